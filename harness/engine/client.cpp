@@ -1,0 +1,42 @@
+#include "harness/engine/client.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "harness/engine/recorder.hpp"
+
+namespace lh::engine {
+
+asio::awaitable<void> ClientCtx::think() {
+  if (think_time_ms <= 0) co_return;
+  asio::steady_timer t(co_await asio::this_coro::executor);
+  t.expires_after(std::chrono::microseconds(static_cast<int64_t>(think_time_ms * 1000)));
+  boost::system::error_code ec;
+  co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+uint32_t ClientCtx::now_us() const { return rec->now_us(); }
+
+// History is kept during --warmup too: checkers judge everything that touched the keys.
+void ClientCtx::record(const scenarios::Event& e) { rec->history.push_back(e); }
+
+void ClientCtx::count_retry() {
+  if (rec->measuring) ++rec->retries;
+}
+
+void Recorder::merge(const Recorder& o) {
+  latency_us.merge(o.latency_us);
+  uncorrected_latency_us.merge(o.uncorrected_latency_us);
+  series.merge(o.series);
+  ok += o.ok;
+  failed += o.failed;
+  indeterminate += o.indeterminate;
+  commands += o.commands;
+  retries += o.retries;
+  for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
+  history.insert(history.end(), o.history.begin(), o.history.end());
+}
+
+}  // namespace lh::engine

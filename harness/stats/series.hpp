@@ -1,0 +1,29 @@
+// Per-second time series of one variant's run: ops completed, and p50/p99 latency of each second.
+// One per thread, merged after join.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "harness/stats/histogram.hpp"
+
+namespace lh::stats {
+
+class Series {
+ public:
+  void record(int64_t second, int64_t latency_us);  // second = whole seconds since the variant started
+  void merge(const Series& other);
+
+  struct Point {
+    int64_t second;
+    uint64_t ops;
+    int64_t p50_us;
+    int64_t p99_us;
+  };
+  std::vector<Point> points() const;
+
+ private:
+  // One coarse histogram per second (2 significant digits, 60 s range): small enough per thread.
+  std::vector<Histogram> seconds_;
+};
+
+}  // namespace lh::stats
