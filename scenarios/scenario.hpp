@@ -25,13 +25,7 @@ struct Params {
 };
 
 // A single-script call, for atomic variants that the engine may pipeline (--pipeline).
-struct CallSlot {
-  const scripts::Script* script = nullptr;
-  std::vector<std::string> keys;  // full key names (prefixed)
-  std::vector<std::string> args;
-  int64_t user[2] = {0, 0};      // the variant's per-op scratch (e.g. the value submitted)
-  uint16_t key_index = 0;
-};
+using CallSlot = engine::ScriptCall;
 
 // One variant of one scenario, for one run. Shared read-only by all worker threads during the run
 // (per-client state lives in ClientCtx); the lock scenario's holder count is the one deliberate exception.

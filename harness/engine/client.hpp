@@ -25,15 +25,32 @@ using net::Reply;
 
 class Recorder;  // per-thread statistics (engine/recorder.hpp)
 
+// One script call, filled by a single-call variant and pipelined by the engine (--pipeline).
+struct ScriptCall {
+  const scripts::Script* script = nullptr;
+  std::vector<std::string> keys;  // full key names (prefixed)
+  std::vector<std::string> args;
+  int64_t user[2] = {0, 0};      // the variant's per-op scratch (e.g. the value submitted)
+  uint16_t key_index = 0;
+  std::vector<std::string> expanded, scratch;  // the variant's reusable buffers (e.g. template expansion)
+};
+
 // The transport a client uses. Standalone: one connection. Cluster: routes by key, follows redirects.
 class Redis {
  public:
   virtual ~Redis() = default;
+  // Connects (AUTH, SELECT). A non-error Reply on success; the failure otherwise.
+  virtual asio::awaitable<Reply> connect() = 0;
   // One command. `route_key` picks the node in a cluster (ignored standalone); empty = any node.
   virtual asio::awaitable<Reply> call(std::span<const std::string_view> argv, std::string_view route_key) = 0;
   // EVALSHA script keys... args...; on NOSCRIPT: SCRIPT LOAD on that node, retry once (counted as noscript).
   virtual asio::awaitable<Reply> evalsha(const scripts::Script& s, std::span<const std::string_view> keys,
                                          std::span<const std::string_view> args) = 0;
+  // Several script calls in one batch (pipelined where the transport can); replies[i] answers calls[i].
+  // NOSCRIPT is handled per call as in evalsha().
+  virtual asio::awaitable<void> evalsha_batch(std::span<ScriptCall> calls, std::span<Reply> replies) = 0;
+  // True when the transport is broken and the engine must reconnect before the next op.
+  virtual bool broken() const = 0;
 };
 
 // Per virtual client. Owned by its worker thread; never shared.

@@ -10,7 +10,10 @@ namespace lh::stats {
 
 class Series {
  public:
-  void record(int64_t second, int64_t latency_us);  // second = whole seconds since the variant started
+  // second = whole seconds since the variant started (negative counts as 0; capped at one week).
+  // Allocates only when a new second starts.
+  void record(int64_t second, int64_t latency_us);
+  // Adds other's counts second by second (grows to the longer of the two).
   void merge(const Series& other);
 
   struct Point {
@@ -19,6 +22,7 @@ class Series {
     int64_t p50_us;
     int64_t p99_us;
   };
+  // One point per second from 0 to the last second recorded; a second without ops has zeros.
   std::vector<Point> points() const;
 
  private:

@@ -1,0 +1,106 @@
+// `lua-harness compare BASE.json CURRENT.json [--max-regression METRIC=PCT]...`: the CI gate against a
+// baseline report. Loads both, calls reports::compare_reports, prints the table. Exit 1 on a regression
+// beyond a limit, 0 otherwise, 2 on bad usage or a file that is not a readable report.
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "harness/cli/commands.hpp"
+#include "reports/compare.hpp"
+#include "reports/metrics.hpp"
+#include "reports/report_file.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+const char* kUsage = "usage: lua-harness compare BASE.json CURRENT.json [--max-regression METRIC=PCT]... [--strict]";
+
+void print_help(const po::options_description& d, std::ostream& out) {
+  out << kUsage << "\n\n"
+      << "Compares CURRENT against BASE row by row (scenario/variant) and fails (exit 1) when a metric got worse\n"
+         "by more than its limit: throughput when it drops, latencies, violations, error_rate and indeterminate\n"
+         "when they rise. Violations of a variant that is not safe by design (naive) are the expected\n"
+         "demonstration and never count as a regression.\n\n"
+      << d << "\n"
+      << "metrics: " << lh::reports::metric_names() << "\n"
+      << "exit codes: 0 no regression beyond a limit, 1 regression (or, with --strict, rows missing on one\n"
+         "side), 2 bad usage or a file that is not a readable lua-harness report\n\n"
+         "examples:\n"
+         "  lua-harness run --scenario counter --duration 5s --report base.json\n"
+         "  lua-harness run --scenario counter --duration 5s --report run.json\n"
+         "  lua-harness compare base.json run.json\n"
+         "  lua-harness compare base.json run.json --max-regression throughput=10% --max-regression p99_ms=15%\n"
+         "  lua-harness compare base.json run.json --max-regression violations=0% --strict\n";
+}
+
+int usage_error(const std::string& msg) {
+  std::cerr << "lua-harness compare: " << msg << "\n" << kUsage << " (see lua-harness compare --help)\n";
+  return 2;
+}
+
+}  // namespace
+
+int cmd_compare(int argc, char** argv) {
+  std::vector<std::string> files, limits_text;
+  bool strict = false;
+  po::options_description d("options");
+  d.add_options()("help,h", "show this help")(
+      "max-regression", po::value(&limits_text)->composing(),
+      "METRIC=PCT, repeatable (or comma-separated): how much worse METRIC may get, in percent of BASE. "
+      "Default when none is given: throughput=10% p99_ms=20% violations=0%")(
+      "strict", po::bool_switch(&strict), "also fail when a row is only in one of the reports");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value(&files));
+  po::options_description all;
+  all.add(d).add(hidden);
+  po::positional_options_description pos;
+  pos.add("file", -1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+  if (vm.count("help")) {
+    print_help(d, std::cout);
+    return 0;
+  }
+  if (files.size() != 2)
+    return usage_error("expected two report files, BASE.json and CURRENT.json (got " + std::to_string(files.size()) + ")");
+
+  std::vector<lh::reports::RegressionLimit> limits;
+  try {
+    for (const auto& arg : limits_text) {
+      size_t start = 0;
+      while (start <= arg.size()) {
+        size_t comma = arg.find(',', start);
+        std::string one = arg.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!one.empty()) limits.push_back(lh::reports::parse_regression_limit(one));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+  } catch (const std::invalid_argument& e) {
+    return usage_error(e.what());
+  }
+  if (limits.empty()) limits = lh::reports::default_regression_limits();
+
+  lh::reports::Report base, current;
+  try {
+    base = lh::reports::load_report_file(files[0]);
+    current = lh::reports::load_report_file(files[1]);
+  } catch (const std::exception& e) {
+    std::cerr << "lua-harness compare: " << e.what() << "\n";
+    return 2;
+  }
+
+  auto result = lh::reports::compare_reports(base, current, limits);
+  std::cout << "base " << files[0] << " (" << base.started_at << ") vs current " << files[1] << " ("
+            << current.started_at << ")\n\n";
+  lh::reports::print_comparison(result, std::cout);
+  return result.exit_code(strict);
+}

@@ -1,0 +1,84 @@
+// `lua-harness report RUN.json [--html F] [--markdown F] [--junit F] [--gbench F]`: renders a saved report.
+// With no output flag it prints the console table. Exit 0, or 2 on bad usage / unreadable input / a file
+// that cannot be written.
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "harness/cli/commands.hpp"
+#include "reports/console.hpp"
+#include "reports/outputs.hpp"
+#include "reports/report_file.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+const char* kUsage = "usage: lua-harness report RUN.json [--html F] [--markdown F] [--junit F] [--gbench F]";
+
+void print_help(const po::options_description& d, std::ostream& out) {
+  out << kUsage << "\n\n"
+      << "Renders a JSON report written by `lua-harness run --report RUN.json` (RUN.json = - reads stdin).\n"
+         "With no output option it prints the results table. F = - writes to stdout.\n\n"
+      << d << "\n"
+      << "examples:\n"
+         "  lua-harness run --scenario counter --duration 5s --report run.json\n"
+         "  lua-harness report run.json\n"
+         "  lua-harness report run.json --html run.html --junit junit.xml --gbench gbench.json\n"
+         "  lua-harness report run.json --markdown -\n"
+         "  lua-harness report run.json --markdown github    # inside GitHub Actions: the job summary\n";
+}
+
+int usage_error(const std::string& msg) {
+  std::cerr << "lua-harness report: " << msg << "\n" << kUsage << " (see lua-harness report --help)\n";
+  return 2;
+}
+
+}  // namespace
+
+int cmd_report(int argc, char** argv) {
+  std::vector<std::string> files;
+  lh::reports::OutputOptions out;
+  po::options_description d("options");
+  d.add_options()("help,h", "show this help")("html", po::value(&out.html)->value_name("F"),
+                                              "one self-contained HTML page with charts")(
+      "markdown", po::value(&out.markdown)->value_name("F"),
+      "GitHub-flavoured markdown summary; F = github appends to $GITHUB_STEP_SUMMARY")(
+      "junit", po::value(&out.junit)->value_name("F"), "JUnit XML: a testcase per variant's invariant and per threshold")(
+      "gbench", po::value(&out.gbench)->value_name("F"),
+      "Google Benchmark JSON (for compare.py and github-action-benchmark's googlecpp tool)");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value(&files));
+  po::options_description all;
+  all.add(d).add(hidden);
+  po::positional_options_description pos;
+  pos.add("file", -1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+  if (vm.count("help")) {
+    print_help(d, std::cout);
+    return 0;
+  }
+  if (files.size() != 1)
+    return usage_error("expected one report file, RUN.json (got " + std::to_string(files.size()) + ")");
+
+  try {
+    lh::reports::Report report = lh::reports::load_report_file(files[0]);
+    if (!out.any()) {
+      lh::reports::print_table(report, std::cout);
+      return 0;
+    }
+    lh::reports::write_outputs(report, out);
+  } catch (const std::exception& e) {
+    std::cerr << "lua-harness report: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

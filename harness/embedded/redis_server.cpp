@@ -1,0 +1,352 @@
+#include "harness/embedded/redis_server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace lh::embedded {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool is_executable(const std::string& path) {
+  struct stat st {};
+  return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+// A port the kernel considers free right now. The server may still lose a race for it: the caller retries.
+int free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw EmbeddedError(std::string("socket(): ") + std::strerror(errno));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    const std::string err = std::strerror(errno);
+    ::close(fd);
+    throw EmbeddedError("cannot find a free loopback port: " + err);
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string make_temp_dir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/lh-redis-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw EmbeddedError("mkdtemp(" + tmpl + "): " + std::strerror(errno));
+  return tmpl;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The line that explains a failed start, without the "pid:role date time #" prefix: a config error is reported
+// as ">>> 'directive args'" followed by the reason, so keep both; otherwise the log's last line.
+std::string startup_error(const std::string& log) {
+  static const std::regex prefix(R"(^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [#*.-] )");
+  std::vector<std::string> lines;
+  std::istringstream in(log);
+  for (std::string l; std::getline(in, l);)
+    if (l.find_first_not_of(" \t\r") != std::string::npos) lines.push_back(std::regex_replace(l, prefix, ""));
+  if (lines.empty()) return "";
+  std::string out;
+  if (lines.size() >= 2 && lines[lines.size() - 2].starts_with(">>> ")) {
+    out = lines[lines.size() - 2];
+    out += ": ";
+  }
+  out += lines.back();
+  return out;
+}
+
+std::mutex& registry_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::set<RedisServer::Process*>& registry() {
+  static std::set<RedisServer::Process*> r;
+  return r;
+}
+
+}  // namespace
+
+struct RedisServer::Process {
+  std::mutex m;
+  pid_t pid = -1;
+  bool reaped = true;
+  int port = 0;
+  int bus_port = 0;
+  std::string host = "127.0.0.1";
+  std::string dir;
+  std::string log_path;
+  std::string password;
+  bool dir_removed = false;
+
+  bool try_reap_locked() {
+    if (reaped) return true;
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid || (r < 0 && errno == ECHILD)) reaped = true;
+    return reaped;
+  }
+
+  void signal_locked(int sig) {
+    // The server leads its own process group: the group also reaches fork children (RDB transfer to replicas).
+    if (!reaped) ::kill(-pid, sig);
+  }
+
+  void stop() {
+    std::lock_guard lock(m);
+    if (!reaped) {
+      signal_locked(SIGTERM);
+      const auto deadline = Clock::now() + 5s;
+      while (!try_reap_locked() && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+      if (!reaped) {
+        signal_locked(SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        reaped = true;
+      }
+      ::kill(-pid, SIGKILL);  // stragglers of the group, if any (ESRCH otherwise)
+    }
+    if (!dir.empty() && !dir_removed) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+      dir_removed = true;
+    }
+  }
+};
+
+std::string find_redis_server(const std::string& hint) {
+  if (is_executable(hint)) return hint;
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!rest.empty()) {
+    const auto colon = rest.find(':');
+    // An empty PATH entry means the current directory.
+    std::string candidate(colon == 0 ? std::string_view(".") : rest.substr(0, colon));
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    candidate += "/redis-server";
+    if (is_executable(candidate)) return candidate;
+  }
+  return "";
+}
+
+RedisServer::RedisServer(ServerOptions options) : p_(std::make_unique<Process>()) {
+  const std::string binary = options.redis_server.empty() ? find_redis_server("") : options.redis_server;
+  if (binary.empty())
+    throw EmbeddedError("redis-server not found in PATH: install it (apt-get install redis-server) or pass --redis-server PATH");
+  if (!is_executable(binary)) throw EmbeddedError("redis-server '" + binary + "' is not an executable file");
+  for (size_t i = 0; i + 1 < options.extra_args.size(); ++i)
+    if (options.extra_args[i] == "--requirepass") p_->password = options.extra_args[i + 1];
+
+  p_->dir = make_temp_dir();
+  p_->log_path = p_->dir + "/redis.log";
+  {
+    std::lock_guard lock(registry_mutex());
+    registry().insert(p_.get());
+  }
+  try {
+    for (int attempt = 1;; ++attempt) {
+      p_->port = free_loopback_port();
+      // An explicit cluster bus port: the default port+10000 may be taken or above 65535.
+      p_->bus_port = options.cluster ? free_loopback_port() : 0;
+      if (p_->bus_port == p_->port) continue;
+
+      std::vector<std::string> args = {binary,        "--bind",      "127.0.0.1",         "--port",
+                                       std::to_string(p_->port),     "--save",            "",
+                                       "--appendonly", "no",         "--daemonize",       "no",
+                                       "--dir",       p_->dir,       "--logfile",         p_->log_path,
+                                       "--protected-mode", "no"};
+      if (options.cluster)
+        args.insert(args.end(), {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                                 "--cluster-node-timeout", "2000", "--cluster-port", std::to_string(p_->bus_port),
+                                 // else a node that has met no peer yet reports its own address as ":port"
+                                 "--cluster-announce-ip", "127.0.0.1"});
+      args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+
+      const int log_fd = ::open(p_->log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+      if (log_fd < 0) throw EmbeddedError("cannot open " + p_->log_path + ": " + std::strerror(errno));
+      const pid_t parent = ::getpid();
+      {
+        std::lock_guard lock(p_->m);
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+          ::close(log_fd);
+          throw EmbeddedError(std::string("fork(): ") + std::strerror(errno));
+        }
+        if (pid == 0) {
+          // Child: async-signal-safe calls only until exec (the parent may be multi-threaded).
+          ::setpgid(0, 0);  // out of the terminal's group: Ctrl-C reaches the harness, which stops us in order
+          ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+          if (::getppid() != parent) ::_exit(1);  // the parent died before prctl
+          sigset_t none;
+          ::sigemptyset(&none);
+          ::sigprocmask(SIG_SETMASK, &none, nullptr);  // a harness that blocks SIGTERM must not pass that on
+          struct sigaction dfl {};
+          dfl.sa_handler = SIG_DFL;
+          for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::sigaction(sig, &dfl, nullptr);
+          const int devnull = ::open("/dev/null", O_RDONLY);
+          if (devnull >= 0) ::dup2(devnull, 0);
+          ::dup2(log_fd, 1);
+          ::dup2(log_fd, 2);
+          ::close_range(3, ~0U, 0);  // no harness sockets or files leak into the server
+          ::execv(argv[0], argv.data());
+          ::_exit(127);
+        }
+        ::setpgid(pid, pid);  // also from this side, so that a signal to the group cannot race the child's setpgid
+        p_->pid = pid;
+        p_->reaped = false;
+        p_->dir_removed = false;
+      }
+      ::close(log_fd);
+
+      // Up = answers PING (NOAUTH counts: it demands a password) and our own log says it is ready, which rules
+      // out another process that grabbed the port answering in its place.
+      const auto deadline = Clock::now() + 10s;
+      bool up = false, exited = false;
+      while (Clock::now() < deadline) {
+        {
+          std::lock_guard lock(p_->m);
+          exited = p_->try_reap_locked();
+        }
+        if (exited) break;
+        if (ReplyPtr r = sync_command(p_->port, {"PING"}, "", 250ms)) {
+          const std::string_view text(r->str ? r->str : "", r->str ? r->len : 0);
+          const bool answered = r->type == REDIS_REPLY_STATUS ||
+                                (r->type == REDIS_REPLY_ERROR && (text.starts_with("NOAUTH") || text.starts_with("WRONGPASS") ||
+                                                                  text.starts_with("NOPERM")));
+          if (answered && read_file(p_->log_path).find("Ready to accept connections") != std::string::npos) {
+            up = true;
+            break;
+          }
+        }
+        std::this_thread::sleep_for(10ms);
+      }
+      if (up) return;
+      const std::string log = read_file(p_->log_path);
+      if (exited && attempt < 5 && log.find("Address already in use") != std::string::npos) continue;  // lost the port race
+      const std::string tail = startup_error(log);
+      p_->stop();
+      throw EmbeddedError(std::string("redis-server ") + (exited ? "exited during startup" : "did not answer PING within 10 s") +
+                          " on port " + std::to_string(p_->port) + (tail.empty() ? "" : ": " + tail));
+    }
+  } catch (...) {
+    p_->stop();
+    std::lock_guard lock(registry_mutex());
+    registry().erase(p_.get());
+    throw;
+  }
+}
+
+RedisServer::~RedisServer() {
+  if (!p_) return;  // moved from
+  {
+    std::lock_guard lock(registry_mutex());
+    registry().erase(p_.get());
+  }
+  p_->stop();
+}
+
+RedisServer::RedisServer(RedisServer&&) noexcept = default;
+
+RedisServer& RedisServer::operator=(RedisServer&& other) noexcept {
+  if (this != &other) {
+    RedisServer old(std::move(*this));  // stops our current server at scope end
+    p_ = std::move(other.p_);
+  }
+  return *this;
+}
+
+int RedisServer::port() const noexcept { return p_->port; }
+int RedisServer::cluster_bus_port() const noexcept { return p_->bus_port; }
+const std::string& RedisServer::host() const noexcept { return p_->host; }
+std::string RedisServer::address() const { return p_->host + ":" + std::to_string(p_->port); }
+pid_t RedisServer::pid() const noexcept { return p_->pid; }
+const std::string& RedisServer::dir() const noexcept { return p_->dir; }
+const std::string& RedisServer::password() const noexcept { return p_->password; }
+
+std::string RedisServer::log_tail(int lines) const {
+  std::vector<std::string> all;
+  std::istringstream in(read_file(p_->log_path));
+  for (std::string line; std::getline(in, line);)
+    if (line.find_first_not_of(" \t\r") != std::string::npos) all.push_back(line);
+  std::string out;
+  for (size_t i = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0; i < all.size(); ++i)
+    out += (out.empty() ? "" : " | ") + all[i];
+  return out;
+}
+
+void RedisServer::kill(int sig) {
+  std::lock_guard lock(p_->m);
+  if (!p_->try_reap_locked()) p_->signal_locked(sig);
+}
+
+bool RedisServer::alive() {
+  std::lock_guard lock(p_->m);
+  return !p_->try_reap_locked();
+}
+
+void RedisServer::stop() { p_->stop(); }
+
+void stop_all_embedded() {
+  std::lock_guard lock(registry_mutex());
+  // Terminate all first so that their shutdowns overlap, then wait for each.
+  for (RedisServer::Process* p : registry()) {
+    std::lock_guard plock(p->m);
+    if (!p->try_reap_locked()) p->signal_locked(SIGTERM);
+  }
+  for (RedisServer::Process* p : registry()) p->stop();
+}
+
+ReplyPtr sync_command(int port, const std::vector<std::string>& argv, const std::string& password,
+                      std::chrono::milliseconds timeout) {
+  const timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  std::unique_ptr<redisContext, decltype(&redisFree)> c(redisConnectWithTimeout("127.0.0.1", port, tv), &redisFree);
+  if (!c || c->err) return nullptr;
+  redisSetTimeout(c.get(), tv);
+  auto run = [&](const std::vector<std::string>& args) {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (const auto& a : args) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    return ReplyPtr(static_cast<redisReply*>(redisCommandArgv(c.get(), static_cast<int>(args.size()), ptrs.data(), lens.data())));
+  };
+  if (!password.empty()) {
+    ReplyPtr auth = run({"AUTH", password});
+    if (!auth || auth->type == REDIS_REPLY_ERROR) return auth;
+  }
+  return run(argv);
+}
+
+}  // namespace lh::embedded

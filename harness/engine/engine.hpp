@@ -1,0 +1,51 @@
+// The load engine: T worker threads, each with its own io_context running its share of the virtual clients
+// as coroutines. Closed loop (with --pipeline for single-call variants) or open loop (--rate, latency from the
+// intended start). Each thread records into its own Recorder; they are merged after join.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "harness/engine/client.hpp"
+#include "harness/engine/recorder.hpp"
+#include "harness/net/connection.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace lh::engine {
+
+struct LoadConfig {
+  uint32_t threads = 1;
+  uint32_t clients = 50;
+  uint32_t pipeline = 1;
+  std::chrono::microseconds duration{10'000'000};
+  std::chrono::microseconds warmup{0};
+  std::optional<uint64_t> requests;  // total logical ops (split over the clients), instead of duration
+  std::optional<double> rate;        // open loop, total ops/s
+  uint64_t seed = 0;
+  double think_time_ms = 0;
+  // Progress line on stderr (only when stderr is a terminal); label e.g. "counter/naive".
+  bool progress = false;
+  std::string label;
+};
+
+// Makes one client's transport on a worker thread (standalone connection or cluster router).
+using RedisFactory =
+    std::function<std::unique_ptr<Redis>(asio::io_context&, net::ConnectionSet&, Recorder&)>;
+
+struct LoadResult {
+  Recorder merged;
+  double measured_s = 0;     // from the end of warmup to the last op's completion
+  bool interrupted = false;  // SIGINT/SIGTERM stopped the load
+  uint64_t connect_failures = 0;
+  std::string last_connect_error;
+};
+
+// Set from the signal handler; every worker stops at its next op (and the watchdog notices within 20 ms).
+extern std::atomic<bool> g_interrupted;
+
+LoadResult run_load(const LoadConfig& cfg, scenarios::VariantRun& variant, const RedisFactory& make_redis);
+
+}  // namespace lh::engine

@@ -1,0 +1,28 @@
+// Setup problems end a run with the contract's exit codes (CONTRACT.md "Exit codes"). Everything that happens
+// during the load is data, not an exception.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace lh {
+
+struct ExitError : std::runtime_error {
+  ExitError(int code, const std::string& msg) : std::runtime_error(msg), exit_code(code) {}
+  int exit_code;
+};
+// Invalid usage or input: unknown flag, unreadable file, Lua that Redis rejects, cross-slot keys.
+struct UsageError : ExitError {
+  explicit UsageError(const std::string& msg) : ExitError(2, msg) {}
+};
+// The target cannot be reached, authentication failed, or it was lost before any op completed.
+struct TargetError : ExitError {
+  explicit TargetError(const std::string& msg) : ExitError(3, msg) {}
+};
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitTarget = 3;
+inline constexpr int kExitInterrupted = 130;
+
+}  // namespace lh

@@ -1,0 +1,39 @@
+// One run, end to end: target (given or embedded) -> scripts loaded and verified -> for each scenario x variant:
+// setup, load, check -> key cleanup -> the report model. Used by `run` and `demo` alike.
+#pragma once
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/engine/engine.hpp"
+#include "harness/net/connection.hpp"
+#include "reports/report.hpp"
+
+namespace lh::engine {
+
+struct RunConfig {
+  std::vector<std::string> targets;  // redis:// URLs; empty = embedded
+  bool cluster = false;              // --cluster: force cluster mode
+  std::string redis_server;          // --redis-server PATH for the embedded default
+  int embedded_cluster = 0;          // --embedded-cluster N
+  int replicas = 0;                  // --replicas R
+  std::vector<std::string> scenarios;
+  std::vector<std::string> variants;
+  std::string script_path;  // --script
+  std::vector<std::string> key_templates, arg_templates;
+  bool eval = false;
+  LoadConfig load;
+  std::optional<uint64_t> keys;
+  std::string key_prefix;  // empty: lh:<run-id>:
+  bool keep_keys = false;
+  net::Timeouts timeouts;
+};
+
+// Runs everything; throws ExitError (usage 2, target 3) for setup problems. `log` gets one line per variant.
+reports::Report execute(const RunConfig& cfg, std::ostream& log);
+
+// Validates a user-supplied key prefix (no braces, not empty); throws UsageError naming --key-prefix.
+void validate_key_prefix(const std::string& prefix);
+
+}  // namespace lh::engine

@@ -1,0 +1,93 @@
+// One non-blocking connection to one Redis node: an Asio socket, hiredis's redisReader for parsing, our RESP
+// encoder for writing. Coroutine API; never throws on I/O: failures come back as Reply::failure with class
+// timeout / connection / protocol. Timeouts are enforced by the worker's ConnectionSet watchdog, so the hot
+// path arms no timer per request.
+#pragma once
+#include <utility>  // Boost 1.74 Asio needs std::exchange declared first
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <array>
+#include <chrono>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/net/reply.hpp"
+#include "harness/net/resp.hpp"
+#include "harness/net/url.hpp"
+
+struct redisReader;
+
+namespace lh::net {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+struct Timeouts {
+  std::chrono::milliseconds connect{2000};
+  std::chrono::milliseconds reply{5000};
+};
+
+class ConnectionSet;
+
+class Connection {
+ public:
+  Connection(asio::io_context& io, RedisUrl url, Timeouts t, ConnectionSet* watchdog);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // TCP connect, then AUTH and SELECT as the URL says. A non-error Reply on success.
+  asio::awaitable<Reply> connect();
+  bool is_open() const noexcept { return open_; }
+  void close() noexcept;
+
+  // Queues a command; flush() sends everything queued.
+  void append(std::span<const std::string_view> argv) { resp::append_command(out_, argv); }
+  std::string& out_buffer() noexcept { return out_; }
+  // Empty on success; a failure Reply (connection/timeout) otherwise, the connection then closed.
+  asio::awaitable<Reply> flush();
+  // The next reply in order, or a failure.
+  asio::awaitable<Reply> read_reply();
+  // append + flush + read_reply.
+  asio::awaitable<Reply> call(std::span<const std::string_view> argv);
+
+  const RedisUrl& url() const noexcept { return url_; }
+  // Watchdog: closes the socket when an I/O has been pending past its deadline.
+  void check_deadline(Clock::time_point now) noexcept;
+
+ private:
+  Reply io_failure(const boost::system::error_code& ec, std::string_view during);
+
+  asio::io_context& io_;
+  asio::ip::tcp::socket sock_;
+  RedisUrl url_;
+  Timeouts timeouts_;
+  ConnectionSet* watchdog_;
+  redisReader* reader_ = nullptr;
+  std::string out_;
+  std::array<char, 16 * 1024> in_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool open_ = false;
+  bool timed_out_ = false;
+};
+
+// The connections of one worker thread, and the periodic check of their deadlines.
+class ConnectionSet {
+ public:
+  void add(Connection* c) { conns_.push_back(c); }
+  void remove(Connection* c) noexcept;
+  void check(Clock::time_point now) noexcept {
+    for (auto* c : conns_) c->check_deadline(now);
+  }
+  std::size_t size() const noexcept { return conns_.size(); }
+
+ private:
+  std::vector<Connection*> conns_;
+};
+
+}  // namespace lh::net

@@ -1,0 +1,28 @@
+// The built-in scenarios, in the contract's order. Adding one: its file defines `const Scenario& x_scenario()`;
+// declare it here and add it to the list.
+#include "scenarios/scenario.hpp"
+
+namespace lh::scenarios {
+
+const Scenario& counter_scenario();
+const Scenario& cas_scenario();
+const Scenario& rate_limiter_scenario();
+const Scenario& lock_scenario();
+const Scenario& inventory_scenario();
+const Scenario& leaderboard_scenario();
+
+const std::vector<const Scenario*>& all_scenarios() {
+  static const std::vector<const Scenario*> all = {
+      &counter_scenario(), &cas_scenario(),       &rate_limiter_scenario(),
+      &lock_scenario(),    &inventory_scenario(), &leaderboard_scenario(),
+  };
+  return all;
+}
+
+const Scenario* find_scenario(std::string_view name) {
+  for (const Scenario* s : all_scenarios())
+    if (s->name() == name) return s;
+  return nullptr;
+}
+
+}  // namespace lh::scenarios

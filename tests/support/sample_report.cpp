@@ -1,0 +1,113 @@
+#include "support/sample_report.hpp"
+
+#include <cmath>
+
+#include "reports/thresholds.hpp"
+
+namespace lh::test {
+
+using namespace lh::reports;
+
+namespace {
+
+const char* kErrorClasses[] = {"noscript", "busy",    "moved",      "ask",      "tryagain", "clusterdown", "crossslot",
+                               "oom",      "readonly", "timeout",   "connection", "protocol", "script",   "other"};
+
+// HdrHistogram-style curve: 5 points per halving of (100 - p), up to 99.99%, then 100% at max.
+std::vector<CurvePoint> curve(int64_t p50_us, int64_t max_us) {
+  std::vector<CurvePoint> out;
+  for (int i = 0; i <= 66; ++i) {
+    double tail = std::pow(0.5, i / 5.0);  // 1 - p
+    double p = 100.0 * (1.0 - tail);
+    double v = static_cast<double>(p50_us) * std::pow(0.5 / std::max(tail, 1e-9), 0.42);
+    if (i == 0) v = static_cast<double>(p50_us) * 0.3;
+    out.push_back({std::round(p * 1e6) / 1e6, std::min<int64_t>(std::llround(v), max_us)});
+  }
+  out.push_back({100.0, max_us});
+  return out;
+}
+
+std::vector<SeriesPoint> series(double throughput, int64_t p50_us, int64_t p99_us) {
+  std::vector<SeriesPoint> out;
+  for (int s = 0; s < 10; ++s) {
+    int wobble = (s * 37) % 11 - 5;  // -5..5, fixed pattern
+    uint64_t ops = static_cast<uint64_t>(throughput * (1.0 + wobble / 100.0));
+    out.push_back({s, ops, p50_us + wobble * 3, p99_us + wobble * 25 + (s == 6 ? p99_us / 2 : 0)});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result sample_result(const std::string& scenario, const std::string& variant, double throughput_ops_s, int64_t p99_us,
+                     int64_t violations) {
+  Result r;
+  r.scenario = scenario;
+  r.variant = variant;
+  r.duration_s = 10.0;
+  r.throughput_ops_s = throughput_ops_s;
+  r.ops_total = static_cast<uint64_t>(throughput_ops_s * r.duration_s);
+  r.ops_ok = r.ops_total;
+  for (const char* c : kErrorClasses) r.errors[c] = 0;
+  r.commands_per_op = variant == "atomic" ? 1.0 : 2.0;
+  int64_t p50 = p99_us * 3 / 10;
+  r.latency_us = {p50 / 4, static_cast<double>(p50) * 1.08, p50, p99_us * 45 / 100, p99_us, p99_us * 2, p99_us * 5};
+  r.series = series(throughput_ops_s, p50, p99_us);
+  r.percentile_curve = curve(p50, r.latency_us.max);
+  r.correctness.safe_by_design = variant != "naive";
+  r.correctness.checked = true;
+  r.correctness.violations = violations;
+  r.correctness.verdict = violations > 0 ? "violated" : "pass";
+  return r;
+}
+
+Report sample_report() {
+  Report rep;
+  rep.tool_version = "0.1.0";  // fixed, not LH_VERSION: goldens must not change with a version bump
+  rep.started_at = "2026-11-27T10:00:00Z";
+  rep.finished_at = "2026-11-27T10:00:42Z";
+  rep.target = {"standalone", true, {"127.0.0.1:40123"}, "7.0.15", false};
+  Config& c = rep.config;
+  c.clients = 50;
+  c.threads = 1;
+  c.pipeline = 1;
+  c.duration_s = 10;
+  c.keys = 1;
+  c.seed = 42;
+  c.key_prefix = "lh:sample:";
+  c.scenarios = {"counter", "cas"};
+  c.variants = {"atomic", "naive"};
+
+  Result ca = sample_result("counter", "atomic", 25123.4, 1210, 0);
+  ca.ops_total = 251234;
+  ca.ops_ok = 251230;
+  ca.ops_indeterminate = 4;
+  ca.errors["timeout"] = 4;
+  ca.correctness.invariant = "final counter == acknowledged increments";
+  ca.correctness.details = {{"acknowledged", 251230}, {"final", 251232}, {"indeterminate", 4}};
+
+  Result cn = sample_result("counter", "naive", 14280, 2200, 1843);
+  cn.correctness.invariant = "final counter == acknowledged increments";
+  cn.correctness.details = {{"acknowledged", 142800}, {"final", 140957}};
+  cn.correctness.examples = {"clients 7 and 31 both read 5120 and both wrote 5121"};
+
+  Result sa = sample_result("cas", "atomic", 19800, 1490, 0);
+  sa.ops_failed = 12;
+  sa.ops_ok = sa.ops_total - 12;
+  sa.errors["busy"] = 12;
+  sa.correctness.invariant = "each value is consumed by at most one swap; the swaps form one chain";
+  sa.correctness.details = {{"swaps", 61234}, {"chain_length", 61234}};
+
+  Result sn = sample_result("cas", "naive", 11250, 2650, 212);
+  sn.correctness.invariant = "each value is consumed by at most one swap; the swaps form one chain";
+  sn.correctness.details = {{"swaps", 40210}, {"double_consumed", 205}, {"chain_breaks", 7}};
+  sn.correctness.examples = {"value \"c12-340\" consumed by clients 12 and 40 <both acknowledged> & chained"};
+
+  rep.results = {ca, cn, sa, sn};
+  evaluate_thresholds({parse_threshold("counter/atomic:p99_ms<5"), parse_threshold("*/atomic:violations==0"),
+                       parse_threshold("throughput>20000")},
+                      rep);
+  return rep;
+}
+
+}  // namespace lh::test

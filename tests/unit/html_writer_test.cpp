@@ -1,0 +1,123 @@
+// The HTML report: self-contained (no external reference), with the three chart kinds drawn from the data.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "reports/html.hpp"
+#include "support/sample_report.hpp"
+
+using namespace lh::reports;
+using lh::test::sample_report;
+
+namespace {
+
+size_t count(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + what.size())) ++n;
+  return n;
+}
+
+// The <figure> elements whose class list contains `kind`, as text.
+std::vector<std::string> figures(const std::string& html, const std::string& kind) {
+  std::vector<std::string> out;
+  for (size_t p = html.find("<figure class=\""); p != std::string::npos; p = html.find("<figure class=\"", p + 1)) {
+    size_t end = html.find("</figure>", p);
+    std::string fig = html.substr(p, end - p);
+    std::string cls = fig.substr(15, fig.find('"', 15) - 15);
+    if ((" " + cls + " ").find(" " + kind + " ") != std::string::npos) out.push_back(fig);
+  }
+  return out;
+}
+
+// Number of x,y pairs in every points="..." of the text.
+size_t polyline_points(const std::string& s) {
+  size_t n = 0;
+  std::regex points("points=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), points); it != std::sregex_iterator(); ++it) {
+    std::string p = (*it)[1];
+    if (!p.empty()) n += count(p, " ") + 1;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST(HtmlWriter, IsOneSelfContainedPageWithoutExternalReferences) {
+  std::string html = to_html(sample_report());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find(" src="), std::string::npos);
+  EXPECT_NE(html.find("<style>"), std::string::npos);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+}
+
+TEST(HtmlWriter, DrawsAPercentileCurvePerVariantForEveryScenario) {
+  Report r = sample_report();
+  std::string html = to_html(r);
+  auto charts = figures(html, "chart-percentile");
+  ASSERT_EQ(charts.size(), 2u);  // counter, cas
+  for (const auto& c : charts) {
+    EXPECT_EQ(count(c, "<polyline"), 2u);  // atomic, naive
+    size_t expected = 2 * r.results[0].percentile_curve.size();
+    EXPECT_EQ(polyline_points(c), expected);
+    EXPECT_EQ(count(c, "<circle"), expected);
+    // HdrHistogram-style x axis labels
+    for (const char* label : {">0%<", ">90%<", ">99%<", ">99.9%<", ">99.99%<"}) EXPECT_NE(c.find(label), std::string::npos) << label;
+  }
+}
+
+TEST(HtmlWriter, DrawsThroughputAndP99PerSecond) {
+  Report r = sample_report();
+  std::string html = to_html(r);
+  auto tp = figures(html, "chart-throughput");
+  auto p99 = figures(html, "chart-p99");
+  ASSERT_EQ(tp.size(), 2u);
+  ASSERT_EQ(p99.size(), 2u);
+  EXPECT_EQ(polyline_points(tp[0]), 2 * r.results[0].series.size());
+  EXPECT_EQ(polyline_points(p99[1]), 2 * r.results[2].series.size());
+  EXPECT_NE(tp[0].find("second 1: 25,123 ops/s"), std::string::npos);
+}
+
+TEST(HtmlWriter, DrawsViolationBarsAtomicVersusNaive) {
+  std::string html = to_html(sample_report());
+  auto bars = figures(html, "chart-violations");
+  ASSERT_EQ(bars.size(), 1u);
+  EXPECT_EQ(count(bars[0], "<rect class=\"bar\""), 4u);
+  EXPECT_NE(bars[0].find("data-group=\"counter\" data-label=\"naive\" data-value=\"1843\""), std::string::npos);
+  EXPECT_NE(bars[0].find("data-group=\"cas\" data-label=\"atomic\" data-value=\"0\""), std::string::npos);
+  EXPECT_NE(bars[0].find(">1,843<"), std::string::npos);
+}
+
+TEST(HtmlWriter, HasResultsThresholdsAndConfigurationTables) {
+  std::string html = to_html(sample_report());
+  EXPECT_NE(html.find("<table class=\"results\">"), std::string::npos);
+  EXPECT_NE(html.find("<table class=\"thresholds\">"), std::string::npos);
+  EXPECT_NE(html.find("<table class=\"config\">"), std::string::npos);
+  EXPECT_NE(html.find("<th>seed</th><td>42</td>"), std::string::npos);
+  EXPECT_NE(html.find("<code>throughput&gt;20000</code>"), std::string::npos);
+  EXPECT_NE(html.find("badge fail"), std::string::npos);
+}
+
+TEST(HtmlWriter, EscapesTextFromTheReport) {
+  Report r = sample_report();
+  r.results[3].correctness.examples = {"<script>alert(1)</script>"};
+  std::string html = to_html(r);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+}
+
+TEST(HtmlWriter, ReportWithoutSeriesOrCurvesStillRenders) {
+  Report r = sample_report();
+  for (auto& x : r.results) {
+    x.series.clear();
+    x.percentile_curve.clear();
+  }
+  std::string html = to_html(r);
+  EXPECT_TRUE(figures(html, "chart-percentile").empty());
+  EXPECT_TRUE(figures(html, "chart-series").empty());
+  EXPECT_EQ(figures(html, "chart-violations").size(), 1u);
+  EXPECT_EQ(to_html(Report{}).rfind("<!DOCTYPE html>", 0), 0u);
+}

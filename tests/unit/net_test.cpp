@@ -1,0 +1,146 @@
+// URL parsing and redaction, reply classification, SHA1, RESP encoding: no server needed.
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
+#include <string>
+#include <vector>
+
+#include "harness/net/errors.hpp"
+#include "harness/net/reply.hpp"
+#include "harness/net/resp.hpp"
+#include "harness/net/url.hpp"
+#include "harness/scripts/script.hpp"
+
+using namespace lh::net;
+
+TEST(RedisUrl, ParsesEveryPart) {
+  RedisUrl u = parse_redis_url("redis://alice:s3cret@10.1.2.3:7000/4");
+  EXPECT_EQ(u.user, "alice");
+  EXPECT_EQ(u.password, "s3cret");
+  EXPECT_EQ(u.host, "10.1.2.3");
+  EXPECT_EQ(u.port, 7000);
+  EXPECT_EQ(u.db, 4);
+}
+
+TEST(RedisUrl, DefaultsPortAndDb) {
+  RedisUrl u = parse_redis_url("redis://localhost");
+  EXPECT_EQ(u.host, "localhost");
+  EXPECT_EQ(u.port, 6379);
+  EXPECT_EQ(u.db, 0);
+  EXPECT_TRUE(u.user.empty());
+  EXPECT_TRUE(u.password.empty());
+}
+
+TEST(RedisUrl, PasswordOnlyMeansTheDefaultUser) {
+  RedisUrl u = parse_redis_url("redis://:pw@127.0.0.1:6380");
+  EXPECT_EQ(u.user, "");
+  EXPECT_EQ(u.password, "pw");
+}
+
+TEST(RedisUrl, PercentEscapesAndRawAtInPassword) {
+  EXPECT_EQ(parse_redis_url("redis://u:p%40ss%3Aw@h:1").password, "p@ss:w");
+  EXPECT_EQ(parse_redis_url("redis://u:p@ss@h:1").password, "p@ss");
+}
+
+TEST(RedisUrl, AcceptsHostPortWithoutScheme) {
+  RedisUrl u = parse_redis_url("127.0.0.1:6390");
+  EXPECT_EQ(u.host, "127.0.0.1");
+  EXPECT_EQ(u.port, 6390);
+}
+
+TEST(RedisUrl, IPv6Host) {
+  RedisUrl u = parse_redis_url("redis://[::1]:6390");
+  EXPECT_EQ(u.host, "::1");
+  EXPECT_EQ(u.port, 6390);
+}
+
+TEST(RedisUrl, RedactionNeverShowsThePassword) {
+  RedisUrl u = parse_redis_url("redis://alice:hunter2@127.0.0.1:6379/2");
+  EXPECT_EQ(u.redacted(), "redis://alice:***@127.0.0.1:6379/2");
+  EXPECT_EQ(parse_redis_url("redis://:hunter2@h:1").redacted(), "redis://:***@h:1");
+  EXPECT_EQ(parse_redis_url("redis://h:1").redacted(), "redis://h:1");
+}
+
+TEST(RedisUrl, BadInputIsRejectedWithoutLeakingThePassword) {
+  for (const char* bad : {"redis://u:hunter2@h:99999", "redis://u:hunter2@h:abc", "redis://u:hunter2@h:1/x",
+                          "http://u:hunter2@h:1", "redis://", "redis://u:hunter2@:1", "redis://u:p%zz@h"}) {
+    try {
+      parse_redis_url(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const UrlError& e) {
+      EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("--target"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(ErrorClass, ClassifiesRedisErrorReplies) {
+  EXPECT_EQ(classify_error_reply("NOSCRIPT No matching script. Please use EVAL."), ErrorClass::noscript);
+  EXPECT_EQ(classify_error_reply("BUSY Redis is busy running a script."), ErrorClass::busy);
+  EXPECT_EQ(classify_error_reply("MOVED 3999 127.0.0.1:6381"), ErrorClass::moved);
+  EXPECT_EQ(classify_error_reply("ASK 3999 127.0.0.1:6381"), ErrorClass::ask);
+  EXPECT_EQ(classify_error_reply("TRYAGAIN Multiple keys request during rehashing of slot"), ErrorClass::tryagain);
+  EXPECT_EQ(classify_error_reply("CLUSTERDOWN The cluster is down"), ErrorClass::clusterdown);
+  EXPECT_EQ(classify_error_reply("CROSSSLOT Keys in request don't hash to the same slot"), ErrorClass::crossslot);
+  EXPECT_EQ(classify_error_reply("OOM command not allowed when used memory > 'maxmemory'."), ErrorClass::oom);
+  EXPECT_EQ(classify_error_reply("READONLY You can't write against a read only replica."), ErrorClass::readonly);
+  EXPECT_EQ(classify_error_reply("ERR user_script:3: Script attempted to access nonexistent global variable"),
+            ErrorClass::script);
+  EXPECT_EQ(classify_error_reply("ERR Error running script (call to f_1234): @user_script:1: oops"),
+            ErrorClass::script);
+  EXPECT_EQ(classify_error_reply("WRONGTYPE Operation against a key holding the wrong kind of value"),
+            ErrorClass::other);
+}
+
+TEST(ErrorClass, OutcomesFollowWhetherTheCommandCanHaveRun) {
+  EXPECT_EQ(outcome_of_error_reply(ErrorClass::noscript), Outcome::failed);
+  EXPECT_EQ(outcome_of_error_reply(ErrorClass::moved), Outcome::failed);
+  EXPECT_EQ(outcome_of_error_reply(ErrorClass::readonly), Outcome::failed);
+  EXPECT_EQ(outcome_of_error_reply(ErrorClass::timeout), Outcome::indeterminate);
+  EXPECT_EQ(outcome_of_error_reply(ErrorClass::connection), Outcome::indeterminate);
+  EXPECT_EQ(outcome_of_error_reply(ErrorClass::script), Outcome::indeterminate);  // may have written first
+}
+
+TEST(ErrorClass, NamesMatchTheContract) {
+  EXPECT_EQ(error_class_name(ErrorClass::noscript), "noscript");
+  EXPECT_EQ(error_class_name(ErrorClass::other), "other");
+  EXPECT_EQ(error_class_name(ErrorClass::timeout), "timeout");
+}
+
+TEST(Reply, FailureCarriesItsClassAndMessage) {
+  Reply r = Reply::failure(ErrorClass::timeout, "timeout during read");
+  EXPECT_TRUE(r.is_error());
+  EXPECT_TRUE(r.is_transport_failure());
+  EXPECT_EQ(r.outcome(), Outcome::indeterminate);
+  EXPECT_EQ(r.error_message(), "timeout during read");
+}
+
+TEST(Sha1, MatchesKnownDigests) {
+  EXPECT_EQ(lh::scripts::sha1_hex(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(lh::scripts::sha1_hex("return 1"), "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
+}
+
+TEST(Resp, EncodingIsByteIdenticalToHiredis) {
+  std::vector<std::vector<std::string>> commands = {
+      {"PING"},
+      {"SET", "k", ""},
+      {"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "1", "lh:1:counter:{0}", "1700000000000"},
+      {"SET", std::string("bin\0ary\r\n", 9), std::string(70000, 'x')}};
+  for (const auto& argv : commands) {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    std::vector<std::string_view> views;
+    for (const auto& a : argv) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+      views.push_back(a);
+    }
+    char* expected = nullptr;
+    int n = redisFormatCommandArgv(&expected, static_cast<int>(argv.size()), ptrs.data(), lens.data());
+    ASSERT_GT(n, 0);
+    std::string ours;
+    resp::append_command(ours, views);
+    EXPECT_EQ(ours, std::string(expected, static_cast<size_t>(n)));
+    redisFreeCommand(expected);
+  }
+}

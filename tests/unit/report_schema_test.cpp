@@ -1,0 +1,154 @@
+// docs/report-schema.json describes what reports::to_json writes, and the validator in tests/support checks it.
+#include <gtest/gtest.h>
+
+#include "reports/report.hpp"
+#include "support/json_schema.hpp"
+#include "support/sample_report.hpp"
+
+using lh::test::MatchesReportSchema;
+using lh::test::validate_json_schema;
+using lh::test::validate_report_schema;
+using nlohmann::json;
+using namespace lh::reports;
+
+namespace {
+
+json sample_json() { return to_json(lh::test::sample_report()); }
+
+bool has_error(const std::vector<std::string>& errors, const std::string& needle) {
+  for (const auto& e : errors)
+    if (e.find(needle) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST(ReportSchema, SampleReportMatches) { EXPECT_TRUE(MatchesReportSchema(sample_json())); }
+
+TEST(ReportSchema, ReportRoundTripsThroughJsonUnchanged) {
+  json j = sample_json();
+  EXPECT_EQ(to_json(report_from_json(j)), j);
+}
+
+TEST(ReportSchema, OptionalFieldsMatchWhenPresent) {
+  Report r = lh::test::sample_report();
+  r.target.mode = "cluster";
+  r.target.nodes = {"127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"};
+  r.target.failover_detected = true;
+  r.config.rate = 5000;
+  r.config.requests = 100000;
+  r.config.keys.reset();
+  r.config.script = "my.lua";
+  r.config.eval = true;
+  r.results[0].uncorrected_latency_us = r.results[0].latency_us;
+  r.results[0].ops_per_node = {{"127.0.0.1:7000", 10}, {"127.0.0.1:7001", 20}};
+  r.interrupted = true;
+  r.exit_code = 130;
+  EXPECT_TRUE(MatchesReportSchema(to_json(r)));
+}
+
+TEST(ReportSchema, MinimalReportMatches) {
+  Report r;
+  EXPECT_TRUE(MatchesReportSchema(to_json(r)));
+}
+
+TEST(ReportSchema, ContractExampleMatches) {
+  // The example of CONTRACT.md "JSON report", completed with the fields every schema-1 report carries.
+  json j = R"({
+    "schema_version": 1,
+    "tool": {"name": "lua-harness", "version": "0.1.0"},
+    "started_at": "2026-11-27T10:00:00Z", "finished_at": "2026-11-27T10:00:10Z", "interrupted": false,
+    "target": {"mode": "standalone", "embedded": true, "nodes": ["127.0.0.1:40123"], "redis_version": "7.0.15"},
+    "config": {"clients": 50, "threads": 1, "pipeline": 1, "duration_s": 10, "requests": null, "rate": null, "keys": 1,
+               "seed": 42, "warmup_s": 0, "think_time_ms": 0, "key_prefix": "lh:x:", "scenarios": ["counter"],
+               "variants": ["naive"]},
+    "results": [{
+      "scenario": "counter", "variant": "naive",
+      "ops": {"total": 1000, "ok": 990, "failed": 4, "indeterminate": 6},
+      "errors": {"noscript": 0, "busy": 0, "moved": 0, "ask": 0, "tryagain": 0, "clusterdown": 0, "crossslot": 0,
+                 "oom": 0, "readonly": 0, "timeout": 6, "connection": 0, "protocol": 0, "script": 0, "other": 4},
+      "commands_per_op": 2.0, "retries": 0,
+      "duration_s": 10.0, "throughput_ops_s": 99.0,
+      "latency_us": {"min": 80, "mean": 410.5, "p50": 350, "p90": 700, "p99": 1500, "p999": 2900, "max": 4100},
+      "series": [], "percentile_curve": [],
+      "correctness": {"invariant": "final counter == acknowledged increments", "safe_by_design": false,
+                      "checked": true, "violations": 37, "verdict": "violated",
+                      "details": {"acknowledged": 990, "final": 953}, "examples": []}
+    }],
+    "thresholds": [{"expr": "violations==0", "scope": "counter/atomic", "ok": true, "value": 0}],
+    "verdict": "pass", "exit_code": 0
+  })"_json;
+  EXPECT_TRUE(MatchesReportSchema(j));
+  EXPECT_NO_THROW(report_from_json(j));
+}
+
+TEST(ReportSchema, RejectsMissingFieldsWrongTypesAndUnknownFields) {
+  json j = sample_json();
+  j.erase("verdict");
+  j["results"][0]["ops"]["total"] = "many";
+  j["results"][1]["correctness"]["verdict"] = "maybe";
+  j["results"][2]["errors"].erase("noscript");
+  j["config"]["pipeline"] = 0;
+  j["surprise"] = true;
+  auto errors = validate_report_schema(j);
+  EXPECT_TRUE(has_error(errors, ": missing required property \"verdict\""));
+  EXPECT_TRUE(has_error(errors, "/results/0/ops/total: expected \"integer\", got string \"many\""));
+  EXPECT_TRUE(has_error(errors, "/results/1/correctness/verdict: expected one of"));
+  EXPECT_TRUE(has_error(errors, "/results/2/errors: missing required property \"noscript\""));
+  EXPECT_TRUE(has_error(errors, "/config/pipeline: 0 is below the minimum 1"));
+  EXPECT_TRUE(has_error(errors, "property \"surprise\" is not allowed"));
+  EXPECT_EQ(errors.size(), 6u);
+}
+
+TEST(ReportSchema, RejectsNegativeCountsAndAnotherSchemaVersion) {
+  json j = sample_json();
+  j["results"][0]["ops"]["failed"] = -1;
+  j["schema_version"] = 2;
+  auto errors = validate_report_schema(j);
+  EXPECT_TRUE(has_error(errors, "/results/0/ops/failed: -1 is below the minimum 0"));
+  EXPECT_TRUE(has_error(errors, "/schema_version: expected 1, got 2"));
+}
+
+TEST(JsonSchemaValidator, SupportsTheSubsetItDocuments) {
+  json schema = R"({
+    "type": "object", "required": ["a"],
+    "properties": {"a": {"$ref": "#/$defs/pos"}, "b": {"type": ["string", "null"]}, "c": {"items": {"enum": [1, 2]}},
+                   "d": {"const": "x"}, "e": {"type": "number", "maximum": 1}},
+    "additionalProperties": {"type": "boolean"},
+    "$defs": {"pos": {"type": "integer", "minimum": 0}}
+  })"_json;
+  EXPECT_TRUE(validate_json_schema(schema, R"({"a": 3, "b": null, "c": [1, 2], "d": "x", "e": 0.5, "z": true})"_json).empty());
+  EXPECT_TRUE(validate_json_schema(schema, R"({"a": 3.0})"_json).empty());  // 3.0 is an integer
+  EXPECT_EQ(validate_json_schema(schema, R"({"a": -1})"_json).size(), 1u);
+  EXPECT_EQ(validate_json_schema(schema, R"({"a": 1.5})"_json).size(), 1u);
+  EXPECT_EQ(validate_json_schema(schema, R"({"a": 1, "b": 2})"_json).size(), 1u);
+  EXPECT_EQ(validate_json_schema(schema, R"({"a": 1, "c": [1, 3]})"_json).size(), 1u);
+  EXPECT_EQ(validate_json_schema(schema, R"({"a": 1, "d": "y"})"_json).size(), 1u);
+  EXPECT_EQ(validate_json_schema(schema, R"({"a": 1, "e": 2})"_json).size(), 1u);
+  EXPECT_EQ(validate_json_schema(schema, R"({"a": 1, "z": 1})"_json).size(), 1u);
+  EXPECT_EQ(validate_json_schema(schema, R"({})"_json).size(), 1u);
+}
+
+TEST(JsonSchemaValidator, RefusesKeywordsItDoesNotCheck) {
+  EXPECT_THROW(validate_json_schema(R"({"pattern": "^a"})"_json, "a"), std::invalid_argument);
+  EXPECT_THROW(validate_json_schema(R"({"oneOf": []})"_json, 1), std::invalid_argument);
+  EXPECT_THROW(validate_json_schema(R"({"$ref": "#/$defs/missing"})"_json, 1), std::invalid_argument);
+}
+
+TEST(JsonSchemaValidator, ReportSchemaDocumentsEveryFieldToJsonWrites) {
+  // Every property to_json writes for a fully populated report is named in the schema (additionalProperties is
+  // false on fixed-shape objects), so a new field cannot slip into reports undocumented.
+  Report r = lh::test::sample_report();
+  r.target.mode = "cluster";
+  r.config.script = "x.lua";
+  r.results[0].uncorrected_latency_us = r.results[0].latency_us;
+  r.results[0].ops_per_node = {{"n1", 1}};
+  EXPECT_TRUE(MatchesReportSchema(to_json(r)));
+  json j = to_json(r);
+  j["results"][0]["latency_us"]["p75"] = 1;
+  j["target"]["extra"] = 1;
+  j["config"]["extra"] = 1;
+  j["results"][0]["correctness"]["extra"] = 1;
+  j["thresholds"][0]["extra"] = 1;
+  EXPECT_EQ(validate_report_schema(j).size(), 5u);
+}

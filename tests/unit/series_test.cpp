@@ -1,0 +1,97 @@
+#include "harness/stats/series.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace lh::stats {
+namespace {
+
+TEST(Series, EmptySeriesHasNoPoints) { EXPECT_TRUE(Series{}.points().empty()); }
+
+TEST(Series, CountsOpsAndPercentilesPerSecond) {
+  Series s;
+  for (int64_t v = 1; v <= 100; ++v) s.record(0, v);
+  for (int64_t v = 1; v <= 10; ++v) s.record(2, 1000 * v);
+  const auto pts = s.points();
+  ASSERT_EQ(pts.size(), 3u);
+  EXPECT_EQ(pts[0].second, 0);
+  EXPECT_EQ(pts[0].ops, 100u);
+  EXPECT_EQ(pts[0].p50_us, 50);  // below 256: exact with 2 significant digits
+  EXPECT_EQ(pts[0].p99_us, 99);
+  EXPECT_EQ(pts[2].second, 2);
+  EXPECT_EQ(pts[2].ops, 10u);
+  EXPECT_NEAR(static_cast<double>(pts[2].p50_us), 5000.0, 5000.0 * 0.01);
+  EXPECT_EQ(pts[2].p99_us, 10'000);  // capped at that second's exact max
+}
+
+TEST(Series, SecondsWithoutOpsAreZeroPoints) {
+  Series s;
+  s.record(3, 10);
+  const auto pts = s.points();
+  ASSERT_EQ(pts.size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(pts[static_cast<std::size_t>(i)].second, i);
+    EXPECT_EQ(pts[static_cast<std::size_t>(i)].ops, 0u);
+    EXPECT_EQ(pts[static_cast<std::size_t>(i)].p50_us, 0);
+    EXPECT_EQ(pts[static_cast<std::size_t>(i)].p99_us, 0);
+  }
+  EXPECT_EQ(pts[3].ops, 1u);
+}
+
+TEST(Series, GrowsOnDemandInAnyOrder) {
+  Series s;
+  s.record(10, 5);
+  s.record(2, 7);
+  const auto pts = s.points();
+  ASSERT_EQ(pts.size(), 11u);
+  EXPECT_EQ(pts[2].ops, 1u);
+  EXPECT_EQ(pts[10].ops, 1u);
+}
+
+TEST(Series, NegativeSecondCountsAsTheFirst) {
+  Series s;
+  s.record(-1, 5);
+  ASSERT_EQ(s.points().size(), 1u);
+  EXPECT_EQ(s.points()[0].ops, 1u);
+}
+
+TEST(Series, LatenciesAboveSixtySecondsAreClampedToSixty) {
+  Series s;
+  s.record(0, 90'000'000);
+  EXPECT_EQ(s.points()[0].p99_us, 60'000'000);
+}
+
+TEST(Series, MergeAddsSecondBySecond) {
+  std::mt19937_64 gen(3);
+  std::exponential_distribution<double> latency(1.0 / 800);
+  Series a, b, all;
+  for (int i = 0; i < 20'000; ++i) {
+    const int64_t sec = i % 5;
+    const auto v = static_cast<int64_t>(latency(gen));
+    all.record(sec, v);
+    if (i % 3 == 0 && sec < 2) a.record(sec, v);  // a is shorter than b
+    else b.record(sec, v);
+  }
+  a.merge(b);
+  const auto m = a.points(), w = all.points();
+  ASSERT_EQ(m.size(), w.size());
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    EXPECT_EQ(m[i].second, w[i].second);
+    EXPECT_EQ(m[i].ops, w[i].ops);
+    EXPECT_EQ(m[i].p50_us, w[i].p50_us);
+    EXPECT_EQ(m[i].p99_us, w[i].p99_us);
+  }
+}
+
+TEST(Series, MergingIntoAnEmptySeriesCopiesIt) {
+  Series a, b;
+  b.record(1, 100);
+  a.merge(b);
+  ASSERT_EQ(a.points().size(), 2u);
+  EXPECT_EQ(a.points()[1].ops, 1u);
+  EXPECT_EQ(a.points()[1].p50_us, 100);
+}
+
+}  // namespace
+}  // namespace lh::stats
