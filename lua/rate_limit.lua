@@ -3,7 +3,8 @@
 -- ARGV[1] = window size in seconds (a fraction is fine: "0.5" = 500 ms)
 -- ARGV[2] = max requests per window
 -- ARGV[3] = current timestamp in ms, from the caller's clock
--- ARGV[4] = request id, unique per request (the harness sends "client:op:random")
+-- ARGV[4] = request id, unique per request (the harness sends "client:op:random"); optional: without it the
+--           member is the seed's `now .. ':' .. math.random(1000000)`, so the seed's 3-argument call still works
 -- Returns 1 = allowed, 0 = rate limited,
 --         2 = allowed, but the ZSET member already existed, so this request was not counted (a collision).
 --
@@ -22,7 +23,8 @@ redis.call('ZREMRANGEBYSCORE', key, 0, now - window)
 local count = redis.call('ZCARD', key)
 if count < limit then
   -- Under limit: add this request and allow
-  local added = redis.call('ZADD', key, now, now .. ':' .. ARGV[4])
+  local id = ARGV[4] or math.random(1000000)
+  local added = redis.call('ZADD', key, now, now .. ':' .. id)
   redis.call('PEXPIRE', key, window)
   if added == 0 then
     return 2 -- Allowed, but collided with an existing member

@@ -23,10 +23,12 @@ void print_table(const Report& report, std::ostream& out) {
   else
     t.print(out);
   if (report.thresholds.empty()) return;
+  size_t width = 0;
+  for (const auto& th : report.thresholds) width = std::max(width, th.expr.size());
   out << "\nthresholds:\n";
   for (const auto& th : report.thresholds) {
     out << "  " << (th.ok ? "PASS" : "FAIL") << "  " << th.expr;
-    if (!th.detail.empty()) out << "  (" << th.detail << ")";
+    if (!th.detail.empty()) out << std::string(width - th.expr.size() + 2, ' ') << th.detail;
     out << "\n";
   }
 }

@@ -59,9 +59,18 @@ bool has_flag(const std::string& flags, std::string_view flag) {
 // "127.0.0.1:30001@40001,hostname" -> "127.0.0.1:30001"
 std::string node_address(const std::string& field) { return field.substr(0, field.find_first_of("@,")); }
 
+// Last n non-empty lines, joined by " | ", without the ANSI colours redis-cli uses even when writing to a file.
 std::string last_lines(const std::string& text, size_t n) {
+  std::string plain;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\x1b' && i + 1 < text.size() && text[i + 1] == '[') {
+      while (i < text.size() && text[i] != 'm') ++i;
+      continue;
+    }
+    plain += text[i];
+  }
   std::vector<std::string> lines;
-  std::istringstream in(text);
+  std::istringstream in(plain);
   for (std::string l; std::getline(in, l);)
     if (l.find_first_not_of(" \t\r") != std::string::npos) lines.push_back(l);
   std::string out;
@@ -102,6 +111,9 @@ std::pair<int, std::string> run_captured(std::vector<std::string> args, const st
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     const int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, 0);
     ::dup2(fd, 1);

@@ -84,14 +84,43 @@ std::string startup_error(const std::string& log) {
   return out;
 }
 
+// Never destroyed: a server may outlive static destruction order (a static fixture, an exit() path).
 std::mutex& registry_mutex() {
-  static std::mutex m;
-  return m;
+  static auto* m = new std::mutex;
+  return *m;
 }
 std::set<RedisServer::Process*>& registry() {
-  static std::set<RedisServer::Process*> r;
-  return r;
+  static auto* r = new std::set<RedisServer::Process*>;
+  return *r;
 }
+
+// hiredis writes with plain write(): a server that dies mid-exchange would raise SIGPIPE and kill the harness.
+// Block it on this thread for the duration and swallow the one we caused, leaving the process's handlers alone.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigset_t pipe;
+    ::sigemptyset(&pipe);
+    ::sigaddset(&pipe, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe, &old_);
+  }
+  ~SigpipeGuard() {
+    sigset_t pending, pipe;
+    ::sigemptyset(&pipe);
+    ::sigaddset(&pipe, SIGPIPE);
+    ::sigpending(&pending);
+    if (!::sigismember(&old_, SIGPIPE) && ::sigismember(&pending, SIGPIPE)) {
+      const timespec zero{0, 0};
+      ::sigtimedwait(&pipe, nullptr, &zero);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t old_;
+};
 
 }  // namespace
 
@@ -142,8 +171,8 @@ struct RedisServer::Process {
   }
 };
 
-std::string find_redis_server(const std::string& hint) {
-  if (is_executable(hint)) return hint;
+// The first executable `name` in PATH, or "".
+static std::string search_path(const std::string& name) {
   const char* path = std::getenv("PATH");
   std::string_view rest = path ? path : "/usr/local/bin:/usr/bin:/bin";
   while (!rest.empty()) {
@@ -151,17 +180,31 @@ std::string find_redis_server(const std::string& hint) {
     // An empty PATH entry means the current directory.
     std::string candidate(colon == 0 ? std::string_view(".") : rest.substr(0, colon));
     rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-    candidate += "/redis-server";
+    candidate += "/";
+    candidate += name;
     if (is_executable(candidate)) return candidate;
   }
   return "";
 }
 
+std::string find_redis_server(const std::string& hint) {
+  if (hint.find('/') != std::string::npos && is_executable(hint)) return hint;
+  if (!hint.empty() && hint.find('/') == std::string::npos)  // a bare name: look it up like a shell would
+    if (std::string found = search_path(hint); !found.empty()) return found;
+  return search_path("redis-server");
+}
+
 RedisServer::RedisServer(ServerOptions options) : p_(std::make_unique<Process>()) {
-  const std::string binary = options.redis_server.empty() ? find_redis_server("") : options.redis_server;
+  // An explicit path that does not work is an error, not a silent fallback to another redis-server.
+  const std::string& wanted = options.redis_server;
+  const std::string binary = wanted.empty() ? find_redis_server("")
+                             : wanted.find('/') == std::string::npos ? search_path(wanted)
+                             : is_executable(wanted)                 ? wanted
+                                                                     : "";
+  if (binary.empty() && !wanted.empty())
+    throw EmbeddedError("redis-server '" + wanted + "' is not an executable file (nor found in PATH)");
   if (binary.empty())
     throw EmbeddedError("redis-server not found in PATH: install it (apt-get install redis-server) or pass --redis-server PATH");
-  if (!is_executable(binary)) throw EmbeddedError("redis-server '" + binary + "' is not an executable file");
   for (size_t i = 0; i + 1 < options.extra_args.size(); ++i)
     if (options.extra_args[i] == "--requirepass") p_->password = options.extra_args[i + 1];
 
@@ -329,6 +372,7 @@ void stop_all_embedded() {
 
 ReplyPtr sync_command(int port, const std::vector<std::string>& argv, const std::string& password,
                       std::chrono::milliseconds timeout) {
+  SigpipeGuard no_sigpipe;
   const timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   std::unique_ptr<redisContext, decltype(&redisFree)> c(redisConnectWithTimeout("127.0.0.1", port, tv), &redisFree);
   if (!c || c->err) return nullptr;

@@ -35,7 +35,10 @@ void Recorder::merge(const Recorder& o) {
   indeterminate += o.indeterminate;
   commands += o.commands;
   retries += o.retries;
-  for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (first_error[i].empty()) first_error[i] = o.first_error[i];
+    errors[i] += o.errors[i];
+  }
   history.insert(history.end(), o.history.begin(), o.history.end());
 }
 

@@ -60,7 +60,7 @@ asio::awaitable<bool> reconnect(Worker& w, const Plan& plan, Redis& redis) {
     if (!r.is_error()) co_return true;
     ++w.connect_failures;
     w.last_connect_error = std::string(r.error_message());
-    if (w.rec.measuring) w.rec.count_error(r.error_class());
+    if (w.rec.measuring) w.rec.count_error(r.error_class(), r.error_message());
     co_await sleep_until(w.io, std::min(give_up, Clock::now() + backoff));
     backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
   }

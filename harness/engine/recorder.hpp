@@ -4,6 +4,8 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "harness/net/errors.hpp"
 #include "harness/stats/histogram.hpp"
@@ -22,11 +24,15 @@ struct Recorder {
   uint64_t commands = 0;  // Redis commands sent (for commands_per_op)
   uint64_t retries = 0;   // transaction retries
   std::array<uint64_t, net::kErrorClassCount> errors{};
+  std::array<std::string, net::kErrorClassCount> first_error;  // the first message of each class, for the report
   scenarios::History history;
   bool measuring = false;  // false during --warmup: nothing is recorded
   Clock::time_point origin;  // the variant's run clock zero
 
-  void count_error(net::ErrorClass c) { ++errors[static_cast<std::size_t>(c)]; }
+  void count_error(net::ErrorClass c, std::string_view message = {}) {
+    const auto i = static_cast<std::size_t>(c);
+    if (errors[i]++ == 0 && !message.empty()) first_error[i].assign(message.substr(0, 300));
+  }
   void count_outcome(net::Outcome o) {
     if (o == net::Outcome::ok) ++ok;
     else if (o == net::Outcome::failed) ++failed;

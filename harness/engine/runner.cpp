@@ -214,6 +214,10 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     const auto& res = report.results.back();
     log << lc.label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
         << " ops/s, p99 " << res.latency_us.p99 << " us, " << res.correctness.verdict << "\n";
+    for (std::size_t i = 0; i < net::kErrorClassCount; ++i)
+      if (lr.merged.errors[i] > 0 && !lr.merged.first_error[i].empty())
+        log << "  " << lr.merged.errors[i] << " " << net::error_class_name(static_cast<net::ErrorClass>(i))
+            << " errors, the first: " << lr.merged.first_error[i] << "\n";
     if (lr.interrupted) report.interrupted = true;
   }
   if (g_interrupted.load()) report.interrupted = true;

@@ -40,7 +40,7 @@ void ScriptArgv::build(const scripts::Script& s, bool eval, const ScriptCall& ca
 void StandaloneRedis::count(const Reply& r) {
   if (!rec_->measuring) return;
   ++rec_->commands;
-  if (r.is_error()) rec_->count_error(r.error_class());
+  if (r.is_error()) rec_->count_error(r.error_class(), r.error_message());
 }
 
 asio::awaitable<Reply> StandaloneRedis::call(std::span<const std::string_view> argv, std::string_view) {

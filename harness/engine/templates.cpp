@@ -22,15 +22,21 @@ bool parse_range(std::string_view body, int64_t& lo, int64_t& hi) {
   return r.ec == std::errc{} && r.ptr == end;
 }
 
-TemplateSet::Placeholder parse_placeholder(std::string_view flag, std::string_view tmpl, std::string_view text) {
+TemplateSet::Placeholder parse_placeholder(std::string_view flag, std::string_view tmpl,
+                                           std::string_view text) {
   using P = TemplateSet::Placeholder;
   const std::string_view name = text.substr(2, text.size() - 3);  // between "${" and "}"
   P ph{P::seq, 0, 0, std::string(text)};
-  if (name == "seq") ph.kind = P::seq;
-  else if (name == "client") ph.kind = P::client;
-  else if (name == "now_ms") ph.kind = P::now_ms;
-  else if (name == "now_us") ph.kind = P::now_us;
-  else if (name == "uuid") ph.kind = P::uuid;
+  if (name == "seq")
+    ph.kind = P::seq;
+  else if (name == "client")
+    ph.kind = P::client;
+  else if (name == "now_ms")
+    ph.kind = P::now_ms;
+  else if (name == "now_us")
+    ph.kind = P::now_us;
+  else if (name == "uuid")
+    ph.kind = P::uuid;
   else if (name.starts_with("rand:")) {
     ph.kind = P::rand;
     if (!parse_range(name.substr(5), ph.lo, ph.hi))
@@ -46,8 +52,10 @@ TemplateSet::Placeholder parse_placeholder(std::string_view flag, std::string_vi
 
 void append_literal(std::vector<TemplateSet::Segment>& segs, std::string_view text) {
   if (text.empty()) return;
-  if (!segs.empty() && segs.back().placeholder < 0) segs.back().literal.append(text);
-  else segs.push_back({std::string(text), -1});
+  if (!segs.empty() && segs.back().placeholder < 0)
+    segs.back().literal.append(text);
+  else
+    segs.push_back({std::string(text), -1});
 }
 
 template <typename Int>
@@ -59,8 +67,8 @@ void put_int(std::string& s, Int v) {
 
 void put_uuid(std::string& s, Rng& rng) {
   uint64_t hi = rng.next(), lo = rng.next();
-  hi = (hi & ~0xF000ull) | 0x4000ull;                             // version 4
-  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);             // variant 10xx
+  hi = (hi & ~0xF000ull) | 0x4000ull;                  // version 4
+  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);  // variant 10xx
   static constexpr char kHex[] = "0123456789abcdef";
   s.resize(36);
   char* p = s.data();
@@ -80,7 +88,8 @@ void put_uuid(std::string& s, Rng& rng) {
 TemplateSet TemplateSet::compile(const std::vector<std::string>& keys, const std::vector<std::string>& args,
                                  const std::string& key_prefix) {
   if (key_prefix.find_first_of("{}") != std::string::npos)
-    throw TemplateError("--key-prefix '" + key_prefix + "': must not contain { or } (it would become a hash tag)");
+    throw TemplateError("--key-prefix '" + key_prefix +
+                        "': must not contain { or } (it would become a hash tag)");
   TemplateSet set;
   set.key_templates_ = keys;
   set.keys_ = keys.size();
@@ -114,9 +123,15 @@ TemplateSet TemplateSet::compile(const std::vector<std::string>& keys, const std
   return set;
 }
 
-std::size_t TemplateSet::key_count() const noexcept { return keys_; }
-std::size_t TemplateSet::arg_count() const noexcept { return compiled_.size() - keys_; }
-const std::vector<std::string>& TemplateSet::key_templates() const noexcept { return key_templates_; }
+std::size_t TemplateSet::key_count() const noexcept {
+  return keys_;
+}
+std::size_t TemplateSet::arg_count() const noexcept {
+  return compiled_.size() - keys_;
+}
+const std::vector<std::string>& TemplateSet::key_templates() const noexcept {
+  return key_templates_;
+}
 
 void TemplateSet::expand(const TemplateContext& ctx, std::vector<std::string>& out,
                          std::vector<std::string>& scratch) const {
@@ -130,10 +145,18 @@ void TemplateSet::expand(const TemplateContext& ctx, std::vector<std::string>& o
         if (ctx.rng == nullptr) throw std::logic_error("template expansion needs TemplateContext::rng");
         put_int(s, ctx.rng->uniform(ph.lo, ph.hi));
         break;
-      case Placeholder::seq: put_int(s, ctx.seq); break;
-      case Placeholder::client: put_int(s, ctx.client); break;
-      case Placeholder::now_ms: put_int(s, ctx.now_us / 1000); break;
-      case Placeholder::now_us: put_int(s, ctx.now_us); break;
+      case Placeholder::seq:
+        put_int(s, ctx.seq);
+        break;
+      case Placeholder::client:
+        put_int(s, ctx.client);
+        break;
+      case Placeholder::now_ms:
+        put_int(s, ctx.now_us / 1000);
+        break;
+      case Placeholder::now_us:
+        put_int(s, ctx.now_us);
+        break;
       case Placeholder::uuid:
         if (ctx.rng == nullptr) throw std::logic_error("template expansion needs TemplateContext::rng");
         put_uuid(s, *ctx.rng);
@@ -144,7 +167,8 @@ void TemplateSet::expand(const TemplateContext& ctx, std::vector<std::string>& o
   for (std::size_t t = 0; t < compiled_.size(); ++t) {
     std::string& o = out[t];
     o.clear();
-    for (const Segment& seg : compiled_[t]) o.append(seg.placeholder < 0 ? seg.literal : scratch[seg.placeholder]);
+    for (const Segment& seg : compiled_[t])
+      o.append(seg.placeholder < 0 ? seg.literal : scratch[seg.placeholder]);
   }
 }
 

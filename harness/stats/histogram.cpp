@@ -69,16 +69,20 @@ void Histogram::reset() noexcept {
   max_ = 0;
 }
 
-int64_t Histogram::min() const noexcept { return total_ == 0 ? 0 : min_; }
-int64_t Histogram::max() const noexcept { return total_ == 0 ? 0 : max_; }
+int64_t Histogram::min() const noexcept {
+  return total_ == 0 ? 0 : min_;
+}
+int64_t Histogram::max() const noexcept {
+  return total_ == 0 ? 0 : max_;
+}
 
 double Histogram::mean() const noexcept {
   if (total_ == 0) return 0;
   return static_cast<double>(static_cast<long double>(sum_) / static_cast<long double>(total_));
 }
 
-// max(1, ceil(p/100 * total)), clamped to total. The relative nudge keeps binary noise in p (99.9 is not exact)
-// from pushing an exact product over the next integer.
+// max(1, ceil(p/100 * total)), clamped to total. The relative nudge keeps binary noise in p (99.9 is not
+// exact) from pushing an exact product over the next integer.
 uint64_t Histogram::rank_at(double p) const noexcept {
   if (!(p > 0)) return 1;  // also NaN
   if (p >= 100) return total_;

@@ -16,9 +16,9 @@ namespace {
 
 // Percentiles as integers scaled by 10^4, so the reference rank is computed without floating point.
 constexpr int64_t kScale = 10'000;
-const std::vector<int64_t> kPercentilesScaled = {0,         1 * kScale,  10 * kScale,   25 * kScale,
+const std::vector<int64_t> kPercentilesScaled = {0,           1 * kScale,  10 * kScale, 25 * kScale,
                                                  50 * kScale, 75 * kScale, 90 * kScale, 99 * kScale,
-                                                 999'000,   999'900,     999'990,     100 * kScale};
+                                                 999'000,     999'900,     999'990,     100 * kScale};
 
 // The rank-th smallest value with rank = max(1, ceil(p/100 * n)): the definition value_at_percentile follows.
 int64_t reference_percentile(const std::vector<int64_t>& sorted, int64_t p_scaled) {
@@ -70,8 +70,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Distribution{"UniformSmall",
                      [](std::mt19937_64& g) { return std::uniform_int_distribution<int64_t>(0, 1000)(g); }},
-        Distribution{"UniformMillion",
-                     [](std::mt19937_64& g) { return std::uniform_int_distribution<int64_t>(1, 1'000'000)(g); }},
+        Distribution{
+            "UniformMillion",
+            [](std::mt19937_64& g) { return std::uniform_int_distribution<int64_t>(1, 1'000'000)(g); }},
         Distribution{"LogUniformOverTheWholeHour",
                      [](std::mt19937_64& g) {
                        const double e = std::uniform_real_distribution<double>(0, std::log(3.6e9))(g);
@@ -211,7 +212,8 @@ TEST(Histogram, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(merged.min(), all.min());
   EXPECT_EQ(merged.max(), all.max());
   EXPECT_DOUBLE_EQ(merged.mean(), all.mean());
-  for (double p = 0; p <= 100; p += 0.5) EXPECT_EQ(merged.value_at_percentile(p), all.value_at_percentile(p)) << p;
+  for (double p = 0; p <= 100; p += 0.5)
+    EXPECT_EQ(merged.value_at_percentile(p), all.value_at_percentile(p)) << p;
   const auto a = all.percentile_curve(), m = merged.percentile_curve();
   ASSERT_EQ(a.size(), m.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -273,7 +275,8 @@ TEST(Histogram, EveryDigitCountKeepsItsRelativePrecision) {
       const int64_t want = reference_percentile(values, ps);
       const int64_t got = h.value_at_percentile(static_cast<double>(ps) / kScale);
       EXPECT_GE(got, want) << digits << " digits, p" << ps;
-      EXPECT_LE(static_cast<double>(got - want), static_cast<double>(want) * tolerance) << digits << " digits";
+      EXPECT_LE(static_cast<double>(got - want), static_cast<double>(want) * tolerance)
+          << digits << " digits";
     }
   }
 }
@@ -284,7 +287,8 @@ TEST(Histogram, PercentileCurveTicksThroughHalvingsAndEndsAtTheMaximum) {
   const auto curve = h.percentile_curve(5);
   ASSERT_GE(curve.size(), 12u);
   const double expected_start[] = {0, 10, 20, 30, 40, 50, 55, 60, 65, 70, 75, 77.5};
-  for (std::size_t i = 0; i < std::size(expected_start); ++i) EXPECT_DOUBLE_EQ(curve[i].percentile, expected_start[i]);
+  for (std::size_t i = 0; i < std::size(expected_start); ++i)
+    EXPECT_DOUBLE_EQ(curve[i].percentile, expected_start[i]);
   for (std::size_t i = 1; i < curve.size(); ++i) {
     EXPECT_GT(curve[i].percentile, curve[i - 1].percentile);
     EXPECT_GE(curve[i].value, curve[i - 1].value);
@@ -297,7 +301,7 @@ TEST(Histogram, PercentileCurveTicksThroughHalvingsAndEndsAtTheMaximum) {
   EXPECT_EQ(curve.back().percentile, 100.0);
   EXPECT_EQ(curve.back().value, 100'000);
   EXPECT_EQ(curve[5].value, 50'000 + 15);  // p50: upper edge of 50'000's bucket (width 32)
-  EXPECT_LT(curve.size(), 100u);  // about 5 points per halving of 1/100'000
+  EXPECT_LT(curve.size(), 100u);           // about 5 points per halving of 1/100'000
 }
 
 TEST(Histogram, PercentileCurveOfOneValueIsThatValue) {

@@ -96,7 +96,8 @@ TEST(Templates, HashTagAroundAPlaceholderKeepsItsBraces) {
 }
 
 TEST(Templates, IdenticalPlaceholdersInOneOpExpandToTheSameValue) {
-  Expander x({"lock:{${rand:1-1000000}}", "fence:{${rand:1-1000000}}"}, {"${rand:1-1000000}", "${uuid}", "${uuid}"});
+  Expander x({"lock:{${rand:1-1000000}}", "fence:{${rand:1-1000000}}"},
+             {"${rand:1-1000000}", "${uuid}", "${uuid}"});
   std::set<int64_t> seen;
   for (int i = 0; i < 100; ++i) {
     const auto& out = x.next();
@@ -201,7 +202,8 @@ TEST(Templates, NoTemplatesExpandToNothing) {
 }
 
 TEST(Templates, ExpansionReusesItsBuffersOnceWarm) {
-  Expander x({"ratelimit:user:${rand:10-99}:a-long-suffix"}, {"${now_us}", "window-of-a-long-length", "${uuid}"});
+  Expander x({"ratelimit:user:${rand:10-99}:a-long-suffix"},
+             {"${now_us}", "window-of-a-long-length", "${uuid}"});
   x.ctx.now_us = 1'700'000'000'000'000;
   x.next();
   std::vector<const char*> data;
