@@ -43,6 +43,13 @@ void note_config_differences(const Report& base, const Report& current, std::vec
   if (current.interrupted) notes.push_back("the current run was interrupted: its numbers cover part of the run");
 }
 
+// Values as people read them: throughput and counts with thousands separators, latencies in ms to the µs.
+std::string metric_text(const std::string& metric, double v) {
+  if (metric == "error_rate") return compact_number(std::round(v * 1e6) / 1e6);
+  if (metric.size() > 3 && metric.compare(metric.size() - 3, 3, "_ms") == 0) return fixed(v, 3);
+  return v < 0 ? compact_number(v) : with_commas(static_cast<uint64_t>(std::llround(v)));
+}
+
 std::string pct_text(double pct) {
   std::string s = fixed(pct, 1);
   return (pct > 0 ? "+" : "") + s + "%";
@@ -127,8 +134,8 @@ void print_comparison(const CompareResult& result, std::ostream& out) {
   t.align_right({2, 3, 4, 5});
   for (const auto& r : result.rows) {
     std::string change = r.change_pct ? pct_text(*r.change_pct) : "new";
-    t.add({r.scenario + "/" + r.variant, r.metric, compact_number(std::round(r.base * 1000) / 1000),
-           compact_number(std::round(r.current * 1000) / 1000), change, compact_number(r.limit_pct) + "%", r.verdict});
+    t.add({r.scenario + "/" + r.variant, r.metric, metric_text(r.metric, r.base), metric_text(r.metric, r.current),
+           change, compact_number(r.limit_pct) + "%", r.verdict});
   }
   if (result.rows.empty())
     out << "no rows to compare\n";

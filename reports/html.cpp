@@ -28,11 +28,14 @@ table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{background:var(--panel);font-weight:600;white-space:nowrap}
 td.num,th.num{text-align:right}
+table.config th{width:16%;background:none}
+table.config td{width:34%}
 tr.bad td{background:#fef2f2}
 .v-pass{color:var(--pass);font-weight:600}.v-bad{color:var(--fail);font-weight:700}.v-expected{color:var(--warn)}.v-none{color:var(--muted)}
 code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--panel);padding:1px 4px;border-radius:4px}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px}
+.charts{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:16px}
+@media (max-width:1000px){.charts{grid-template-columns:1fr}}
 figure{margin:0;background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:10px 12px 4px}
 figcaption{font-weight:600;margin-bottom:2px}
 svg{width:100%;height:auto;display:block;font-size:11px}
@@ -167,7 +170,18 @@ std::string violations_chart(const Report& r) {
                     with_commas(static_cast<uint64_t>(v))});
   }
   if (bars.empty()) return "";
-  return svg::bar_chart("chart chart-violations", "Violations found by each scenario's checker", "violations", bars);
+  return svg::bar_chart("chart chart-violations", "Violations found by each scenario's checker", "violations", bars,
+                        count_label);
+}
+
+// The price of each variant: completed ops per second, side by side with the violations it allowed.
+std::string throughput_bars(const Report& r) {
+  std::vector<svg::Bar> bars;
+  for (const auto& x : r.results)
+    bars.push_back({x.scenario, x.variant, variant_color(x.variant), x.throughput_ops_s,
+                    with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5))});
+  if (bars.empty()) return "";
+  return svg::bar_chart("chart chart-throughput-bars", "Throughput of each variant", "ops/s", bars, count_label);
 }
 
 void results_table(std::ostringstream& h, const Report& r) {
@@ -239,15 +253,22 @@ void config_table(std::ostringstream& h, const Report& r) {
   };
   if (!c.script.empty()) rows.push_back({"script", c.script + (c.eval ? " (EVAL every call)" : " (EVALSHA)")});
   if (r.target.mode == "cluster") rows.push_back({"failover detected", r.target.failover_detected ? "yes" : "no"});
+  // Two settings per line: the table stays short enough to take in at a glance.
   h << "<h2>Configuration</h2><table class=\"config\"><tbody>";
-  for (const auto& [k, v] : rows) h << "<tr><th>" << esc(k) << "</th><td>" << esc(v) << "</td></tr>";
+  for (size_t i = 0; i < rows.size(); i += 2) {
+    h << "<tr>";
+    for (size_t k = i; k < i + 2; ++k)
+      if (k < rows.size()) h << "<th>" << esc(rows[k].first) << "</th><td>" << esc(rows[k].second) << "</td>";
+      else h << "<th></th><td></td>";
+    h << "</tr>";
+  }
   h << "</tbody></table>\n";
 }
 
 void row_details(std::ostringstream& h, const Report& r) {
   h << "<h2>Details</h2>\n";
   for (const auto& x : r.results) {
-    h << "<details><summary>" << esc(row_name(x)) << ": " << esc(row_verdict(x)) << "</summary>";
+    h << "<details" << (row_failed(x) ? " open" : "") << "><summary>" << esc(row_name(x)) << ": " << esc(row_verdict(x)) << "</summary>";
     h << "<p><b>invariant:</b> " << esc(x.correctness.invariant.empty() ? "-" : x.correctness.invariant)
       << (x.correctness.safe_by_design ? " (safe by design)" : " (not safe by design)") << "</p>";
     h << "<p><b>commands per op:</b> " << esc(compact_number(x.commands_per_op)) << " &middot; <b>retries:</b> "
@@ -288,7 +309,9 @@ std::string to_html(const Report& r) {
   thresholds_table(h, r);
 
   std::string bars = violations_chart(r);
-  if (!bars.empty()) h << "<h2>Correctness: atomic vs naive</h2>\n<div class=\"charts\">" << bars << "</div>\n";
+  if (!bars.empty())
+    h << "<h2>Correctness and cost: atomic vs naive</h2>\n<div class=\"charts\">" << bars << throughput_bars(r)
+      << "</div>\n";
 
   std::vector<std::string> scenarios = scenarios_of(r);
   std::ostringstream curves, series;

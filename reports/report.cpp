@@ -147,19 +147,24 @@ Report report_from_json(const json& j) {
     throw std::runtime_error("not a lua-harness report: no \"schema_version\" field");
   if (j.at("schema_version") != 1)
     throw std::runtime_error("unsupported schema_version " + j.at("schema_version").dump() + " (this build reads 1)");
+  std::string where = "top level";  // which part was being read, for the error message
   try {
     Report r;
+    where = "tool";
     r.tool_name = j.at("tool").at("name").get<std::string>();
     r.tool_version = j.at("tool").at("version").get<std::string>();
+    where = "top level";
     r.started_at = j.at("started_at").get<std::string>();
     r.finished_at = j.at("finished_at").get<std::string>();
     r.interrupted = j.at("interrupted").get<bool>();
+    where = "target";
     const json& t = j.at("target");
     r.target.mode = t.at("mode").get<std::string>();
     r.target.embedded = t.at("embedded").get<bool>();
     r.target.nodes = t.at("nodes").get<std::vector<std::string>>();
     r.target.redis_version = t.at("redis_version").get<std::string>();
     r.target.failover_detected = t.value("failover_detected", false);
+    where = "config";
     const json& c = j.at("config");
     r.config.clients = c.at("clients").get<uint32_t>();
     r.config.threads = c.at("threads").get<uint32_t>();
@@ -176,15 +181,25 @@ Report report_from_json(const json& j) {
     r.config.variants = c.value("variants", std::vector<std::string>{});
     r.config.script = c.value("script", std::string());
     r.config.eval = c.value("eval", false);
-    for (const auto& res : j.at("results")) r.results.push_back(result_from(res));
+    where = "results";
+    for (const auto& res : j.at("results")) {
+      where = "results[" + std::to_string(r.results.size()) + "]";
+      r.results.push_back(result_from(res));
+    }
+    where = "thresholds";
     for (const auto& th : j.value("thresholds", json::array()))
       r.thresholds.push_back({th.at("expr").get<std::string>(), th.at("scope").get<std::string>(),
                               th.at("ok").get<bool>(), th.at("value").get<double>(), th.value("detail", "")});
+    where = "top level";
     r.verdict = j.at("verdict").get<std::string>();
     r.exit_code = j.at("exit_code").get<int>();
     return r;
   } catch (const json::exception& e) {
-    throw std::runtime_error(std::string("malformed lua-harness report: ") + e.what());
+    // "[json.exception.out_of_range.403] key 'ops' not found" -> "results[2]: key 'ops' not found"
+    std::string what = e.what();
+    if (size_t p = what.find("] "); what.rfind("[json.exception", 0) == 0 && p != std::string::npos)
+      what = what.substr(p + 2);
+    throw std::runtime_error("malformed lua-harness report: " + where + ": " + what);
   }
 }
 

@@ -35,9 +35,9 @@ Report load_report_file(const std::string& path) {
   try {
     return report_from_json(j);
   } catch (const std::exception& e) {
-    std::string what = e.what();
-    if (what.rfind("not a lua-harness report: ", 0) == 0) what = what.substr(26);
-    throw std::runtime_error(path + ": not a lua-harness report: " + what);
+    // report_from_json's messages already say what is wrong ("not a lua-harness report: ...",
+    // "malformed lua-harness report: results[2]: key 'ops' not found", "unsupported schema_version 2 ...").
+    throw std::runtime_error(path + ": " + e.what());
   }
 }
 

@@ -13,7 +13,7 @@ namespace {
 
 // The plot area inside a 600 x 300 viewBox: room on the left for y labels, below for x labels.
 constexpr double kW = 600, kH = 300;
-constexpr double kLeft = 58, kRight = 14, kTop = 30, kBottom = 46;
+constexpr double kLeft = 58, kRight = 30, kTop = 30, kBottom = 46;
 
 std::string num(double v) {
   char buf[32];
@@ -130,7 +130,7 @@ std::string line_chart(const std::string& css_class, const std::string& caption,
 }
 
 std::string bar_chart(const std::string& css_class, const std::string& caption, const std::string& y_title,
-                      const std::vector<Bar>& bars) {
+                      const std::vector<Bar>& bars, std::string (*format)(double)) {
   std::vector<std::string> groups;
   std::vector<std::pair<std::string, std::string>> entries;  // label -> colour, first appearance order
   double max_value = 0;
@@ -140,11 +140,7 @@ std::string bar_chart(const std::string& css_class, const std::string& caption, 
       entries.emplace_back(b.label, b.color);
     max_value = std::max(max_value, b.value);
   }
-  Axis y = nice_linear_axis(max_value, y_title, [](double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
-    return std::string(buf);
-  });
+  Axis y = nice_linear_axis(max_value, y_title, format);
   Axis x;  // bars are laid out by index; the axis only frames them
   x.min = 0;
   x.max = static_cast<double>(std::max<size_t>(groups.size(), 1));

@@ -46,8 +46,9 @@ struct Bar {
   std::string value_label;  // printed above the bar
 };
 
-// Grouped vertical bars (groups in first-appearance order), value labels above, legend by bar label.
+// Grouped vertical bars (groups in first-appearance order), value labels above, legend by bar label;
+// `format` labels the y ticks.
 std::string bar_chart(const std::string& css_class, const std::string& caption, const std::string& y_title,
-                      const std::vector<Bar>& bars);
+                      const std::vector<Bar>& bars, std::string (*format)(double));
 
 }  // namespace lh::reports::svg

@@ -63,13 +63,14 @@ class CasRun final : public VariantRun {
 
     // naive: the compare happens in the client, between two round trips.
     Reply cur = co_await support::cmd(ctx, key, "GET", key);
-    if (cur.is_error()) co_return record(ctx, k, kCasWon, support::failure_outcome(cur, false), expected, fresh);
+    if (cur.is_error())
+      co_return record(ctx, k, kCasWon, support::failure_outcome(cur, false), expected, fresh);
     if (!cur.is_string() || cur.str() != got.str())
       co_return record(ctx, k, kCasRefused, Outcome::ok, expected, fresh);
     co_await ctx.think();
     Reply set = co_await support::cmd(ctx, key, "SET", key, fresh_text.view());
-    co_return record(ctx, k, kCasWon, set.is_error() ? support::failure_outcome(set, true) : Outcome::ok, expected,
-                     fresh);
+    co_return record(ctx, k, kCasWon, set.is_error() ? support::failure_outcome(set, true) : Outcome::ok,
+                     expected, fresh);
   }
 
   reports::Correctness check(SyncClient& s, const History& h) override {
@@ -82,7 +83,8 @@ class CasRun final : public VariantRun {
   }
 
  private:
-  static Outcome record(ClientCtx& ctx, uint16_t k, uint8_t kind, Outcome o, int64_t expected, int64_t fresh) {
+  static Outcome record(ClientCtx& ctx, uint16_t k, uint8_t kind, Outcome o, int64_t expected,
+                        int64_t fresh) {
     Event e = ctx.event(k, kind, o);
     e.a = expected;
     e.b = fresh;
@@ -95,7 +97,8 @@ class CasRun final : public VariantRun {
     Num fresh_text(fresh);
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
       Reply r;
-      if (!co_await support::watch(ctx, key, r)) co_return record(ctx, k, kCasWon, Outcome::failed, -1, fresh);
+      if (!co_await support::watch(ctx, key, r))
+        co_return record(ctx, k, kCasWon, Outcome::failed, -1, fresh);
       Reply got = co_await support::cmd(ctx, key, "GET", key);
       if (got.is_error()) {
         co_await support::unwatch(ctx, key);
@@ -122,7 +125,9 @@ class CasRun final : public VariantRun {
 class CasScenario final : public Scenario {
  public:
   std::string_view name() const override { return "cas"; }
-  std::string_view summary() const override { return "compare-and-swap: read a value, swap it for a new one"; }
+  std::string_view summary() const override {
+    return "compare-and-swap: read a value, swap it for a new one";
+  }
   std::vector<std::string> variants() const override { return {"atomic", "naive", "transaction"}; }
   bool safe_by_design(std::string_view v) const override { return v != "naive"; }
   std::unique_ptr<VariantRun> make(std::string_view v, const Params& p) const override {
@@ -146,7 +151,8 @@ class ValueIndex {
   uint64_t size() const { return base_.back(); }
   uint64_t slot(int64_t v) const {
     if (v <= 0) return npos;
-    const uint64_t c = (static_cast<uint64_t>(v) >> 40) - 1, s = static_cast<uint64_t>(v) & ((1ull << 40) - 1);
+    const uint64_t c = (static_cast<uint64_t>(v) >> 40) - 1,
+                   s = static_cast<uint64_t>(v) & ((1ull << 40) - 1);
     if (c + 1 >= base_.size() || s >= base_[c + 1] - base_[c]) return npos;
     return base_[c] + s;
   }
@@ -160,7 +166,8 @@ class ValueIndex {
  private:
   static void note(int64_t v, std::vector<uint64_t>& max_seq) {
     if (v <= 0) return;
-    const uint64_t c = (static_cast<uint64_t>(v) >> 40) - 1, s = static_cast<uint64_t>(v) & ((1ull << 40) - 1);
+    const uint64_t c = (static_cast<uint64_t>(v) >> 40) - 1,
+                   s = static_cast<uint64_t>(v) & ((1ull << 40) - 1);
     if (c >= (1u << 24) || s > (1ull << 32)) return;  // not a cas_value of a plausible run
     if (c >= max_seq.size()) max_seq.resize(c + 1, 0);
     max_seq[c] = std::max(max_seq[c], s + 1);
@@ -248,7 +255,8 @@ reports::Correctness check_cas(const CasCheckInput& in) {
 
   reports::Correctness c;
   c.invariant =
-      "every value is consumed by at most one successful swap, and the successful swaps form one chain from the "
+      "every value is consumed by at most one successful swap, and the successful swaps form one chain from "
+      "the "
       "initial value to the final value";
   c.safe_by_design = in.safe_by_design;
   c.details = {{"keys", nkeys},
@@ -271,8 +279,10 @@ reports::Correctness check_cas(const CasCheckInput& in) {
     const Event& e = h[i];
     if (e.key >= nkeys || e.result() != Outcome::ok || e.kind != kCasWon) continue;
     uint32_t* f = nullptr;
-    if (e.a == in.initial[e.key]) f = &first_initial[e.key];
-    else if (uint64_t s = idx.slot(e.a); s != ValueIndex::npos) f = &first_consumer[s];
+    if (e.a == in.initial[e.key])
+      f = &first_initial[e.key];
+    else if (uint64_t s = idx.slot(e.a); s != ValueIndex::npos)
+      f = &first_consumer[s];
     if (!f) continue;
     if (*f == none) {
       *f = i;

@@ -26,12 +26,13 @@ struct CounterCheckInput {
 reports::Correctness check_counter(const CounterCheckInput& in);
 
 // ---- cas ---------------------------------------------------------------------------------------------
-// Values are integers; the initial value is given per key, and every op's new value is cas_value(client, seq),
-// unique in the run. Event: kind kCasWon (a swap that took effect, or was attempted when indeterminate) or
-// kCasRefused (ok: the value had changed), key = index, a = expected value, b = new value.
+// Values are integers; the initial value is given per key, and every op's new value is cas_value(client,
+// seq), unique in the run. Event: kind kCasWon (a swap that took effect, or was attempted when indeterminate)
+// or kCasRefused (ok: the value had changed), key = index, a = expected value, b = new value.
 inline constexpr uint8_t kCasWon = 0, kCasRefused = 1;
 constexpr int64_t cas_value(uint32_t client, uint64_t seq) {
-  return static_cast<int64_t>((static_cast<uint64_t>(client & 0xFFFFFF) + 1) << 40 | (seq & ((1ull << 40) - 1)));
+  return static_cast<int64_t>((static_cast<uint64_t>(client & 0xFFFFFF) + 1) << 40 |
+                              (seq & ((1ull << 40) - 1)));
 }
 struct CasCheckInput {
   std::span<const Event> history;
@@ -45,9 +46,9 @@ struct CasCheckInput {
 reports::Correctness check_cas(const CasCheckInput& in);
 
 // ---- rate-limiter ------------------------------------------------------------------------------------
-// Event: kind 0, key = limiter key index, a = the stamp the limiter used (ms since the epoch: ARGV now, or the
-// server TIME the script returned), b = decision | stamped_at_us << 32 where decision is 0 limited,
-// 1 admitted, 2 admitted but the ZSET member collided; stamped_at_us = run clock when the client stamped
+// Event: kind 0, key = limiter key index, a = the stamp the limiter used (ms since the epoch: ARGV now, or
+// the server TIME the script returned), b = decision | stamped_at_us << 32 where decision is 0 limited, 1
+// admitted, 2 admitted but the ZSET member collided; stamped_at_us = run clock when the client stamped
 // (client clock; 0 for the server clock).
 inline constexpr int64_t kRlLimited = 0, kRlAdmitted = 1, kRlCollided = 2;
 constexpr int64_t rate_limit_b(int64_t decision, uint32_t stamped_at_us) {
@@ -67,8 +68,8 @@ struct RateLimiterCheckInput {
 reports::Correctness check_rate_limiter(const RateLimiterCheckInput& in);
 
 // ---- lock --------------------------------------------------------------------------------------------
-// One event per op, key = resource index, a = fencing token (-1: not acquired, or unknown), start_us = acquire
-// sent, end_us = release answered, b = acquired_us << 32 | released_us (entered / left the critical
+// One event per op, key = resource index, a = fencing token (-1: not acquired, or unknown), start_us =
+// acquire sent, end_us = release answered, b = acquired_us << 32 | released_us (entered / left the critical
 // section, run clock). kind = write state (bits 0-1: 0 none or unknown, 1 accepted, 2 rejected stale)
 // | 4 if the release deleted a key | 8 if the in-process holder count saw another holder on entry.
 inline constexpr uint8_t kLockWriteAccepted = 1, kLockWriteRejected = 2, kLockReleasedKey = 4,
@@ -93,7 +94,7 @@ reports::Correctness check_lock(const LockCheckInput& in);
 inline constexpr int64_t kStockUnknown = INT64_MIN;
 struct InventoryCheckInput {
   std::span<const Event> history;
-  int64_t stock = 1000;               // initial stock of every item
+  int64_t stock = 1000;              // initial stock of every item
   std::vector<int64_t> final_stock;  // per item
   bool safe_by_design = false;
 };

@@ -4,8 +4,9 @@
 // load. Variants:
 //   atomic       EVALSHA counter_incr.lua: GET + SET inside one script (not INCR, so the twins run the same
 //                logic and differ only in atomicity).
-//   naive        GET k, think, SET k v+1: two clients that read the same v both write v+1; one increment is lost.
-//   transaction  WATCH k, GET k, think, MULTI, SET k v+1, EXEC; a nil EXEC (k changed) is retried and counted.
+//   naive        GET k, think, SET k v+1: two clients that read the same v both write v+1; one increment is
+//   lost. transaction  WATCH k, GET k, think, MULTI, SET k v+1, EXEC; a nil EXEC (k changed) is retried and
+//   counted.
 // Checker: the counter must rise by exactly the acknowledged increments, within [ok, ok + indeterminate].
 #include <algorithm>
 #include <array>
@@ -28,7 +29,8 @@ enum class Variant { atomic, naive, transaction };
 class CounterRun final : public VariantRun {
  public:
   CounterRun(Variant v, const Params& p)
-      : variant_(v), keys_(support::key_names(p.key_prefix, "counter:", "c", support::key_count(p, 1, "counter"))) {}
+      : variant_(v),
+        keys_(support::key_names(p.key_prefix, "counter:", "c", support::key_count(p, 1, "counter"))) {}
 
   void setup(SyncClient& s) override {
     for (const auto& k : keys_) s.command({"SET", k, "0"}, k);
@@ -46,7 +48,9 @@ class CounterRun final : public VariantRun {
     prepare(ctx, a);
     support::fill_slot(script(), a, slot);
   }
-  Outcome on_reply(ClientCtx& ctx, CallSlot& slot, const Reply& r) override { return judge(ctx, slot.key_index, r); }
+  Outcome on_reply(ClientCtx& ctx, CallSlot& slot, const Reply& r) override {
+    return judge(ctx, slot.key_index, r);
+  }
 
   asio::awaitable<Outcome> op(ClientCtx& ctx) override {
     if (variant_ == Variant::naive) co_return co_await naive(ctx);
@@ -167,9 +171,15 @@ reports::Correctness check_counter(const CounterCheckInput& in) {
       continue;
     }
     switch (e.result()) {
-      case Outcome::ok: ++ok[e.key]; break;
-      case Outcome::failed: ++failed[e.key]; break;
-      default: ++indeterminate[e.key]; break;
+      case Outcome::ok:
+        ++ok[e.key];
+        break;
+      case Outcome::failed:
+        ++failed[e.key];
+        break;
+      default:
+        ++indeterminate[e.key];
+        break;
     }
   }
 
@@ -186,7 +196,8 @@ reports::Correctness check_counter(const CounterCheckInput& in) {
   }
 
   reports::Correctness c;
-  c.invariant = "the counter rises by exactly the acknowledged increments: final - initial in [ok, ok + indeterminate]";
+  c.invariant =
+      "the counter rises by exactly the acknowledged increments: final - initial in [ok, ok + indeterminate]";
   c.safe_by_design = in.safe_by_design;
   c.details = {{"keys", n},
                {"acknowledged", sum_ok},
@@ -218,9 +229,9 @@ reports::Correctness check_counter(const CounterCheckInput& in) {
         f = i;
       } else {
         const Event& o = in.history[f];
-        c.examples.push_back("value " + std::to_string(e.b) + " of key " + std::to_string(e.key) + " written by " +
-                             support::who(o) + " and " + support::who(e) + ": both read " + std::to_string(e.a) +
-                             ", both acknowledged, one increment lost");
+        c.examples.push_back("value " + std::to_string(e.b) + " of key " + std::to_string(e.key) +
+                             " written by " + support::who(o) + " and " + support::who(e) + ": both read " +
+                             std::to_string(e.a) + ", both acknowledged, one increment lost");
       }
     }
   }

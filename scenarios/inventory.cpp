@@ -3,10 +3,11 @@
 // Keys: <prefix>stock:{i<i>} for i < --keys (default 1 item), each an integer, 1000 before the load.
 // Variants:
 //   atomic       EVALSHA inventory_buy.lua: if stock > 0 then DECR, return 1, else return 0.
-//   naive        GET stock, compare in the client, think, DECR: every client that read "1" buys the last unit.
-//   transaction  WATCH, GET, compare, think, MULTI DECR EXEC; nil EXEC = conflict, retried and counted.
+//   naive        GET stock, compare in the client, think, DECR: every client that read "1" buys the last
+//   unit. transaction  WATCH, GET, compare, think, MULTI DECR EXEC; nil EXEC = conflict, retried and counted.
 // Once the stock is 0, a refusal (0) is the right answer: an ok op, not a failure.
-// Checker: purchases <= stock, final stock >= 0, and stock - final = purchases (within the indeterminate ones).
+// Checker: purchases <= stock, final stock >= 0, and stock - final = purchases (within the indeterminate
+// ones).
 #include <algorithm>
 #include <array>
 #include <string>
@@ -45,7 +46,9 @@ class InventoryRun final : public VariantRun {
     prepare(ctx, a);
     support::fill_slot(script(), a, slot);
   }
-  Outcome on_reply(ClientCtx& ctx, CallSlot& slot, const Reply& r) override { return judge(ctx, slot.key_index, r); }
+  Outcome on_reply(ClientCtx& ctx, CallSlot& slot, const Reply& r) override {
+    return judge(ctx, slot.key_index, r);
+  }
 
   asio::awaitable<Outcome> op(ClientCtx& ctx) override {
     if (variant_ == Variant::naive) co_return co_await naive(ctx);
@@ -140,7 +143,9 @@ class InventoryRun final : public VariantRun {
 class InventoryScenario final : public Scenario {
  public:
   std::string_view name() const override { return "inventory"; }
-  std::string_view summary() const override { return "oversell: buy one unit while stock lasts (1000 per item)"; }
+  std::string_view summary() const override {
+    return "oversell: buy one unit while stock lasts (1000 per item)";
+  }
   std::vector<std::string> variants() const override { return {"atomic", "naive", "transaction"}; }
   bool safe_by_design(std::string_view v) const override { return v != "naive"; }
   std::unique_ptr<VariantRun> make(std::string_view v, const Params& p) const override {
@@ -170,9 +175,15 @@ reports::Correctness check_inventory(const InventoryCheckInput& in) {
       continue;
     }
     switch (e.result()) {
-      case Outcome::ok: (e.b == 1 ? bought : refused)[e.key] += 1; break;
-      case Outcome::failed: ++failed[e.key]; break;
-      default: ++indeterminate[e.key]; break;
+      case Outcome::ok:
+        (e.b == 1 ? bought : refused)[e.key] += 1;
+        break;
+      case Outcome::failed:
+        ++failed[e.key];
+        break;
+      default:
+        ++indeterminate[e.key];
+        break;
     }
   }
 
@@ -183,7 +194,8 @@ reports::Correctness check_inventory(const InventoryCheckInput& in) {
     const int64_t fin = in.final_stock[k];
     const int64_t over = std::max<int64_t>({0, bought[k] - in.stock, -fin});
     const int64_t sold = in.stock - fin;  // units the stock says left
-    const int64_t off = std::max<int64_t>(0, bought[k] - sold) + std::max<int64_t>(0, sold - bought[k] - indeterminate[k]);
+    const int64_t off =
+        std::max<int64_t>(0, bought[k] - sold) + std::max<int64_t>(0, sold - bought[k] - indeterminate[k]);
     oversold += over;
     unaccounted += off;
     violations += std::max(over, off);
@@ -197,7 +209,8 @@ reports::Correctness check_inventory(const InventoryCheckInput& in) {
   }
 
   reports::Correctness c;
-  c.invariant = "purchases <= stock, final stock >= 0, and stock - final = purchases (within the indeterminate ones)";
+  c.invariant =
+      "purchases <= stock, final stock >= 0, and stock - final = purchases (within the indeterminate ones)";
   c.safe_by_design = in.safe_by_design;
   c.details = {{"items", n},
                {"stock_per_item", in.stock},
@@ -224,7 +237,8 @@ reports::Correctness check_inventory(const InventoryCheckInput& in) {
     if (c.violations == 0 || c.examples.size() >= support::kMaxExamples) break;
     if (e.key >= n || e.result() != Outcome::ok || e.b != 1 || e.a == kStockUnknown || e.a >= 0) continue;
     c.examples.push_back("item " + std::to_string(e.key) + ": " + support::who(e) +
-                         " bought a unit that did not exist: its DECR took the stock to " + std::to_string(e.a));
+                         " bought a unit that did not exist: its DECR took the stock to " +
+                         std::to_string(e.a));
   }
   return c;
 }

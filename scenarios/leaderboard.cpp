@@ -1,4 +1,4 @@
-// leaderboard: update if higher. Clients submit random scores (1 .. 10^9) for random members.
+// leaderboard: update if higher. Clients submit random scores (drifting upwards) for random members.
 //
 // Keys: one sorted set <prefix>leaderboard:{lb}, members m0 .. m<N-1> where N = --keys (default 100):
 // the key space of this scenario is its members. Empty before the load. Variants:
@@ -6,7 +6,8 @@
 //   gt           ZADD key GT CH score member: Redis 6.2+ does "update if higher" natively, no Lua needed (the
 //                seed's advice: don't use Lua where a command suffices).
 //   naive        ZSCORE, compare in the client, think, ZADD: a lower score can land after a higher one.
-//   transaction  WATCH key, ZSCORE, compare, think, MULTI ZADD EXEC; nil EXEC = conflict, retried and counted.
+//   transaction  WATCH key, ZSCORE, compare, think, MULTI ZADD EXEC; nil EXEC = conflict, retried and
+//   counted.
 //                (WATCH covers the whole set, so any member's update conflicts: the price of one key.)
 // Checker: each member's final score is its highest acknowledged submission (or an indeterminate one above).
 #include <algorithm>
@@ -25,7 +26,13 @@ using net::Reply;
 using support::Num;
 using support::ScriptArgs;
 
-constexpr int64_t kMaxScore = 1'000'000'000;
+// Scores are random with an upward drift, like a game's: elapsed ms * 1000 + uniform(1, 100000), so a
+// submission competes with those of the surrounding ~100 ms. (Uniform scores over a fixed range would make
+// updates rare once a member's best is high, and with them every race: the variants would not be exercised.)
+constexpr int64_t kScoreSpread = 100'000;
+int64_t random_score(ClientCtx& ctx) {
+  return static_cast<int64_t>(ctx.now_us() / 1000) * 1000 + ctx.rng.uniform(1, kScoreSpread);
+}
 enum class Variant { atomic, gt, naive, transaction };
 
 class LeaderboardRun final : public VariantRun {
@@ -59,10 +66,14 @@ class LeaderboardRun final : public VariantRun {
 
   asio::awaitable<Outcome> op(ClientCtx& ctx) override {
     switch (variant_) {
-      case Variant::gt: co_return co_await gt(ctx);
-      case Variant::naive: co_return co_await naive(ctx);
-      case Variant::transaction: co_return co_await transaction(ctx);
-      case Variant::atomic: break;
+      case Variant::gt:
+        co_return co_await gt(ctx);
+      case Variant::naive:
+        co_return co_await naive(ctx);
+      case Variant::transaction:
+        co_return co_await transaction(ctx);
+      case Variant::atomic:
+        break;
     }
     ScriptArgs a;
     prepare(ctx, a);
@@ -106,7 +117,7 @@ class LeaderboardRun final : public VariantRun {
   // user[0] = the score submitted.
   void prepare(ClientCtx& ctx, ScriptArgs& a) const {
     a.key_index = pick(ctx);
-    a.user[0] = ctx.rng.uniform(1, kMaxScore);
+    a.user[0] = random_score(ctx);
     a.key(key_);
     a.arg(members_[a.key_index]);
     a.arg(a.user[0]);
@@ -120,7 +131,7 @@ class LeaderboardRun final : public VariantRun {
   // ---- gt: one native command ----
   asio::awaitable<Outcome> gt(ClientCtx& ctx) const {
     const uint16_t m = pick(ctx);
-    const int64_t score = ctx.rng.uniform(1, kMaxScore);
+    const int64_t score = random_score(ctx);
     Num text(score);
     Reply r = co_await support::cmd(ctx, key_, "ZADD", key_, "GT", "CH", text.view(), members_[m]);
     co_return judge(ctx, m, score, r);
@@ -129,7 +140,7 @@ class LeaderboardRun final : public VariantRun {
   // ---- naive: ZSCORE, compare in the client, think, ZADD ----
   asio::awaitable<Outcome> naive(ClientCtx& ctx) const {
     const uint16_t m = pick(ctx);
-    const int64_t score = ctx.rng.uniform(1, kMaxScore);
+    const int64_t score = random_score(ctx);
     Reply cur = co_await support::cmd(ctx, key_, "ZSCORE", key_, members_[m]);
     if (cur.is_error()) co_return record(ctx, m, support::failure_outcome(cur, false), score, 0);
     if (!cur.is_nil() && score <= support::reply_int(cur, 0)) co_return record(ctx, m, Outcome::ok, score, 0);
@@ -142,7 +153,7 @@ class LeaderboardRun final : public VariantRun {
   // ---- transaction: WATCH, ZSCORE, compare, think, MULTI ZADD EXEC ----
   asio::awaitable<Outcome> transaction(ClientCtx& ctx) const {
     const uint16_t m = pick(ctx);
-    const int64_t score = ctx.rng.uniform(1, kMaxScore);
+    const int64_t score = random_score(ctx);
     Num text(score);
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
       Reply r;
@@ -218,7 +229,9 @@ reports::Correctness check_leaderboard(const LeaderboardCheckInput& in) {
           best_by[e.key] = i;
         }
         break;
-      case Outcome::failed: ++failed; break;
+      case Outcome::failed:
+        ++failed;
+        break;
       default:
         ++indeterminate;
         maybe.push_back(static_cast<uint64_t>(e.key) << 32 | i);
@@ -250,7 +263,8 @@ reports::Correctness check_leaderboard(const LeaderboardCheckInput& in) {
   }
 
   reports::Correctness c;
-  c.invariant = "each member's final score is its highest acknowledged submission (or an indeterminate one above it)";
+  c.invariant =
+      "each member's final score is its highest acknowledged submission (or an indeterminate one above it)";
   c.safe_by_design = in.safe_by_design;
   c.details = {{"members", n},
                {"members_scored", members_scored},
@@ -263,8 +277,16 @@ reports::Correctness check_leaderboard(const LeaderboardCheckInput& in) {
   if (ignored) c.details["ignored_events"] = ignored;
   support::set_verdict(c, below + unexplained);
 
-  for (std::size_t m : bad) {
-    if (c.examples.size() >= support::kMaxExamples) break;
+  // Evidence: the first few bad members, with who wrote the score they ended with (one pass for all).
+  if (bad.size() > support::kMaxExamples) bad.resize(support::kMaxExamples);
+  std::vector<const Event*> writer(bad.size(), nullptr);
+  for (const Event& e : in.history) {
+    if (e.result() == Outcome::failed) continue;
+    for (std::size_t i = 0; i < bad.size(); ++i)
+      if (!writer[i] && e.key == bad[i] && in.final_score[bad[i]] == e.a) writer[i] = &e;
+  }
+  for (std::size_t i = 0; i < bad.size(); ++i) {
+    const std::size_t m = bad[i];
     const auto& fin = in.final_score[m];
     const std::string final_text = fin ? std::to_string(*fin) : std::string("absent");
     if (best_by[m] == none || (fin && *fin > best[m])) {
@@ -275,11 +297,7 @@ reports::Correctness check_leaderboard(const LeaderboardCheckInput& in) {
     std::string s = "member m" + std::to_string(m) + ": final score " + final_text + ", below " +
                     std::to_string(best[m]) + " submitted by " + support::who(in.history[best_by[m]]) +
                     " (acknowledged)";
-    for (const Event& e : in.history)
-      if (fin && e.key == m && e.a == *fin && e.result() != Outcome::failed) {
-        s += "; overwritten by " + support::who(e) + "'s " + std::to_string(e.a);
-        break;
-      }
+    if (writer[i]) s += "; overwritten by " + support::who(*writer[i]) + "'s " + std::to_string(writer[i]->a);
     c.examples.push_back(std::move(s));
   }
   return c;

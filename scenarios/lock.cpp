@@ -1,14 +1,15 @@
-// lock: a lock with a fencing token (the seed's step 3). Each op acquires, writes the resource with its token,
-// holds for --think-time, and releases.
+// lock: a lock with a fencing token (the seed's step 3). Each op acquires, writes the resource with its
+// token, holds for --think-time, and releases.
 //
-// Keys per resource r < --keys (default 1): <prefix>lock:{r<i>} (holder id, PX ttl 2000 ms),
+// Keys per resource r < --keys (default 1): <prefix>lock:{r<i>} (holder id, PX --lock-ttl, default 2000 ms),
 // <prefix>fence:{r<i>} (token counter), <prefix>resource:{r<i>} (highest token accepted). One hash tag:
 // one cluster slot. Variants:
 //   atomic       acquire_lock.lua (SET NX PX + INCR), release_lock.lua (compare-and-delete).
 //   naive        acquire: GET lock, if empty SET lock id PX ttl (no NX), INCR fence;
 //                release: GET lock, compare, DEL lock. Two clients can both see the lock free and both enter;
 //                a slow releaser can delete the lock its successor took.
-//   transaction  acquire: WATCH lock, GET, MULTI SET PX + INCR EXEC; release: WATCH lock, GET, MULTI DEL EXEC.
+//   transaction  acquire: WATCH lock, GET, MULTI SET PX + INCR EXEC; release: WATCH lock, GET, MULTI DEL
+//   EXEC.
 // All variants write through fenced_write.lua, the fencing-aware resource (it rejects stale tokens).
 // The in-process holder count per lock (the one shared atomic of the run) notes an entry into an occupied
 // critical section as it happens; the checker judges from the recorded times whether both leases were valid.
@@ -16,8 +17,8 @@
 #include <array>
 #include <atomic>
 #include <memory>
+#include <span>
 #include <string>
-#include <unordered_set>
 
 #include "scenarios/checkers.hpp"
 #include "scenarios/support.hpp"
@@ -29,11 +30,13 @@ namespace {
 using net::Reply;
 using support::Num;
 
-constexpr int64_t kTtlMs = 2000;
+constexpr int64_t kDefaultTtlMs = 2000;
 enum class Variant { atomic, naive, transaction };
 
 // An op's outcome is the worst of its steps': indeterminate > failed > ok.
-Outcome worst(Outcome a, Outcome b) { return static_cast<uint8_t>(a) >= static_cast<uint8_t>(b) ? a : b; }
+Outcome worst(Outcome a, Outcome b) {
+  return static_cast<uint8_t>(a) >= static_cast<uint8_t>(b) ? a : b;
+}
 
 struct Acquired {
   Outcome outcome = Outcome::failed;
@@ -46,7 +49,8 @@ struct Released {
 
 class LockRun final : public VariantRun {
  public:
-  LockRun(Variant v, const Params& p) : variant_(v) {
+  LockRun(Variant v, const Params& p)
+      : variant_(v), ttl_ms_(p.lock_ttl_ms > 0 ? p.lock_ttl_ms : kDefaultTtlMs) {
     const uint64_t n = support::key_count(p, 1, "lock");
     lock_ = support::key_names(p.key_prefix, "lock:", "r", n);
     fence_ = support::key_names(p.key_prefix, "fence:", "r", n);
@@ -55,7 +59,8 @@ class LockRun final : public VariantRun {
   }
 
   void setup(SyncClient& s) override {
-    for (std::size_t i = 0; i < lock_.size(); ++i) s.command({"DEL", lock_[i], fence_[i], resource_[i]}, lock_[i]);
+    for (std::size_t i = 0; i < lock_.size(); ++i)
+      s.command({"DEL", lock_[i], fence_[i], resource_[i]}, lock_[i]);
   }
   std::vector<const scripts::Script*> scripts() const override {
     std::vector<const scripts::Script*> v = {&scripts::builtin_script("fenced_write")};
@@ -72,9 +77,14 @@ class LockRun final : public VariantRun {
     support::OpId holder;
     holder.set(ctx.id, ctx.seq);
 
-    const Acquired acq = variant_ == Variant::atomic  ? co_await acquire_atomic(ctx, k, holder.view())
-                         : variant_ == Variant::naive ? co_await acquire_naive(ctx, k, holder.view())
-                                                      : co_await acquire_transaction(ctx, k, holder.view());
+    // if/else, not ?: -- g++ 12 evaluates every co_await of a conditional expression.
+    Acquired acq;
+    if (variant_ == Variant::atomic)
+      acq = co_await acquire_atomic(ctx, k, holder.view());
+    else if (variant_ == Variant::naive)
+      acq = co_await acquire_naive(ctx, k, holder.view());
+    else
+      acq = co_await acquire_transaction(ctx, k, holder.view());
     if (acq.token < 0) {
       Event e = ctx.event(k, 0, acq.outcome);
       e.a = -1;
@@ -91,16 +101,23 @@ class LockRun final : public VariantRun {
     Reply w = co_await support::call_script(ctx, scripts::builtin_script("fenced_write"), write);
     uint8_t flags = 0;
     Outcome outcome = acq.outcome;
-    if (w.is_error()) outcome = worst(outcome, w.outcome());
-    else if (!w.is_integer()) outcome = Outcome::indeterminate;
-    else flags |= w.integer() == 1 ? kLockWriteAccepted : kLockWriteRejected;
+    if (w.is_error())
+      outcome = worst(outcome, w.outcome());
+    else if (!w.is_integer())
+      outcome = Outcome::indeterminate;
+    else
+      flags |= w.integer() == 1 ? kLockWriteAccepted : kLockWriteRejected;
     co_await ctx.think();
     holders_[k].fetch_sub(1, std::memory_order_acq_rel);
     const uint32_t released_us = ctx.now_us();
 
-    const Released rel = variant_ == Variant::atomic  ? co_await release_atomic(ctx, k, holder.view())
-                         : variant_ == Variant::naive ? co_await release_naive(ctx, k, holder.view())
-                                                      : co_await release_transaction(ctx, k, holder.view());
+    Released rel;
+    if (variant_ == Variant::atomic)
+      rel = co_await release_atomic(ctx, k, holder.view());
+    else if (variant_ == Variant::naive)
+      rel = co_await release_naive(ctx, k, holder.view());
+    else
+      rel = co_await release_transaction(ctx, k, holder.view());
     if (rel.deleted) flags |= kLockReleasedKey;
     if (saw_other) flags |= kLockSawOtherHolder;
     outcome = worst(outcome, rel.outcome);
@@ -115,7 +132,7 @@ class LockRun final : public VariantRun {
     LockCheckInput in;
     in.history = h;
     in.keys = static_cast<uint32_t>(lock_.size());
-    in.ttl_ms = kTtlMs;
+    in.ttl_ms = ttl_ms_;
     for (const auto& r : resource_) in.final_resource.push_back(s.command({"GET", r}, r).as_int(0));
     in.safe_by_design = variant_ != Variant::naive;
     return check_lock(in);
@@ -128,7 +145,7 @@ class LockRun final : public VariantRun {
     a.key(lock_[k]);
     a.key(fence_[k]);
     a.arg(holder);
-    a.arg(kTtlMs);
+    a.arg(ttl_ms_);
     Reply r = co_await support::call_script(ctx, scripts::builtin_script("acquire_lock"), a);
     if (r.is_error()) co_return Acquired{r.outcome(), -1};
     if (!r.is_integer()) co_return Acquired{Outcome::indeterminate, -1};
@@ -145,7 +162,7 @@ class LockRun final : public VariantRun {
 
   // ---- naive: read, decide in the client, write ----
   asio::awaitable<Acquired> acquire_naive(ClientCtx& ctx, uint16_t k, std::string_view holder) const {
-    static const Num ttl(kTtlMs);
+    const Num ttl(ttl_ms_);
     const std::string& lock = lock_[k];
     Reply got = co_await support::cmd(ctx, lock, "GET", lock);
     if (got.is_error()) co_return Acquired{Outcome::failed, -1};
@@ -169,7 +186,7 @@ class LockRun final : public VariantRun {
 
   // ---- transaction: WATCH the lock, read, MULTI/EXEC the writes, retry on conflict ----
   asio::awaitable<Acquired> acquire_transaction(ClientCtx& ctx, uint16_t k, std::string_view holder) const {
-    static const Num ttl(kTtlMs);
+    const Num ttl(ttl_ms_);
     const std::string& lock = lock_[k];
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
       Reply r;
@@ -216,6 +233,7 @@ class LockRun final : public VariantRun {
   }
 
   Variant variant_;
+  int64_t ttl_ms_;  // the lease (--lock-ttl)
   std::vector<std::string> lock_, fence_, resource_;
   std::unique_ptr<std::atomic<int32_t>[]> holders_;  // clients inside each critical section right now
 };
@@ -240,6 +258,16 @@ class LockScenario final : public Scenario {
 struct Hold {
   uint32_t acq_start, acq_end, rel_start, event;
   int64_t token;
+  uint8_t flags;  // the event's kind bits
+};
+
+// Per token: the holds that carried it.
+constexpr uint32_t kNone = UINT32_MAX;
+struct TokenSlot {
+  uint32_t first = kNone;                  // the first hold with this token
+  uint32_t accepted = kNone;               // a hold whose write with this token the resource accepted
+  uint32_t min_acq_end = UINT32_MAX;       // earliest acquire end among its holds
+  uint32_t min_rel_accepted = UINT32_MAX;  // earliest critical-section end among its accepted writes
 };
 
 std::string at_ms(uint64_t us) {
@@ -249,7 +277,8 @@ std::string at_ms(uint64_t us) {
 
 // Indices 0..n-1 of `holds` ordered by `time(hold)`, by radix sort on (time << 32 | index).
 template <class F>
-void order_by(const std::vector<Hold>& holds, F time, std::vector<uint64_t>& out, std::vector<uint64_t>& scratch) {
+void order_by(std::span<const Hold> holds, F time, std::vector<uint64_t>& out,
+              std::vector<uint64_t>& scratch) {
   out.resize(holds.size());
   for (std::size_t i = 0; i < holds.size(); ++i) out[i] = static_cast<uint64_t>(time(holds[i])) << 32 | i;
   support::radix_sort(out, scratch, 4, 8);
@@ -299,7 +328,7 @@ reports::Correctness check_lock(const LockCheckInput& in) {
     ++acquired;
     const uint32_t acq_end = static_cast<uint32_t>(static_cast<uint64_t>(e.b) >> 32);
     const uint32_t rel_start = static_cast<uint32_t>(e.b);
-    holds[fill[e.key]++] = Hold{e.start_us, acq_end, rel_start, i, e.a};
+    holds[fill[e.key]++] = Hold{e.start_us, acq_end, rel_start, i, e.a, static_cast<uint8_t>(e.kind)};
     const int64_t held = static_cast<int64_t>(rel_start) - acq_end;
     max_hold_us = std::max(max_hold_us, held);
     expired += held > static_cast<int64_t>(ttl_us);
@@ -310,22 +339,22 @@ reports::Correctness check_lock(const LockCheckInput& in) {
 
   int64_t exclusion = 0, out_of_order = 0, regressions = 0, foreign = 0;
   std::vector<std::string> examples;
-  auto example = [&](std::string s) {
-    if (examples.size() < support::kMaxExamples) examples.push_back(std::move(s));
+  auto example = [&](auto sentence) {  // built only while examples are wanted
+    if (examples.size() < support::kMaxExamples) examples.push_back(sentence());
   };
   auto desc = [&](const Hold& x) {
     return support::who(h[x.event]) + " (token " + std::to_string(x.token) + ")";
   };
-  std::vector<uint64_t> by_start, by_end, by_release, scratch;
-  std::vector<Hold> key_holds;
-  std::vector<uint8_t> seen_token;
+  std::vector<uint64_t> by_start, by_end, scratch;
+  std::vector<TokenSlot> slots;
   for (uint32_t k = 0; k < in.keys; ++k) {
-    key_holds.assign(holds.begin() + count[k], holds.begin() + count[k + 1]);
-    const auto& H = key_holds;
+    const std::span<const Hold> H(holds.data() + count[k], count[k + 1] - count[k]);
     if (H.empty()) continue;
     const std::string res = "resource " + std::to_string(k) + ": ";
-    order_by(H, [](const Hold& x) { return x.acq_start; }, by_start, scratch);
-    order_by(H, [](const Hold& x) { return x.acq_end; }, by_end, scratch);
+    order_by(
+        H, [](const Hold& x) { return x.acq_start; }, by_start, scratch);
+    order_by(
+        H, [](const Hold& x) { return x.acq_end; }, by_end, scratch);
 
     // Mutual exclusion: critical sections, each cut to the time its lease was certainly valid, must not
     // overlap. Sweep in entry order, remembering the latest such exit so far.
@@ -337,8 +366,10 @@ reports::Correctness check_lock(const LockCheckInput& in) {
       if (valid_until <= x.acq_end) continue;  // its lease could have expired before it entered
       if (x.acq_end < busy_until) {
         ++exclusion;
-        example(res + desc(x) + " entered the critical section at " + at_ms(x.acq_end) + " while " +
-                desc(H[busy_by]) + " was inside with a valid lease until " + at_ms(busy_until));
+        example([&] {
+          return res + desc(x) + " entered the critical section at " + at_ms(x.acq_end) + " while " +
+                 desc(H[busy_by]) + " was inside with a valid lease until " + at_ms(busy_until);
+        });
       }
       if (valid_until > busy_until) {
         busy_until = valid_until;
@@ -346,71 +377,84 @@ reports::Correctness check_lock(const LockCheckInput& in) {
       }
     }
 
-    // Tokens: unique, and increasing in real time (A's acquire ended before B's began => token A < token B).
+    // Tokens and the resource are judged in token order. Ranks: token - min when tokens are dense (the usual
+    // case: one INCR counter), else the token's position among the distinct tokens.
     int64_t min_tok = INT64_MAX, max_tok = INT64_MIN;
     for (const Hold& x : H) {
       min_tok = std::min(min_tok, x.token);
       max_tok = std::max(max_tok, x.token);
     }
     const bool dense = static_cast<uint64_t>(max_tok - min_tok) <= 4 * H.size() + 1024;
-    seen_token.assign(dense ? static_cast<std::size_t>(max_tok - min_tok) + 1 : 0, 0);
-    std::unordered_set<int64_t> seen_sparse;  // tokens far apart: a run with a reused fence key, say
-    int64_t before_max = INT64_MIN;
-    uint32_t before_by = 0;
-    std::size_t a = 0;
-    for (uint64_t j : by_start) {
-      const Hold& x = H[j];
-      while (a < by_end.size() && H[by_end[a]].acq_end < x.acq_start) {
-        if (H[by_end[a]].token > before_max) {
-          before_max = H[by_end[a]].token;
-          before_by = static_cast<uint32_t>(by_end[a]);
-        }
-        ++a;
-      }
-      bool dup = false;
-      if (dense) {
-        uint8_t& s = seen_token[static_cast<std::size_t>(x.token - min_tok)];
-        dup = s;
-        s = 1;
-      } else {
-        dup = !seen_sparse.insert(x.token).second;
-      }
-      if (x.token <= before_max || dup) {
-        ++out_of_order;
-        example(res + desc(x) + (dup ? " got a token already issued"
-                                     : " acquired after " + desc(H[before_by]) + " but got a lower token"));
-      }
+    std::vector<int64_t> distinct;
+    if (!dense) {
+      for (const Hold& x : H) distinct.push_back(x.token);
+      std::sort(distinct.begin(), distinct.end());
+      distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
     }
-
-    // The resource never goes backwards: an accepted write that certainly ran after another accepted write
-    // (A left its critical section before B entered) must carry the higher token.
-    order_by(H, [](const Hold& x) { return x.rel_start; }, by_release, scratch);
-    int64_t done_max = INT64_MIN, max_accepted = 0;
-    uint32_t done_by = 0;
-    a = 0;
-    auto accepted_write = [&](const Hold& x) { return (h[x.event].kind & 3) == kLockWriteAccepted; };
-    for (uint64_t j : by_end) {
+    auto rank = [&](int64_t t) {
+      return dense ? static_cast<std::size_t>(t - min_tok)
+                   : static_cast<std::size_t>(std::lower_bound(distinct.begin(), distinct.end(), t) -
+                                              distinct.begin());
+    };
+    slots.assign(dense ? static_cast<std::size_t>(max_tok - min_tok) + 1 : distinct.size(), TokenSlot{});
+    auto accepted_write = [](const Hold& x) { return (x.flags & 3) == kLockWriteAccepted; };
+    int64_t max_accepted = 0;
+    for (uint32_t j = 0; j < H.size(); ++j) {
       const Hold& x = H[j];
-      while (a < by_release.size() && H[by_release[a]].rel_start < x.acq_end) {
-        const Hold& p = H[by_release[a]];
-        if (accepted_write(p) && p.token > done_max) {
-          done_max = p.token;
-          done_by = static_cast<uint32_t>(by_release[a]);
-        }
-        ++a;
+      TokenSlot& t = slots[rank(x.token)];
+      if (t.first == kNone) {
+        t.first = j;
+      } else {  // issued twice
+        ++out_of_order;
+        example([&] { return res + desc(x) + " got a token already issued to " + desc(H[t.first]); });
       }
+      t.min_acq_end = std::min(t.min_acq_end, x.acq_end);
       if (!accepted_write(x)) continue;
       max_accepted = std::max(max_accepted, x.token);
-      if (x.token < done_max) {
+      if (t.accepted != kNone) {  // the resource accepted the same token twice: it did not go forward
         ++regressions;
-        example(res + "accepted " + desc(x) + " after it had accepted " + desc(H[done_by]));
+        example([&] { return res + "accepted " + desc(x) + " again"; });
+      } else {
+        t.accepted = j;
+      }
+      t.min_rel_accepted = std::min(t.min_rel_accepted, x.rel_start);
+    }
+    // From the highest token down, remember the earliest acquire end (and accepted-write end) among higher
+    // tokens. Tokens increase in real time: no higher token's acquire may end before this one's began.
+    // The resource never goes backwards: no higher token's accepted write may end before this one's began.
+    uint32_t higher_acq_end = UINT32_MAX, higher_rel = UINT32_MAX, higher_acq_by = 0, higher_rel_by = 0;
+    for (std::size_t r = slots.size(); r-- > 0;) {
+      const TokenSlot& t = slots[r];
+      if (t.first == kNone) continue;
+      const Hold& x = H[t.first];
+      if (higher_acq_end < x.acq_start) {
+        ++out_of_order;
+        example([&] {
+          return res + desc(x) + " acquired after " + desc(H[higher_acq_by]) + " but got a lower token";
+        });
+      }
+      if (t.accepted != kNone && higher_rel < H[t.accepted].acq_end) {
+        ++regressions;
+        example([&] {
+          return res + "accepted " + desc(H[t.accepted]) + " after it had accepted " + desc(H[higher_rel_by]);
+        });
+      }
+      if (t.min_acq_end < higher_acq_end) {
+        higher_acq_end = t.min_acq_end;
+        higher_acq_by = t.first;
+      }
+      if (t.min_rel_accepted < higher_rel) {
+        higher_rel = t.min_rel_accepted;
+        higher_rel_by = t.accepted;
       }
     }
     const int64_t final_res = k < in.final_resource.size() ? in.final_resource[k] : max_accepted;
     if (final_res < max_accepted) {
       ++regressions;
-      example(res + "holds token " + std::to_string(final_res) + " but accepted token " +
-              std::to_string(max_accepted));
+      example([&] {
+        return res + "holds token " + std::to_string(final_res) + " but accepted token " +
+               std::to_string(max_accepted);
+      });
     }
 
     // Foreign releases: X's release deleted a key, but another acquisition Y ran entirely between X's acquire
@@ -418,26 +462,26 @@ reports::Correctness check_lock(const LockCheckInput& in) {
     std::vector<uint32_t> suffix_min(by_start.size() + 1, UINT32_MAX);
     for (std::size_t i = by_start.size(); i-- > 0;)
       suffix_min[i] = std::min(suffix_min[i + 1], H[by_start[i]].acq_end);
-    for (const Hold& x : H) {
-      if (!(h[x.event].kind & kLockReleasedKey)) continue;
-      // first acquisition that started after X's acquire ended
-      std::size_t lo = 0, hi = by_start.size();
-      while (lo < hi) {
-        const std::size_t mid = (lo + hi) / 2;
-        if (H[by_start[mid]].acq_start <= x.acq_end) lo = mid + 1;
-        else hi = mid;
-      }
-      if (suffix_min[lo] < x.rel_start) {
+    // Taking X in acq_end order, the first acquisition that started after X's acquire ended only moves on.
+    std::size_t first_after = 0;
+    for (uint64_t j : by_end) {
+      const Hold& x = H[j];
+      while (first_after < by_start.size() && H[by_start[first_after]].acq_start <= x.acq_end) ++first_after;
+      if (!(x.flags & kLockReleasedKey)) continue;
+      if (suffix_min[first_after] < x.rel_start) {
         ++foreign;
-        example(res + desc(x) + " released at " + at_ms(x.rel_start) +
-                " and deleted a lock that another holder had acquired since its own");
+        example([&] {
+          return res + desc(x) + " released at " + at_ms(x.rel_start) +
+                 " and deleted a lock that another holder had acquired since its own";
+        });
       }
     }
   }
 
   reports::Correctness c;
   c.invariant =
-      "no two holders inside the critical section while both leases are valid; tokens unique and increasing in "
+      "no two holders inside the critical section while both leases are valid; tokens unique and increasing "
+      "in "
       "real time; the resource never accepts a token below one it accepted; no release deletes another "
       "holder's lock";
   c.safe_by_design = in.safe_by_design;
@@ -456,8 +500,9 @@ reports::Correctness check_lock(const LockCheckInput& in) {
                {"tokens_out_of_order", out_of_order},
                {"resource_regressions", regressions},
                {"foreign_releases", foreign},
-               {"violations_are", "mutual_exclusion_violations + tokens_out_of_order + resource_regressions + "
-                                  "foreign_releases"}};
+               {"violations_are",
+                "mutual_exclusion_violations + tokens_out_of_order + resource_regressions + "
+                "foreign_releases"}};
   if (ignored) c.details["ignored_events"] = ignored;
   support::set_verdict(c, exclusion + out_of_order + regressions + foreign);
   c.examples = std::move(examples);

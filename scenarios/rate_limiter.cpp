@@ -4,8 +4,9 @@
 // Keys: <prefix>rl:{k<i>} for i < --keys (default 10), sorted sets of "now:client:op" members scored by their
 // stamp (ms). Variants:
 //   atomic               EVALSHA rate_limit.lua, `now` from the client's wall clock (the seed's script).
-//   atomic-server-clock  EVALSHA rate_limit_server_time.lua: stamps with redis TIME and returns the stamp used.
-//   naive                ZREMRANGEBYSCORE, ZCARD, compare in the client, think, ZADD, PEXPIRE: separate round
+//   atomic-server-clock  EVALSHA rate_limit_server_time.lua: stamps with redis TIME and returns the stamp
+//   used. naive                ZREMRANGEBYSCORE, ZCARD, compare in the client, think, ZADD, PEXPIRE: separate
+//   round
 //                        trips, so concurrent clients all read the same count and all get in.
 //   transaction          WATCH k, ZCOUNT k (now-W, +inf], think, MULTI ZREMRANGEBYSCORE ZADD PEXPIRE EXEC.
 // Checker: per key, no window of the stated length holds more than L admissions, in the limiter's own
@@ -32,7 +33,8 @@ constexpr int64_t kWindowMs = 1000;
 enum class Variant { atomic, atomic_server_clock, naive, transaction };
 
 int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -55,7 +57,8 @@ class Member {
 class RateLimiterRun final : public VariantRun {
  public:
   RateLimiterRun(Variant v, const Params& p)
-      : variant_(v), keys_(support::key_names(p.key_prefix, "rl:", "k", support::key_count(p, 10, "rate-limiter"))) {
+      : variant_(v),
+        keys_(support::key_names(p.key_prefix, "rl:", "k", support::key_count(p, 10, "rate-limiter"))) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", static_cast<double>(kWindowMs) / 1000.0);
     window_s_ = buf;
@@ -110,7 +113,8 @@ class RateLimiterRun final : public VariantRun {
   uint16_t pick(ClientCtx& ctx) const {
     return keys_.size() == 1 ? 0 : static_cast<uint16_t>(ctx.rng.uniform(0, int64_t(keys_.size()) - 1));
   }
-  static Outcome record(ClientCtx& ctx, uint16_t k, Outcome o, int64_t stamp, int64_t decision, uint32_t stamped_us) {
+  static Outcome record(ClientCtx& ctx, uint16_t k, Outcome o, int64_t stamp, int64_t decision,
+                        uint32_t stamped_us) {
     Event e = ctx.event(k, 0, o);
     e.a = stamp;
     e.b = rate_limit_b(decision, stamped_us);
@@ -188,8 +192,10 @@ class RateLimiterRun final : public VariantRun {
       Member member;
       const std::string_view m = member.set(now, id.view());
       Reply r;
-      if (!co_await support::watch(ctx, key, r)) co_return record(ctx, k, Outcome::failed, now, kRlLimited, stamped_us);
-      Reply count = co_await support::cmd(ctx, key, "ZCOUNT", key, std::string_view(open.data(), open_n), "+inf");
+      if (!co_await support::watch(ctx, key, r))
+        co_return record(ctx, k, Outcome::failed, now, kRlLimited, stamped_us);
+      Reply count =
+          co_await support::cmd(ctx, key, "ZCOUNT", key, std::string_view(open.data(), open_n), "+inf");
       if (count.is_error()) {
         co_await support::unwatch(ctx, key);
         co_return record(ctx, k, Outcome::failed, now, kRlLimited, stamped_us);
@@ -244,8 +250,8 @@ class RateLimiterScenario final : public Scenario {
 // Admissions beyond `limit` in windows (t - len, t] over one key's sorted stamps: the fewest admissions to
 // remove so that no such window holds more than `limit` (keeping greedily in stamp order is optimal).
 // `kept` is scratch. When `first_excess` is given, the stamps of the first few excess admissions go there.
-int64_t overadmissions(std::span<const uint64_t> stamps, int64_t len, int64_t limit, std::vector<uint64_t>& kept,
-                       std::vector<uint64_t>* first_excess = nullptr) {
+int64_t overadmissions(std::span<const uint64_t> stamps, int64_t len, int64_t limit,
+                       std::vector<uint64_t>& kept, std::vector<uint64_t>* first_excess = nullptr) {
   kept.clear();
   std::size_t head = 0;
   int64_t excess = 0;
@@ -314,7 +320,8 @@ reports::Correctness check_rate_limiter(const RateLimiterCheckInput& in) {
     ++admitted;
     collided += decision == kRlCollided;
     const uint32_t stamped = static_cast<uint32_t>(static_cast<uint64_t>(e.b) >> 32);
-    max_lat_us = std::max<int64_t>(max_lat_us, static_cast<int64_t>(e.end_us) - (stamped ? stamped : e.start_us));
+    max_lat_us =
+        std::max<int64_t>(max_lat_us, static_cast<int64_t>(e.end_us) - (stamped ? stamped : e.start_us));
     min_stamp = std::min(min_stamp, e.a);
     max_stamp = std::max(max_stamp, e.a);
   }
@@ -332,7 +339,8 @@ reports::Correctness check_rate_limiter(const RateLimiterCheckInput& in) {
   support::radix_sort(v, scratch, 0, 8);
   std::vector<uint64_t>& kept = scratch;  // free again after the sort
   int64_t excess_short = 0, excess_full = 0, max_full = 0;
-  std::vector<std::pair<uint16_t, uint64_t>> examples_at;  // (key, stamp offset) of the first excess admissions
+  std::vector<std::pair<uint16_t, uint64_t>>
+      examples_at;  // (key, stamp offset) of the first excess admissions
   std::vector<uint64_t> firsts;
   constexpr uint64_t mask = (uint64_t(1) << 40) - 1;
   for (std::size_t i = 0; i < v.size();) {
@@ -346,7 +354,8 @@ reports::Correctness check_rate_limiter(const RateLimiterCheckInput& in) {
       firsts.clear();
       excess_short += overadmissions(group, short_ms, in.limit, kept, &firsts);
       for (uint64_t s : firsts)
-        if (examples_at.size() < support::kMaxExamples) examples_at.emplace_back(static_cast<uint16_t>(key), s);
+        if (examples_at.size() < support::kMaxExamples)
+          examples_at.emplace_back(static_cast<uint16_t>(key), s);
     }
     i = j;
   }
@@ -355,23 +364,24 @@ reports::Correctness check_rate_limiter(const RateLimiterCheckInput& in) {
   c.invariant = "per key, no window of the stated length holds more than " + std::to_string(in.limit) +
                 " admitted requests, in the limiter's own timebase";
   c.safe_by_design = in.safe_by_design;
-  c.details = {{"limit", in.limit},
-               {"window_ms", in.window_ms},
-               {"clock", in.server_clock ? "server" : "client"},
-               {"keys", in.keys},
-               {"admitted", admitted},
-               {"limited", limited},
-               {"indeterminate", indeterminate},
-               {"failed", failed},
-               {"lambda_ms", lambda_ms},
-               {"lambda_basis", in.server_clock ? "server TIME stamps at execution: 0"
-                                                : "longest stamp-to-reply time of an admitted request + 1 ms"},
-               {"atomicity_window_ms", short_ms >= 1 ? nlohmann::json(short_ms) : nlohmann::json(nullptr)},
-               {"overadmissions_in_atomicity_window", excess_short},
-               {"reordering_overadmissions", std::max<int64_t>(0, excess_full - excess_short)},
-               {"overadmissions_in_full_window", excess_full},
-               {"max_admitted_in_full_window", max_full},
-               {"member_collisions", collided}};
+  c.details = {
+      {"limit", in.limit},
+      {"window_ms", in.window_ms},
+      {"clock", in.server_clock ? "server" : "client"},
+      {"keys", in.keys},
+      {"admitted", admitted},
+      {"limited", limited},
+      {"indeterminate", indeterminate},
+      {"failed", failed},
+      {"lambda_ms", lambda_ms},
+      {"lambda_basis", in.server_clock ? "server TIME stamps at execution: 0"
+                                       : "longest stamp-to-reply time of an admitted request + 1 ms"},
+      {"atomicity_window_ms", short_ms >= 1 ? nlohmann::json(short_ms) : nlohmann::json(nullptr)},
+      {"overadmissions_in_atomicity_window", excess_short},
+      {"reordering_overadmissions", std::max<int64_t>(0, excess_full - excess_short)},
+      {"overadmissions_in_full_window", excess_full},
+      {"max_admitted_in_full_window", max_full},
+      {"member_collisions", collided}};
   if (short_ms < 1)
     c.details["note"] = "λ >= W: no window is short enough to prove atomicity; only full windows reported";
   if (!span_fits) c.details["note"] = "stamps span more than 2^40 ms: not checked";
@@ -382,18 +392,27 @@ reports::Correctness check_rate_limiter(const RateLimiterCheckInput& in) {
     c.checked = false;
   }
 
-  // Evidence: which requests were the excess ones (found back by key and stamp).
-  for (const auto& [key, off] : examples_at) {
-    for (const Event& e : h) {
-      if (e.key != key || e.result() != Outcome::ok || (e.b & 0xFFFFFFFF) == kRlLimited ||
-          static_cast<uint64_t>(e.a - min_stamp) != off)
-        continue;
-      c.examples.push_back("key " + std::to_string(key) + ": " + support::who(e) + " admitted at now=" +
-                           std::to_string(e.a) + " ms beyond the limit: more than " + std::to_string(in.limit) +
-                           " admissions within " + std::to_string(short_ms) + " ms (W " +
-                           std::to_string(in.window_ms) + " - λ " + std::to_string(lambda_ms) + ")");
-      break;
-    }
+  // Evidence: which requests were the excess ones, found back by key and stamp in one pass.
+  std::vector<const Event*> culprit(examples_at.size(), nullptr);
+  std::size_t missing = examples_at.size();
+  for (const Event& e : h) {
+    if (missing == 0) break;
+    if (e.key >= in.keys || e.result() != Outcome::ok || (e.b & 0xFFFFFFFF) == kRlLimited) continue;
+    for (std::size_t i = 0; i < examples_at.size(); ++i)
+      if (!culprit[i] && examples_at[i].first == e.key &&
+          static_cast<uint64_t>(e.a - min_stamp) == examples_at[i].second) {
+        culprit[i] = &e;
+        --missing;
+        break;
+      }
+  }
+  for (const Event* e : culprit) {
+    if (!e) continue;
+    c.examples.push_back("key " + std::to_string(e->key) + ": " + support::who(*e) +
+                         " admitted at now=" + std::to_string(e->a) + " ms beyond the limit: more than " +
+                         std::to_string(in.limit) + " admissions within " + std::to_string(short_ms) +
+                         " ms (W " + std::to_string(in.window_ms) + " - λ " + std::to_string(lambda_ms) +
+                         ")");
   }
   if (excess_full > excess_short && c.examples.size() < support::kMaxExamples)
     c.examples.push_back(std::to_string(excess_full - excess_short) +

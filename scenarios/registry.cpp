@@ -1,5 +1,5 @@
-// The built-in scenarios, in the contract's order. Adding one: its file defines `const Scenario& x_scenario()`;
-// declare it here and add it to the list.
+// The built-in scenarios, in the contract's order. Adding one: its file defines `const Scenario&
+// x_scenario()`; declare it here and add it to the list.
 #include "scenarios/scenario.hpp"
 
 namespace lh::scenarios {

@@ -22,6 +22,7 @@ struct Params {
   uint64_t keys = 0;        // --keys; 0 = the scenario's own default
   double think_time_ms = 0; // --think-time
   uint32_t clients = 1;
+  int64_t lock_ttl_ms = 0;  // --lock-ttl; 0 = the lock scenario's default (2000 ms)
 };
 
 // A single-script call, for atomic variants that the engine may pipeline (--pipeline).

@@ -2,14 +2,13 @@
 // WATCH/MULTI/EXEC, the single-script call plumbing, and the small sort the checkers use. Not part of the
 // Scenario interface: a scenario file stays readable on its own, these are the words it is written in.
 #pragma once
-#include <utility>  // Boost 1.74 Asio needs std::exchange declared first
-
 #include <array>
 #include <charconv>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>  // Boost 1.74 Asio needs std::exchange declared first
 #include <vector>
 
 #include "reports/report.hpp"
@@ -118,8 +117,8 @@ void fill_slot(const scripts::Script& s, const ScriptArgs& a, CallSlot& slot);
 asio::awaitable<Reply> call_script(ClientCtx& ctx, const scripts::Script& s, const ScriptArgs& a);
 
 // ---- checkers ---------------------------------------------------------------------------------------
-// Stable LSD radix sort of `v` by bytes [lo_byte, hi_byte) (byte 0 = least significant); passes whose byte is
-// the same in every element are skipped. `scratch` is reused between calls.
+// Stable LSD radix sort of `v` by bytes [lo_byte, hi_byte) (byte 0 = least significant), 16-bit digits for
+// large inputs; passes whose digit is the same in every element are skipped. `scratch` is reused.
 void radix_sort(std::vector<uint64_t>& v, std::vector<uint64_t>& scratch, int lo_byte, int hi_byte);
 
 // Fills the verdict fields of a Correctness from its violation count.

@@ -47,7 +47,7 @@ int cmd_compare(int argc, char** argv) {
   bool strict = false;
   po::options_description d("options");
   d.add_options()("help,h", "show this help")(
-      "max-regression", po::value(&limits_text)->composing(),
+      "max-regression", po::value(&limits_text)->composing()->value_name("METRIC=PCT"),
       "METRIC=PCT, repeatable (or comma-separated): how much worse METRIC may get, in percent of BASE. "
       "Default when none is given: throughput=10% p99_ms=20% violations=0%")(
       "strict", po::bool_switch(&strict), "also fail when a row is only in one of the reports");

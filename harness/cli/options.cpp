@@ -90,6 +90,7 @@ void add_workload_options(po::options_description& d, CommonOptions& o, bool dem
                                                : "how long each variant runs (default 10s)")
     ("keys", po::value(&o.keys_count_text), "key-space size per scenario (1 = one hot key)")
     ("think-time", po::value(&o.think_time), "pause between a naive op's read and write, and inside the lock")
+    ("lock-ttl", po::value(&o.lock_ttl), "the lock scenario's lease (default 2s); below --think-time, leases expire while held")
     ("seed", po::value(&o.seed_text), "seed of every random choice (default: random, printed)")
     ("key-prefix", po::value(&o.key_prefix), "prefix of every key the run makes (default lh:<run-id>:)")
     ("keep-keys", po::bool_switch(&o.keep_keys), "leave the run's keys in Redis");
@@ -151,6 +152,10 @@ engine::RunConfig to_run_config(const CommonOptions& o, bool demo) {
   }
   if (!o.think_time.empty())
     l.think_time_ms = static_cast<double>(parse_duration("--think-time", o.think_time).count()) / 1000.0;
+  if (!o.lock_ttl.empty()) {
+    c.lock_ttl_ms = parse_duration("--lock-ttl", o.lock_ttl).count() / 1000;
+    if (c.lock_ttl_ms < 1) throw UsageError("--lock-ttl: at least 1ms");
+  }
   if (!o.keys_count_text.empty()) c.keys = parse_number<uint64_t>("--keys", o.keys_count_text, 1, 65535);
   l.seed = o.seed_text.empty() ? (static_cast<uint64_t>(std::random_device{}()) << 20 ^ std::random_device{}())
                                : parse_number<uint64_t>("--seed", o.seed_text, 0, UINT64_MAX);

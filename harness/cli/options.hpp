@@ -29,7 +29,7 @@ struct CommonOptions {
   uint32_t clients = 50;
   uint32_t threads = 0;
   uint32_t pipeline = 1;
-  std::string duration, requests_text, warmup, rate_text, think_time, keys_count_text, seed_text;
+  std::string duration, requests_text, warmup, rate_text, think_time, keys_count_text, seed_text, lock_ttl;
   std::string key_prefix;
   bool keep_keys = false;
   std::string connect_timeout = "2s", reply_timeout = "5s";

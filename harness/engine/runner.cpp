@@ -8,6 +8,9 @@
 #include <random>
 #include <sstream>
 
+#include "harness/cluster/cross_slot.hpp"
+#include "harness/cluster/session.hpp"
+#include "harness/embedded/local_cluster.hpp"
 #include "harness/embedded/redis_server.hpp"
 #include "harness/engine/exit_errors.hpp"
 #include "harness/engine/target.hpp"
@@ -137,36 +140,64 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   reports::Report report;
   report.started_at = iso_now();
 
-  // The target: given URLs, or a private redis-server that lives as long as this function.
-  std::unique_ptr<embedded::RedisServer> server;
-  net::RedisUrl url;
-  if (cfg.targets.empty()) {
+  // Keys: every key the run makes starts with the prefix.
+  scenarios::Params params;
+  params.key_prefix = cfg.key_prefix.empty() ? "lh:" + random_run_id() + ":" : cfg.key_prefix;
+  validate_key_prefix(params.key_prefix);
+  // Cluster: every key of one script call must share a slot. Refused before anything runs (exit 2).
+  auto refuse_cross_slot = [&] {
+    if (cfg.script_path.empty()) return;
+    if (auto problem = cluster::cross_slot_problem(cfg.key_templates, params.key_prefix)) throw UsageError(*problem);
+  };
+  if (cfg.cluster || cfg.embedded_cluster > 0) refuse_cross_slot();
+
+  // The target: given URLs (several = cluster seeds), or a private redis-server or cluster that lives as long as
+  // this function.
+  auto redis_server_path = [&] {
     std::string path = embedded::find_redis_server(cfg.redis_server);
     if (path.empty())
       throw TargetError(cfg.redis_server.empty()
                             ? "no redis-server found in PATH: install it (sudo apt-get install redis-server) or "
                               "pass --target redis://host:port"
                             : "--redis-server " + cfg.redis_server + ": not an executable file");
+    return path;
+  };
+  std::unique_ptr<embedded::RedisServer> server;
+  std::unique_ptr<embedded::LocalCluster> local_cluster;
+  std::vector<net::RedisUrl> seeds;
+  if (cfg.embedded_cluster > 0) {
     try {
-      server = std::make_unique<embedded::RedisServer>(embedded::ServerOptions{path, {}, false});
+      local_cluster = std::make_unique<embedded::LocalCluster>(cfg.embedded_cluster, cfg.replicas,
+                                                               embedded::ServerOptions{redis_server_path(), {}, true});
+    } catch (const embedded::EmbeddedError& e) {
+      throw TargetError(std::string("could not start the embedded cluster: ") + e.what());
+    }
+    for (const auto& a : local_cluster->seed_addresses()) seeds.push_back(net::parse_redis_url("redis://" + a));
+  } else if (cfg.targets.empty()) {
+    try {
+      server = std::make_unique<embedded::RedisServer>(embedded::ServerOptions{redis_server_path(), {}, false});
     } catch (const embedded::EmbeddedError& e) {
       throw TargetError(std::string("could not start the embedded redis-server: ") + e.what());
     }
-    url.host = server->host();
-    url.port = server->port();
+    seeds.emplace_back();
+    seeds.back().host = server->host();
+    seeds.back().port = server->port();
   } else {
-    url = net::parse_redis_url(cfg.targets.front());
+    for (const auto& t : cfg.targets) seeds.push_back(net::parse_redis_url(t));
   }
-  std::unique_ptr<TargetSession> target = open_standalone(url, cfg.timeouts, server != nullptr);
+  const bool embedded = server || local_cluster;
+  const bool cluster_mode =
+      local_cluster || cfg.cluster || (!server && cluster::cluster_enabled(seeds, cfg.timeouts));
+  if (cluster_mode) refuse_cross_slot();
+  std::unique_ptr<TargetSession> target = cluster_mode ? cluster::open_cluster(seeds, cfg.timeouts, embedded)
+                                                       : open_standalone(seeds.front(), cfg.timeouts, embedded);
+  auto* cluster_session = dynamic_cast<cluster::ClusterSession*>(target.get());
   report.target = target->describe();
 
-  // Keys: every key the run makes starts with the prefix.
-  scenarios::Params params;
-  params.key_prefix = cfg.key_prefix.empty() ? "lh:" + random_run_id() + ":" : cfg.key_prefix;
-  validate_key_prefix(params.key_prefix);
   params.keys = cfg.keys.value_or(0);
   params.think_time_ms = cfg.load.think_time_ms;
   params.clients = cfg.load.clients;
+  params.lock_ttl_ms = cfg.lock_ttl_ms;
 
   std::vector<scripts::Script> owned_scripts;
   owned_scripts.reserve(1);
@@ -211,6 +242,8 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     if (!lr.last_connect_error.empty()) last_connect_error = lr.last_connect_error;
     reports::Correctness corr = job.run->check(target->admin(), lr.merged.history);
     report.results.push_back(build_result(job, lr, cfg, std::move(corr)));
+    if (cluster_session)
+      report.results.back().ops_per_node = cluster_session->take_ops_per_node(report.results.back().ops_total);
     const auto& res = report.results.back();
     log << lc.label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
         << " ops/s, p99 " << res.latency_us.p99 << " us, " << res.correctness.verdict << "\n";
@@ -221,6 +254,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     if (lr.interrupted) report.interrupted = true;
   }
   if (g_interrupted.load()) report.interrupted = true;
+  if (cluster_session && cluster_session->failover_detected()) report.target.failover_detected = true;
 
   if (!cfg.keep_keys) target->cleanup(params.key_prefix);
   report.finished_at = iso_now();

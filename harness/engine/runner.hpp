@@ -25,6 +25,7 @@ struct RunConfig {
   bool eval = false;
   LoadConfig load;
   std::optional<uint64_t> keys;
+  int64_t lock_ttl_ms = 0;  // --lock-ttl (0: the scenario's default)
   std::string key_prefix;  // empty: lh:<run-id>:
   bool keep_keys = false;
   net::Timeouts timeouts;

@@ -32,6 +32,7 @@ TEST(Embedded, FindsRedisServer) {
   EXPECT_EQ(find_redis_server("/nonexistent/redis-server"), find_redis_server(""));
   const std::string found = find_redis_server("");
   EXPECT_EQ(find_redis_server(found), found);
+  EXPECT_EQ(find_redis_server("redis-server"), found);  // a bare name is looked up in PATH
 }
 
 TEST(Embedded, ServerStartsInItsOwnDirAndLeavesNothing) {

@@ -19,7 +19,7 @@ std::vector<CurvePoint> curve(int64_t p50_us, int64_t max_us) {
   for (int i = 0; i <= 66; ++i) {
     double tail = std::pow(0.5, i / 5.0);  // 1 - p
     double p = 100.0 * (1.0 - tail);
-    double v = static_cast<double>(p50_us) * std::pow(0.5 / std::max(tail, 1e-9), 0.42);
+    double v = static_cast<double>(p50_us) * std::pow(0.5 / std::max(tail, 1e-9), 0.32);
     if (i == 0) v = static_cast<double>(p50_us) * 0.3;
     out.push_back({std::round(p * 1e6) / 1e6, std::min<int64_t>(std::llround(v), max_us)});
   }

@@ -1,10 +1,11 @@
 // The checkers on synthetic histories: each must pass a clean history, count the exact violations of a broken
 // one, and let indeterminate ops widen its bounds without hiding a real violation.
+#include "scenarios/checkers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "scenarios/checkers.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lh::scenarios {
@@ -40,12 +41,15 @@ bool any_example_contains(const reports::Correctness& c, const std::string& s) {
   return false;
 }
 
-TEST(EventLayout, StaysAtThirtyTwoBytes) { EXPECT_EQ(sizeof(Event), 32u); }
+TEST(EventLayout, StaysAtThirtyTwoBytes) {
+  EXPECT_EQ(sizeof(Event), 32u);
+}
 
 TEST(Registry, ListsTheSixScenariosInContractOrder) {
   std::vector<std::string> names;
   for (const Scenario* s : all_scenarios()) names.emplace_back(s->name());
-  EXPECT_EQ(names, (std::vector<std::string>{"counter", "cas", "rate-limiter", "lock", "inventory", "leaderboard"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"counter", "cas", "rate-limiter", "lock", "inventory", "leaderboard"}));
   ASSERT_NE(find_scenario("lock"), nullptr);
   EXPECT_EQ(find_scenario("nope"), nullptr);
   EXPECT_TRUE(find_scenario("leaderboard")->safe_by_design("gt"));
@@ -76,7 +80,8 @@ TEST(CounterChecker, CountsEachLostUpdateAndNamesTheTwoWriters) {
   EXPECT_EQ(c.verdict, "violated");
   EXPECT_EQ(c.violations, 2);
   EXPECT_EQ(c.details["lost_updates"], 2);
-  EXPECT_TRUE(any_example_contains(c, "value 2 of key 0 written by client 1 op 1 and client 2 op 7")) << c.examples[0];
+  EXPECT_TRUE(any_example_contains(c, "value 2 of key 0 written by client 1 op 1 and client 2 op 7"))
+      << c.examples[0];
 }
 
 TEST(CounterChecker, IndeterminateIncrementsWidenTheBoundsButDoNotHideALoss) {
@@ -92,7 +97,8 @@ TEST(CounterChecker, IndeterminateIncrementsWidenTheBoundsButDoNotHideALoss) {
 }
 
 TEST(CounterChecker, JudgesEachKeyOnItsOwn) {
-  History h = {ev({.key = 0, .a = 10, .b = 11}), ev({.key = 1, .a = 0, .b = 1}), ev({.key = 1, .a = 0, .b = 1})};
+  History h = {ev({.key = 0, .a = 10, .b = 11}), ev({.key = 1, .a = 0, .b = 1}),
+               ev({.key = 1, .a = 0, .b = 1})};
   auto c = check_counter({h, {10, 0}, {11, 1}, false});
   EXPECT_EQ(c.violations, 1);  // key 1 lost one; key 0's surplus elsewhere cannot cover it
 }
@@ -103,7 +109,8 @@ const int64_t A = cas_value(1, 0), B = cas_value(2, 0), C = cas_value(3, 0), D =
 
 TEST(CasChecker, PassesOneChainFromInitialToFinal) {
   History h = {ev({.kind = kCasWon, .a = 0, .b = A}), ev({.kind = kCasRefused, .a = 0, .b = B}),
-               ev({.kind = kCasWon, .a = A, .b = C}), ev({.kind = kCasWon, .outcome = failed, .a = -1, .b = D})};
+               ev({.kind = kCasWon, .a = A, .b = C}),
+               ev({.kind = kCasWon, .outcome = failed, .a = -1, .b = D})};
   auto c = check_cas({h, {0}, {C}, true});
   EXPECT_EQ(c.verdict, "pass");
   EXPECT_EQ(c.details["chain_length"], 2);
@@ -111,7 +118,8 @@ TEST(CasChecker, PassesOneChainFromInitialToFinal) {
 }
 
 TEST(CasChecker, CheckerFlagsTwoSwapsFromTheSameValue) {
-  History h = {ev({.kind = kCasWon, .a = 0, .b = A, .client = 1}), ev({.kind = kCasWon, .a = 0, .b = B, .client = 2})};
+  History h = {ev({.kind = kCasWon, .a = 0, .b = A, .client = 1}),
+               ev({.kind = kCasWon, .a = 0, .b = B, .client = 2})};
   auto c = check_cas({h, {0}, {B}, false});
   EXPECT_EQ(c.violations, 1);
   EXPECT_EQ(c.details["values_consumed_twice"], 1);
@@ -130,14 +138,16 @@ TEST(CasChecker, CountsALostBranchBeyondTheForkAsABreak) {
 }
 
 TEST(CasChecker, TreatsAnIndeterminateSwapAsAnOptionalLink) {
-  History h = {ev({.kind = kCasWon, .a = 0, .b = A}), ev({.kind = kCasWon, .outcome = maybe, .a = A, .b = B})};
+  History h = {ev({.kind = kCasWon, .a = 0, .b = A}),
+               ev({.kind = kCasWon, .outcome = maybe, .a = A, .b = B})};
   EXPECT_EQ(check_cas({h, {0}, {A}, true}).violations, 0);  // it did not apply
   EXPECT_EQ(check_cas({h, {0}, {B}, true}).violations, 0);  // it applied
 }
 
 TEST(CasChecker, AnIndeterminateSwapThatAppliedStillRevealsADoubleConsumption) {
   // 0 -> A acknowledged, 0 -> B indeterminate; the final value B proves B's swap applied from 0 too.
-  History h = {ev({.kind = kCasWon, .a = 0, .b = A}), ev({.kind = kCasWon, .outcome = maybe, .a = 0, .b = B})};
+  History h = {ev({.kind = kCasWon, .a = 0, .b = A}),
+               ev({.kind = kCasWon, .outcome = maybe, .a = 0, .b = B})};
   auto c = check_cas({h, {0}, {B}, true});
   EXPECT_EQ(c.violations, 1);
   EXPECT_EQ(c.details["chain_breaks"], 1);
@@ -226,9 +236,14 @@ TEST(RateLimiterChecker, CountsMemberCollisionsAsAdmissions) {
 // ---- lock --------------------------------------------------------------------------------------------
 
 // One lock op: acquire [s, acq_end], critical section [acq_end, rel], release answered at rel + 100.
-Event hold(int64_t token, uint32_t s, uint32_t acq_end, uint32_t rel, uint8_t flags = kLockWriteAccepted | kLockReleasedKey,
-           uint16_t client = 0, Outcome o = ok) {
-  return ev({.kind = flags, .outcome = o, .a = token, .b = lock_b(acq_end, rel), .start_us = s, .end_us = rel + 100,
+Event hold(int64_t token, uint32_t s, uint32_t acq_end, uint32_t rel,
+           uint8_t flags = kLockWriteAccepted | kLockReleasedKey, uint16_t client = 0, Outcome o = ok) {
+  return ev({.kind = flags,
+             .outcome = o,
+             .a = token,
+             .b = lock_b(acq_end, rel),
+             .start_us = s,
+             .end_us = rel + 100,
              .client = client});
 }
 
@@ -249,8 +264,9 @@ TEST(LockChecker, FlagsTwoHoldersInsideWithValidLeases) {
   EXPECT_EQ(c.details["mutual_exclusion_violations"], 1);
   EXPECT_EQ(c.details["overlaps_seen_in_process"], 1);
   EXPECT_EQ(c.violations, 1);
-  EXPECT_TRUE(any_example_contains(c, "client 2 op 0 (token 2) entered the critical section at 0.300 ms while "
-                                      "client 1 op 0 (token 1) was inside"));
+  EXPECT_TRUE(any_example_contains(c,
+                                   "client 2 op 0 (token 2) entered the critical section at 0.300 ms while "
+                                   "client 1 op 0 (token 1) was inside"));
 }
 
 TEST(LockChecker, AnOverlapAfterTheLeaseExpiredIsAnExpiredLeaseNotAViolation) {
@@ -273,7 +289,8 @@ TEST(LockChecker, FlagsAReleaseThatDeletedTheNextHoldersLock) {
 }
 
 TEST(LockChecker, FlagsTokensThatGoBackwardsOrRepeat) {
-  History h = {hold(5, 0, 100, 200), hold(3, 300, 400, 500), hold(7, 600, 700, 800), hold(7, 900, 1000, 1100)};
+  History h = {hold(5, 0, 100, 200), hold(3, 300, 400, 500), hold(7, 600, 700, 800),
+               hold(7, 900, 1000, 1100)};
   auto c = check_lock({h, 1, 2, {7}, true});
   EXPECT_EQ(c.details["tokens_out_of_order"], 2);  // 3 after 5, and 7 again
 }
@@ -300,8 +317,12 @@ TEST(LockChecker, IndeterminateStepsWidenButDoNotHideAnOverlap) {
 
 // ---- inventory ---------------------------------------------------------------------------------------
 
-Event buy(int64_t left, Outcome o = ok) { return ev({.outcome = o, .a = left, .b = 1}); }
-Event sold_out() { return ev({.a = 0, .b = 0}); }
+Event buy(int64_t left, Outcome o = ok) {
+  return ev({.outcome = o, .a = left, .b = 1});
+}
+Event sold_out() {
+  return ev({.a = 0, .b = 0});
+}
 
 TEST(InventoryChecker, PassesASellOutWithCleanRefusals) {
   History h = {buy(2), buy(1), buy(0), sold_out(), sold_out()};
@@ -353,8 +374,10 @@ TEST(LeaderboardChecker, FlagsAMemberBelowItsBestAcknowledgedSubmission) {
   auto c = check_leaderboard({h, {5, 4, std::nullopt}, false});
   EXPECT_EQ(c.violations, 2);  // m0 fell to 5, m2 lost its only score
   EXPECT_EQ(c.details["members_below_best"], 2);
-  EXPECT_TRUE(any_example_contains(c, "member m0: final score 5, below 9 submitted by client 3 op 0 (acknowledged); "
-                                      "overwritten by client 5 op 0's 5"));
+  EXPECT_TRUE(
+      any_example_contains(c,
+                           "member m0: final score 5, below 9 submitted by client 3 op 0 (acknowledged); "
+                           "overwritten by client 5 op 0's 5"));
 }
 
 TEST(LeaderboardChecker, AnIndeterminateHigherSubmissionMayBeTheFinalScore) {

@@ -160,7 +160,7 @@ TEST(Compare, PrintsATableWithChangeAndVerdict) {
   print_comparison(c, out);
   std::string s = out.str();
   EXPECT_NE(s.find("scenario/variant"), std::string::npos);
-  EXPECT_NE(s.find("counter/atomic    throughput  20000    17000  -15.0%    10%  REGRESSED\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("counter/atomic    throughput  20,000   17,000  -15.0%    10%  REGRESSED\n"), std::string::npos) << s;
   EXPECT_NE(s.find("-15.0%"), std::string::npos) << s;
   EXPECT_NE(s.find("REGRESSED"), std::string::npos);
   EXPECT_NE(s.find("REGRESSION: 1 of 4 comparisons beyond their limit"), std::string::npos) << s;

@@ -92,6 +92,14 @@ TEST(HtmlWriter, DrawsViolationBarsAtomicVersusNaive) {
   EXPECT_NE(bars[0].find(">1,843<"), std::string::npos);
 }
 
+TEST(HtmlWriter, DrawsThroughputBarsNextToTheViolations) {
+  std::string html = to_html(sample_report());
+  auto bars = figures(html, "chart-throughput-bars");
+  ASSERT_EQ(bars.size(), 1u);
+  EXPECT_EQ(count(bars[0], "<rect class=\"bar\""), 4u);
+  EXPECT_NE(bars[0].find(">25,123<"), std::string::npos);
+}
+
 TEST(HtmlWriter, HasResultsThresholdsAndConfigurationTables) {
   std::string html = to_html(sample_report());
   EXPECT_NE(html.find("<table class=\"results\">"), std::string::npos);

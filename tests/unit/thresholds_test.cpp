@@ -1,6 +1,10 @@
 // --threshold: parsing (grammar and one-line errors naming the expression) and evaluation over result rows.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
+
 #include "reports/thresholds.hpp"
 #include "support/sample_report.hpp"
 
@@ -218,4 +222,20 @@ TEST(ThresholdEvaluate, ThresholdsSurviveTheJsonRoundTrip) {
   EXPECT_FALSE(back.thresholds[1].ok);
   EXPECT_EQ(back.thresholds[1].detail, r.thresholds[1].detail);
   EXPECT_EQ(back.exit_code, 1);
+}
+
+TEST(ThresholdParse, EveryThresholdInTheDocsParses) {
+  // docs/ci.md shows --threshold '...' in copy-paste examples: they must all be valid.
+  for (const char* doc : {"/docs/ci.md"}) {
+    std::ifstream f(std::string(LH_SOURCE_DIR) + doc);
+    ASSERT_TRUE(f) << doc;
+    std::stringstream s;
+    s << f.rdbuf();
+    std::string text = s.str();
+    std::regex quoted("--threshold '([^']*)'");
+    int n = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), quoted); it != std::sregex_iterator(); ++it, ++n)
+      EXPECT_NO_THROW(parse_threshold((*it)[1])) << doc << ": " << (*it)[1];
+    EXPECT_GT(n, 3) << doc;
+  }
 }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Routing overhead: the same lua-harness workload against a standalone redis-server and against a 1-master cluster
+# (one cluster-enabled redis-server owning all 16384 slots), both started by this script on free loopback ports
+# (and stopped). The server does the same work in both, so the difference is the harness's cluster path: key ->
+# slot -> node lookup, per-node connections, redirect checks. Rounds alternate to spread machine noise; the ratio
+# of median throughputs is printed.
+#
+#   bench/cluster_overhead.sh [ROUNDS] [DURATION] [BIN]   defaults: 3 rounds, 5s per round, build/lua-harness
+# Needs: lua-harness (scripts/build.sh), redis-server, redis-cli, python3. Target: overhead <= 10%.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}
+DURATION=${2:-5s}
+BIN=${3:-build/lua-harness}
+SCRIPT=lua/rate_limit.lua
+[ -x "$BIN" ] || { echo "cluster_overhead.sh: $BIN missing: run scripts/build.sh first" >&2; exit 2; }
+for t in redis-server redis-cli python3; do
+  command -v $t >/dev/null || { echo "cluster_overhead.sh: $t not found (scripts/install-deps.sh installs it)" >&2; exit 2; }
+done
+
+DIR=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+start() {  # name port [args...]: a server in $DIR/name
+  local name=$1 port=$2; shift 2
+  mkdir -p "$DIR/$name"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$DIR/$name" --daemonize no \
+    --logfile "$DIR/$name/redis.log" "$@" &
+  PIDS+=($!)
+  for _ in $(seq 200); do redis-cli -p "$port" ping >/dev/null 2>&1 && return; sleep 0.05; done
+  echo "cluster_overhead.sh: redis-server on $port did not start" >&2; exit 3
+}
+
+SPORT=$(free_port); CPORT=$(free_port); BUS=$(free_port)
+start standalone "$SPORT"
+start cluster "$CPORT" --cluster-enabled yes --cluster-config-file nodes.conf --cluster-port "$BUS"
+redis-cli -p "$CPORT" cluster addslotsrange 0 16383 >/dev/null
+for _ in $(seq 200); do
+  redis-cli -p "$CPORT" cluster info | grep -q 'cluster_state:ok' && break; sleep 0.05
+done
+
+median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+
+round() {  # port -> ops/s; the mode is detected from the server (cluster_enabled)
+  "$BIN" run --target "redis://127.0.0.1:$1" --script "$SCRIPT" --key 'rl:{${rand:1-1000}}' \
+    --arg 60 --arg 1000000 --arg '${now_ms}' --arg '${client}:${seq}' --clients 50 --threads 1 \
+    --duration "$DURATION" --report "$DIR/r.json" --quiet >/dev/null
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["results"][0]["ops"]["failed"] == 0, "failed ops"
+print(r["target"]["mode"], r["results"][0]["throughput_ops_s"])' "$DIR/r.json"
+}
+
+echo "cluster overhead: rate limiter EVALSHA, 1000 keys, 50 clients, 1 client thread, $DURATION x $ROUNDS rounds"
+S=(); C=()
+for _ in $(seq "$ROUNDS"); do
+  read -r mode ops < <(round "$SPORT"); [ "$mode" = standalone ] || { echo "expected standalone, got $mode" >&2; exit 1; }
+  S+=("$ops")
+  read -r mode ops < <(round "$CPORT"); [ "$mode" = cluster ] || { echo "expected cluster, got $mode" >&2; exit 1; }
+  C+=("$ops")
+done
+MS=$(median "${S[@]}"); MC=$(median "${C[@]}")
+printf 'standalone %.0f ops/s   1-master cluster %.0f ops/s   ratio %.3f   overhead %.1f%%\n' "$MS" "$MC" \
+  "$(python3 -c "print($MC/$MS)")" "$(python3 -c "print(100*(1-$MC/$MS))")"
+printf '(rounds: standalone %s | cluster %s)\n' "${S[*]}" "${C[*]}"
+echo "target: overhead <= 10%"

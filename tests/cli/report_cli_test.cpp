@@ -1,0 +1,152 @@
+// `lua-harness compare` and `lua-harness report` through the binary: exit codes 0/1/2, one-line messages
+// naming the file, files written, and help texts that end with examples. No server needed.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "reports/report.hpp"
+#include "support/process.hpp"
+#include "support/sample_report.hpp"
+#include "support/xml_check.hpp"
+
+using lh::test::read_text;
+using lh::test::run_harness;
+using lh::test::write_text;
+using nlohmann::json;
+
+namespace {
+
+class ReportCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = lh::test::temp_dir();
+    base = dir + "/base.json";
+    write_text(base, lh::reports::to_json(lh::test::sample_report()).dump(2));
+  }
+  void TearDown() override { lh::test::remove_tree(dir); }
+
+  // The sample with every atomic row's throughput scaled by `factor`.
+  std::string scaled(double factor) {
+    auto r = lh::test::sample_report();
+    for (auto& x : r.results)
+      if (x.variant == "atomic") x.throughput_ops_s *= factor;
+    std::string path = dir + "/scaled.json";
+    write_text(path, lh::reports::to_json(r).dump());
+    return path;
+  }
+
+  std::string dir, base;
+};
+
+bool one_line(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
+
+}  // namespace
+
+TEST_F(ReportCli, CompareAReportWithItselfExits0) {
+  auto r = run_harness({"compare", base, base});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("ok: no regression beyond the limits (12 comparisons)"), std::string::npos) << r.out;
+}
+
+TEST_F(ReportCli, CompareThroughputDropBeyondTheLimitExits1) {
+  auto r = run_harness({"compare", base, scaled(0.85), "--max-regression", "throughput=10%"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("REGRESSED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("REGRESSION: 2 of 4 comparisons beyond their limit"), std::string::npos) << r.out;
+}
+
+TEST_F(ReportCli, CompareThroughputDropWithinTheLimitExits0) {
+  auto r = run_harness({"compare", base, scaled(0.95), "--max-regression", "throughput=10%,p99_ms=15%"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST_F(ReportCli, CompareUnreadableFileExits2NamingIt) {
+  auto r = run_harness({"compare", base, dir + "/missing.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "lua-harness compare: " + dir + "/missing.json: cannot read: No such file or directory\n");
+}
+
+TEST_F(ReportCli, CompareSomethingThatIsNotAReportExits2NamingIt) {
+  write_text(dir + "/gbench.json", R"({"benchmarks": []})");
+  write_text(dir + "/text.json", "hello");
+  auto r = run_harness({"compare", dir + "/gbench.json", base});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find(dir + "/gbench.json: not a lua-harness report"), std::string::npos) << r.err;
+  auto t = run_harness({"compare", base, dir + "/text.json"});
+  EXPECT_EQ(t.exit_code, 2);
+  EXPECT_NE(t.err.find(dir + "/text.json: not JSON"), std::string::npos) << t.err;
+}
+
+TEST_F(ReportCli, CompareBadUsageExits2) {
+  EXPECT_EQ(run_harness({"compare", base}).exit_code, 2);
+  auto r = run_harness({"compare", base, base, "--max-regression", "p95_ms=10%"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--max-regression 'p95_ms=10%': unknown metric 'p95_ms'"), std::string::npos) << r.err;
+  EXPECT_EQ(run_harness({"compare", base, base, "--bogus"}).exit_code, 2);
+}
+
+TEST_F(ReportCli, CompareHelpEndsWithExamples) {
+  auto r = run_harness({"compare", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  size_t ex = r.out.rfind("examples:\n");
+  ASSERT_NE(ex, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  lua-harness compare base.json run.json\n", ex), std::string::npos);
+}
+
+TEST_F(ReportCli, ReportWithoutOutputsPrintsTheTable) {
+  auto r = run_harness({"report", base});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("scenario  variant", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("FAIL  throughput>20000"), std::string::npos);
+}
+
+TEST_F(ReportCli, ReportWritesEveryRequestedFile) {
+  auto r = run_harness({"report", base, "--html", dir + "/r.html", "--markdown", dir + "/r.md", "--junit",
+                        dir + "/r.xml", "--gbench", dir + "/r.gbench.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(read_text(dir + "/r.html").find("chart-percentile"), std::string::npos);
+  EXPECT_EQ(read_text(dir + "/r.md").rfind("## lua-harness:", 0), 0u);
+  EXPECT_EQ(lh::test::xml_well_formed_error(read_text(dir + "/r.xml")), "");
+  EXPECT_EQ(json::parse(read_text(dir + "/r.gbench.json")).at("benchmarks").size(), 4u);
+}
+
+TEST_F(ReportCli, ReportMarkdownToStdout) {
+  auto r = run_harness({"report", base, "--markdown", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("## lua-harness: ", 0), 0u) << r.out;
+}
+
+TEST_F(ReportCli, ReportMarkdownGithubWithoutTheSummaryVariableExits2) {
+  unsetenv("GITHUB_STEP_SUMMARY");
+  auto r = run_harness({"report", base, "--markdown", "github"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("$GITHUB_STEP_SUMMARY is not set"), std::string::npos) << r.err;
+  EXPECT_TRUE(one_line(r.err)) << r.err;
+}
+
+TEST_F(ReportCli, ReportMarkdownGithubAppendsToTheSummary) {
+  std::string summary = dir + "/summary.md";
+  setenv("GITHUB_STEP_SUMMARY", summary.c_str(), 1);
+  auto r = run_harness({"report", base, "--markdown", "github"});
+  unsetenv("GITHUB_STEP_SUMMARY");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_text(summary).rfind("## lua-harness: ", 0), 0u);
+}
+
+TEST_F(ReportCli, ReportMissingFileExits2NamingIt) {
+  auto r = run_harness({"report", dir + "/nope.json", "--html", dir + "/x.html"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "lua-harness report: " + dir + "/nope.json: cannot read: No such file or directory\n");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/x.html"));
+}
+
+TEST_F(ReportCli, ReportHelpEndsWithExamples) {
+  auto r = run_harness({"report", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  size_t ex = r.out.rfind("examples:\n");
+  ASSERT_NE(ex, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  lua-harness report run.json --html run.html", ex), std::string::npos) << r.out;
+}
