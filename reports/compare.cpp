@@ -40,7 +40,8 @@ void note_config_differences(const Report& base, const Report& current, std::vec
   differ("think_time_ms", compact_number(a.think_time_ms), compact_number(b.think_time_ms));
   differ("target mode", base.target.mode, current.target.mode);
   if (base.interrupted) notes.push_back("the base run was interrupted: its numbers cover part of the run");
-  if (current.interrupted) notes.push_back("the current run was interrupted: its numbers cover part of the run");
+  if (current.interrupted)
+    notes.push_back("the current run was interrupted: its numbers cover part of the run");
 }
 
 // Values as people read them: throughput and counts with thousands separators, latencies in ms to the µs.
@@ -65,7 +66,8 @@ RegressionLimit parse_regression_limit(const std::string& arg) {
   if (eq == std::string::npos) fail("expected METRIC=PCT, e.g. throughput=10% or p99_ms=15%");
   RegressionLimit l;
   l.metric = arg.substr(0, eq);
-  if (!find_metric(l.metric)) fail("unknown metric '" + l.metric + "' (expected one of " + metric_names() + ")");
+  if (!find_metric(l.metric))
+    fail("unknown metric '" + l.metric + "' (expected one of " + metric_names() + ")");
   std::string pct = arg.substr(eq + 1);
   if (!pct.empty() && pct.back() == '%') pct.pop_back();
   char* end = nullptr;
@@ -89,11 +91,12 @@ int CompareResult::exit_code(bool strict) const {
   return 0;
 }
 
-CompareResult compare_reports(const Report& base, const Report& current, const std::vector<RegressionLimit>& limits) {
+CompareResult compare_reports(const Report& base, const Report& current,
+                              const std::vector<RegressionLimit>& limits) {
   CompareResult out;
   if (base.schema_version != current.schema_version)
-    out.problems.push_back("schema_version differs: base " + std::to_string(base.schema_version) + ", current " +
-                           std::to_string(current.schema_version));
+    out.problems.push_back("schema_version differs: base " + std::to_string(base.schema_version) +
+                           ", current " + std::to_string(current.schema_version));
   for (const auto& r : base.results)
     if (!find_row(current, r.scenario, r.variant))
       out.problems.push_back(row_name(r) + " is only in the base report (not compared)");
@@ -108,8 +111,8 @@ CompareResult compare_reports(const Report& base, const Report& current, const s
     for (const auto& limit : limits) {
       const MetricInfo* m = find_metric(limit.metric);
       if (!m) continue;
-      CompareRow row{cur.scenario, cur.variant, limit.metric, m->value(*old), m->value(cur), std::nullopt,
-                     limit.max_pct, "ok"};
+      CompareRow row{cur.scenario,  cur.variant,  limit.metric,  m->value(*old),
+                     m->value(cur), std::nullopt, limit.max_pct, "ok"};
       if (row.base != 0)
         row.change_pct = (row.current - row.base) / std::fabs(row.base) * 100.0;
       else if (row.current == 0)
@@ -134,8 +137,8 @@ void print_comparison(const CompareResult& result, std::ostream& out) {
   t.align_right({2, 3, 4, 5});
   for (const auto& r : result.rows) {
     std::string change = r.change_pct ? pct_text(*r.change_pct) : "new";
-    t.add({r.scenario + "/" + r.variant, r.metric, metric_text(r.metric, r.base), metric_text(r.metric, r.current),
-           change, compact_number(r.limit_pct) + "%", r.verdict});
+    t.add({r.scenario + "/" + r.variant, r.metric, metric_text(r.metric, r.base),
+           metric_text(r.metric, r.current), change, compact_number(r.limit_pct) + "%", r.verdict});
   }
   if (result.rows.empty())
     out << "no rows to compare\n";
@@ -143,7 +146,8 @@ void print_comparison(const CompareResult& result, std::ostream& out) {
     t.print(out);
   for (const auto& p : result.problems) out << "problem: " << p << "\n";
   for (const auto& n : result.notes) out << "note: " << n << "\n";
-  size_t regressed = std::count_if(result.rows.begin(), result.rows.end(), [](const auto& r) { return r.regressed(); });
+  size_t regressed =
+      std::count_if(result.rows.begin(), result.rows.end(), [](const auto& r) { return r.regressed(); });
   if (regressed)
     out << "REGRESSION: " << regressed << " of " << result.rows.size() << " comparisons beyond their limit\n";
   else

@@ -11,7 +11,8 @@
 namespace lh::reports {
 
 // --max-regression METRIC=PCT: how much worse METRIC may get, in percent of the base value. "Worse" follows
-// the metric: throughput regresses when it drops, latencies/violations/error_rate/indeterminate when they rise.
+// the metric: throughput regresses when it drops, latencies/violations/error_rate/indeterminate when they
+// rise.
 struct RegressionLimit {
   std::string metric;  // one of all_metrics()
   double max_pct = 0;  // >= 0
@@ -26,7 +27,8 @@ std::vector<RegressionLimit> default_regression_limits();
 struct CompareRow {
   std::string scenario, variant, metric;
   double base = 0, current = 0;
-  std::optional<double> change_pct;  // (current - base) / base * 100; nullopt when base is 0 and current is not
+  std::optional<double>
+      change_pct;  // (current - base) / base * 100; nullopt when base is 0 and current is not
   double limit_pct = 0;
   // "ok", "improved", "REGRESSED", or "expected" (violations of a variant that is not safe by design: the
   // demonstration, never a regression).
@@ -35,15 +37,16 @@ struct CompareRow {
 };
 
 struct CompareResult {
-  std::vector<CompareRow> rows;        // one per (row in both reports) x (limited metric), in CURRENT's order
-  std::vector<std::string> problems;   // rows only in one report, schema mismatch: the comparison is partial
-  std::vector<std::string> notes;      // different configs, interrupted runs: the numbers may not be comparable
+  std::vector<CompareRow> rows;       // one per (row in both reports) x (limited metric), in CURRENT's order
+  std::vector<std::string> problems;  // rows only in one report, schema mismatch: the comparison is partial
+  std::vector<std::string> notes;  // different configs, interrupted runs: the numbers may not be comparable
   bool regressed() const;
   // 1 when a row regressed beyond its limit (or, with strict, when there are problems); else 0.
   int exit_code(bool strict = false) const;
 };
 
-CompareResult compare_reports(const Report& base, const Report& current, const std::vector<RegressionLimit>& limits);
+CompareResult compare_reports(const Report& base, const Report& current,
+                              const std::vector<RegressionLimit>& limits);
 
 // The table people read in a CI log, then problems and notes, then one summary line.
 void print_comparison(const CompareResult& result, std::ostream& out);

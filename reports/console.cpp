@@ -8,14 +8,16 @@
 namespace lh::reports {
 
 void print_table(const Report& report, std::ostream& out) {
-  TextTable t({"scenario", "variant", "ops/s", "p50 ms", "p99 ms", "ok/failed/indet", "violations", "verdict"});
+  TextTable t(
+      {"scenario", "variant", "ops/s", "p50 ms", "p99 ms", "ok/failed/indet", "violations", "verdict"});
   t.align_right({2, 3, 4, 5, 6});
   for (const auto& r : report.results) {
     t.add({r.scenario, r.variant, with_commas(static_cast<uint64_t>(r.throughput_ops_s + 0.5)),
            us_as_ms(static_cast<double>(r.latency_us.p50)), us_as_ms(static_cast<double>(r.latency_us.p99)),
            with_commas(r.ops_ok) + "/" + with_commas(r.ops_failed) + "/" + with_commas(r.ops_indeterminate),
-           r.correctness.checked ? with_commas(static_cast<uint64_t>(std::max<int64_t>(0, r.correctness.violations)))
-                                 : "-",
+           r.correctness.checked
+               ? with_commas(static_cast<uint64_t>(std::max<int64_t>(0, r.correctness.violations)))
+               : "-",
            row_verdict(r)});
   }
   if (report.results.empty())

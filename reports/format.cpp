@@ -7,7 +7,9 @@
 
 namespace lh::reports {
 
-std::string row_name(const Result& r) { return r.scenario + "/" + r.variant; }
+std::string row_name(const Result& r) {
+  return r.scenario + "/" + r.variant;
+}
 
 std::string with_commas(uint64_t n) {
   std::string digits = std::to_string(n);
@@ -43,17 +45,18 @@ std::string compact_number(double v) {
 
 std::string violation_noun(const std::string& scenario) {
   static const std::map<std::string, std::string> nouns = {
-      {"counter", "lost updates"},          {"cas", "conflicting swaps"},
-      {"rate-limiter", "over-admissions"},  {"lock", "lock-safety violations"},
-      {"inventory", "oversold units"},      {"leaderboard", "lost high scores"},
+      {"counter", "lost updates"},         {"cas", "conflicting swaps"},
+      {"rate-limiter", "over-admissions"}, {"lock", "lock-safety violations"},
+      {"inventory", "oversold units"},     {"leaderboard", "lost high scores"},
   };
   auto it = nouns.find(scenario);
   return it == nouns.end() ? "violations" : it->second;
 }
 
 std::string violation_sentence(const Result& r) {
-  return r.variant + " " + r.scenario + ": " + with_commas(static_cast<uint64_t>(std::max<int64_t>(0, r.correctness.violations))) +
-         " " + violation_noun(r.scenario) + " of " + with_commas(r.ops_total) + " ops";
+  return r.variant + " " + r.scenario + ": " +
+         with_commas(static_cast<uint64_t>(std::max<int64_t>(0, r.correctness.violations))) + " " +
+         violation_noun(r.scenario) + " of " + with_commas(r.ops_total) + " ops";
 }
 
 std::string row_verdict(const Result& r) {

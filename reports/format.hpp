@@ -8,12 +8,13 @@
 
 namespace lh::reports {
 
-std::string row_name(const Result& r);               // "counter/atomic"
-std::string with_commas(uint64_t n);                 // 1234567 -> "1,234,567"
-std::string fixed(double v, int decimals);           // fixed(0.3504, 3) -> "0.350"
-std::string us_as_ms(double us);                     // 350 -> "0.350", 12345 -> "12.3", 1234567 -> "1,235"
-std::string compact_number(double v);                // shortest readable form: 5, 0.25, 20000, 1e+06 -> "1000000"
-std::string violation_noun(const std::string& scenario);  // "lost updates" for counter, "violations" otherwise
+std::string row_name(const Result& r);      // "counter/atomic"
+std::string with_commas(uint64_t n);        // 1234567 -> "1,234,567"
+std::string fixed(double v, int decimals);  // fixed(0.3504, 3) -> "0.350"
+std::string us_as_ms(double us);            // 350 -> "0.350", 12345 -> "12.3", 1234567 -> "1,235"
+std::string compact_number(double v);       // shortest readable form: 5, 0.25, 20000, 1e+06 -> "1000000"
+std::string violation_noun(
+    const std::string& scenario);  // "lost updates" for counter, "violations" otherwise
 // "naive counter: 37 lost updates of 10,000 ops" (the count of violations in words the scenario uses).
 std::string violation_sentence(const Result& r);
 // The row's correctness verdict for people: "pass", "VIOLATED" (safe by design, violations > 0),

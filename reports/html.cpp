@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 #include "reports/format.hpp"
@@ -56,7 +57,9 @@ footer{color:var(--muted);margin-top:32px;font-size:12px}
 @media print{.charts{grid-template-columns:1fr 1fr}main{max-width:none}}
 )css";
 
-std::string esc(const std::string& s) { return xml_escape(s); }
+std::string esc(const std::string& s) {
+  return xml_escape(s);
+}
 
 std::string variant_color(const std::string& variant) {
   if (variant == "atomic") return "#2563eb";
@@ -124,8 +127,9 @@ std::string percentile_chart(const Report& r, const std::string& scenario) {
     for (const auto& p : x.percentile_curve) {
       double px = p.percentile >= kHundred ? decades : std::log10(kHundred / (kHundred - p.percentile));
       double ms = static_cast<double>(p.value_us) / 1000.0;
-      l.points.push_back({std::min(px, static_cast<double>(decades)), ms,
-                          percentile_text(p.percentile) + ": " + us_as_ms(static_cast<double>(p.value_us)) + " ms"});
+      l.points.push_back(
+          {std::min(px, static_cast<double>(decades)), ms,
+           percentile_text(p.percentile) + ": " + us_as_ms(static_cast<double>(p.value_us)) + " ms"});
     }
     lines.push_back(std::move(l));
   }
@@ -153,12 +157,15 @@ std::string series_chart(const Report& r, const std::string& scenario, const std
     lines.push_back(std::move(l));
   }
   if (lines.empty()) return "";
-  svg::Axis xa = svg::nice_linear_axis(max_s, "seconds into the run", [](double v) { return compact_number(v); });
+  svg::Axis xa =
+      svg::nice_linear_axis(max_s, "seconds into the run", [](double v) { return compact_number(v); });
   svg::Axis ya = kind == "throughput" ? svg::nice_linear_axis(max_y, "ops/s", count_label)
                                       : svg::nice_linear_axis(max_y, "p99 latency, ms", ms_label);
-  std::string caption = scenario + (kind == "throughput" ? ": throughput per second" : ": p99 latency per second");
-  return svg::line_chart(kind == "throughput" ? "chart chart-series chart-throughput" : "chart chart-series chart-p99",
-                         caption, xa, ya, lines);
+  std::string caption =
+      scenario + (kind == "throughput" ? ": throughput per second" : ": p99 latency per second");
+  return svg::line_chart(
+      kind == "throughput" ? "chart chart-series chart-throughput" : "chart chart-series chart-p99", caption,
+      xa, ya, lines);
 }
 
 std::string violations_chart(const Report& r) {
@@ -166,12 +173,12 @@ std::string violations_chart(const Report& r) {
   for (const auto& x : r.results) {
     if (!x.correctness.checked) continue;
     double v = static_cast<double>(std::max<int64_t>(0, x.correctness.violations));
-    bars.push_back({x.scenario, x.variant, variant_color(x.variant), v,
-                    with_commas(static_cast<uint64_t>(v))});
+    bars.push_back(
+        {x.scenario, x.variant, variant_color(x.variant), v, with_commas(static_cast<uint64_t>(v))});
   }
   if (bars.empty()) return "";
-  return svg::bar_chart("chart chart-violations", "Violations found by each scenario's checker", "violations", bars,
-                        count_label);
+  return svg::bar_chart("chart chart-violations", "Violations found by each scenario's checker", "violations",
+                        bars, count_label);
 }
 
 // The price of each variant: completed ops per second, side by side with the violations it allowed.
@@ -181,28 +188,38 @@ std::string throughput_bars(const Report& r) {
     bars.push_back({x.scenario, x.variant, variant_color(x.variant), x.throughput_ops_s,
                     with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5))});
   if (bars.empty()) return "";
-  return svg::bar_chart("chart chart-throughput-bars", "Throughput of each variant", "ops/s", bars, count_label);
+  return svg::bar_chart("chart chart-throughput-bars", "Throughput of each variant", "ops/s", bars,
+                        count_label);
 }
 
 void results_table(std::ostringstream& h, const Report& r) {
   h << "<table class=\"results\"><thead><tr><th>scenario</th><th>variant</th><th class=\"num\">ops/s</th>"
        "<th class=\"num\">p50 ms</th><th class=\"num\">p99 ms</th><th class=\"num\">p99.9 ms</th>"
-       "<th class=\"num\">ok / failed / indet</th><th class=\"num\">violations</th><th>verdict</th></tr></thead><tbody>";
+       "<th class=\"num\">ok / failed / indet</th><th "
+       "class=\"num\">violations</th><th>verdict</th></tr></thead><tbody>";
   for (const auto& x : r.results) {
     std::string verdict = row_verdict(x);
-    std::string cls = verdict == "pass" ? "v-pass" : row_failed(x) ? "v-bad" : verdict == "not checked" ? "v-none" : "v-expected";
-    h << "<tr" << (row_failed(x) ? " class=\"bad\"" : "") << "><td>" << esc(x.scenario) << "</td><td><span class=\"swatch\" style=\"background:"
-      << variant_color(x.variant) << "\"></span>" << esc(x.variant) << "</td><td class=\"num\">"
+    std::string cls = verdict == "pass"          ? "v-pass"
+                      : row_failed(x)            ? "v-bad"
+                      : verdict == "not checked" ? "v-none"
+                                                 : "v-expected";
+    h << "<tr" << (row_failed(x) ? " class=\"bad\"" : "") << "><td>" << esc(x.scenario)
+      << "</td><td><span class=\"swatch\" style=\"background:" << variant_color(x.variant) << "\"></span>"
+      << esc(x.variant) << "</td><td class=\"num\">"
       << with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5)) << "</td><td class=\"num\">"
       << us_as_ms(static_cast<double>(x.latency_us.p50)) << "</td><td class=\"num\">"
       << us_as_ms(static_cast<double>(x.latency_us.p99)) << "</td><td class=\"num\">"
-      << us_as_ms(static_cast<double>(x.latency_us.p999)) << "</td><td class=\"num\">" << with_commas(x.ops_ok)
-      << " / " << with_commas(x.ops_failed) << " / " << with_commas(x.ops_indeterminate) << "</td><td class=\"num\">"
-      << (x.correctness.checked ? with_commas(static_cast<uint64_t>(std::max<int64_t>(0, x.correctness.violations))) : "-")
+      << us_as_ms(static_cast<double>(x.latency_us.p999)) << "</td><td class=\"num\">"
+      << with_commas(x.ops_ok) << " / " << with_commas(x.ops_failed) << " / "
+      << with_commas(x.ops_indeterminate) << "</td><td class=\"num\">"
+      << (x.correctness.checked
+              ? with_commas(static_cast<uint64_t>(std::max<int64_t>(0, x.correctness.violations)))
+              : "-")
       << "</td><td class=\"" << cls << "\">" << esc(verdict) << "</td></tr>";
   }
   h << "</tbody></table>\n";
-  h << "<p class=\"note\">A naive variant's violations are the expected demonstration of the race, not a failure; "
+  h << "<p class=\"note\">A naive variant's violations are the expected demonstration of the race, not a "
+       "failure; "
        "a violation in an atomic or transaction variant is.</p>\n";
 }
 
@@ -211,9 +228,10 @@ void thresholds_table(std::ostringstream& h, const Report& r) {
   h << "<h2>Thresholds</h2><table class=\"thresholds\"><thead><tr><th></th><th>threshold</th><th>scope</th>"
        "<th class=\"num\">value</th><th>decided by</th></tr></thead><tbody>";
   for (const auto& t : r.thresholds)
-    h << "<tr" << (t.ok ? "" : " class=\"bad\"") << "><td class=\"" << (t.ok ? "v-pass\">PASS" : "v-bad\">FAIL")
-      << "</td><td><code>" << esc(t.expr) << "</code></td><td>" << esc(t.scope) << "</td><td class=\"num\">"
-      << esc(compact_number(t.value)) << "</td><td>" << esc(t.detail) << "</td></tr>";
+    h << "<tr" << (t.ok ? "" : " class=\"bad\"") << "><td class=\""
+      << (t.ok ? "v-pass\">PASS" : "v-bad\">FAIL") << "</td><td><code>" << esc(t.expr) << "</code></td><td>"
+      << esc(t.scope) << "</td><td class=\"num\">" << esc(compact_number(t.value)) << "</td><td>"
+      << esc(t.detail) << "</td></tr>";
   h << "</tbody></table>\n";
 }
 
@@ -251,15 +269,19 @@ void config_table(std::ostringstream& h, const Report& r) {
       {"finished", r.finished_at},
       {"lua-harness", r.tool_version},
   };
-  if (!c.script.empty()) rows.push_back({"script", c.script + (c.eval ? " (EVAL every call)" : " (EVALSHA)")});
-  if (r.target.mode == "cluster") rows.push_back({"failover detected", r.target.failover_detected ? "yes" : "no"});
+  if (!c.script.empty())
+    rows.push_back({"script", c.script + (c.eval ? " (EVAL every call)" : " (EVALSHA)")});
+  if (r.target.mode == "cluster")
+    rows.push_back({"failover detected", r.target.failover_detected ? "yes" : "no"});
   // Two settings per line: the table stays short enough to take in at a glance.
   h << "<h2>Configuration</h2><table class=\"config\"><tbody>";
   for (size_t i = 0; i < rows.size(); i += 2) {
     h << "<tr>";
     for (size_t k = i; k < i + 2; ++k)
-      if (k < rows.size()) h << "<th>" << esc(rows[k].first) << "</th><td>" << esc(rows[k].second) << "</td>";
-      else h << "<th></th><td></td>";
+      if (k < rows.size())
+        h << "<th>" << esc(rows[k].first) << "</th><td>" << esc(rows[k].second) << "</td>";
+      else
+        h << "<th></th><td></td>";
     h << "</tr>";
   }
   h << "</tbody></table>\n";
@@ -268,13 +290,15 @@ void config_table(std::ostringstream& h, const Report& r) {
 void row_details(std::ostringstream& h, const Report& r) {
   h << "<h2>Details</h2>\n";
   for (const auto& x : r.results) {
-    h << "<details" << (row_failed(x) ? " open" : "") << "><summary>" << esc(row_name(x)) << ": " << esc(row_verdict(x)) << "</summary>";
+    h << "<details" << (row_failed(x) ? " open" : "") << "><summary>" << esc(row_name(x)) << ": "
+      << esc(row_verdict(x)) << "</summary>";
     h << "<p><b>invariant:</b> " << esc(x.correctness.invariant.empty() ? "-" : x.correctness.invariant)
       << (x.correctness.safe_by_design ? " (safe by design)" : " (not safe by design)") << "</p>";
-    h << "<p><b>commands per op:</b> " << esc(compact_number(x.commands_per_op)) << " &middot; <b>retries:</b> "
-      << x.retries << " &middot; <b>duration:</b> " << esc(compact_number(x.duration_s)) << " s &middot; <b>latency:</b> min "
-      << us_as_ms(static_cast<double>(x.latency_us.min)) << " / mean " << us_as_ms(x.latency_us.mean) << " / max "
-      << us_as_ms(static_cast<double>(x.latency_us.max)) << " ms</p>";
+    h << "<p><b>commands per op:</b> " << esc(compact_number(x.commands_per_op))
+      << " &middot; <b>retries:</b> " << x.retries << " &middot; <b>duration:</b> "
+      << esc(compact_number(x.duration_s)) << " s &middot; <b>latency:</b> min "
+      << us_as_ms(static_cast<double>(x.latency_us.min)) << " / mean " << us_as_ms(x.latency_us.mean)
+      << " / max " << us_as_ms(static_cast<double>(x.latency_us.max)) << " ms</p>";
     std::string errors;
     for (const auto& [k, v] : x.errors)
       if (v) errors += (errors.empty() ? "" : ", ") + k + " " + with_commas(v);
@@ -310,8 +334,8 @@ std::string to_html(const Report& r) {
 
   std::string bars = violations_chart(r);
   if (!bars.empty())
-    h << "<h2>Correctness and cost: atomic vs naive</h2>\n<div class=\"charts\">" << bars << throughput_bars(r)
-      << "</div>\n";
+    h << "<h2>Correctness and cost: atomic vs naive</h2>\n<div class=\"charts\">" << bars
+      << throughput_bars(r) << "</div>\n";
 
   std::vector<std::string> scenarios = scenarios_of(r);
   std::ostringstream curves, series;
@@ -321,15 +345,17 @@ std::string to_html(const Report& r) {
   }
   if (!curves.str().empty())
     h << "<h2>Latency by percentile</h2>\n<p class=\"note\">x axis: 1/(1-p) on a log scale, as HdrHistogram "
-         "plots it, so the tail (99%, 99.9%, ...) gets as much room as the median.</p>\n<div class=\"charts\">"
+         "plots it, so the tail (99%, 99.9%, ...) gets as much room as the median.</p>\n<div "
+         "class=\"charts\">"
       << curves.str() << "</div>\n";
   if (!series.str().empty())
-    h << "<h2>Throughput and p99 latency over time</h2>\n<div class=\"charts\">" << series.str() << "</div>\n";
+    h << "<h2>Throughput and p99 latency over time</h2>\n<div class=\"charts\">" << series.str()
+      << "</div>\n";
 
   config_table(h, r);
   row_details(h, r);
-  h << "<footer>Generated by lua-harness " << esc(r.tool_version) << " from a schema_version " << r.schema_version
-    << " report.</footer>\n</main>\n</body>\n</html>\n";
+  h << "<footer>Generated by lua-harness " << esc(r.tool_version) << " from a schema_version "
+    << r.schema_version << " report.</footer>\n</main>\n</body>\n</html>\n";
   return h.str();
 }
 

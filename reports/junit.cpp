@@ -50,8 +50,9 @@ Case variant_case(const Result& r) {
     out << " (expected: " << r.variant << " is not safe by design)";
   out << "\n"
       << with_commas(static_cast<uint64_t>(r.throughput_ops_s + 0.5)) << " ops/s, p50 "
-      << us_as_ms(static_cast<double>(r.latency_us.p50)) << " ms, p99 " << us_as_ms(static_cast<double>(r.latency_us.p99))
-      << " ms; ops ok/failed/indeterminate " << r.ops_ok << "/" << r.ops_failed << "/" << r.ops_indeterminate;
+      << us_as_ms(static_cast<double>(r.latency_us.p50)) << " ms, p99 "
+      << us_as_ms(static_cast<double>(r.latency_us.p99)) << " ms; ops ok/failed/indeterminate " << r.ops_ok
+      << "/" << r.ops_failed << "/" << r.ops_indeterminate;
   if (!r.correctness.details.empty()) out << "\ndetails: " << r.correctness.details.dump();
   c.system_out = out.str();
   if (!r.correctness.checked || r.correctness.verdict == "not-checked") {
@@ -67,8 +68,8 @@ Case variant_case(const Result& r) {
 }
 
 void write_case(std::ostringstream& x, const Case& c) {
-  x << "    <testcase name=\"" << xml_escape(c.name) << "\" classname=\"" << xml_escape(c.classname) << "\" time=\""
-    << fixed(c.time_s, 3) << "\">\n";
+  x << "    <testcase name=\"" << xml_escape(c.name) << "\" classname=\"" << xml_escape(c.classname)
+    << "\" time=\"" << fixed(c.time_s, 3) << "\">\n";
   if (!c.skipped.empty()) x << "      <skipped message=\"" << xml_escape(c.skipped) << "\"/>\n";
   if (!c.failure_message.empty())
     x << "      <failure message=\"" << xml_escape(c.failure_message) << "\" type=\"failure\">"
@@ -82,7 +83,8 @@ void write_case(std::ostringstream& x, const Case& c) {
 std::string to_junit_xml(const Report& r) {
   std::vector<Suite> suites;
   for (const auto& res : r.results) {
-    auto it = std::find_if(suites.begin(), suites.end(), [&](const Suite& s) { return s.name == res.scenario; });
+    auto it =
+        std::find_if(suites.begin(), suites.end(), [&](const Suite& s) { return s.name == res.scenario; });
     if (it == suites.end()) it = suites.insert(suites.end(), Suite{res.scenario, {}});
     it->cases.push_back(variant_case(res));
   }
@@ -92,9 +94,11 @@ std::string to_junit_xml(const Report& r) {
       Case c;
       c.classname = "lua-harness.thresholds";
       c.name = t.expr;
-      c.system_out = "scope " + t.scope + ", value " + compact_number(t.value) + (t.detail.empty() ? "" : "; " + t.detail);
+      c.system_out = "scope " + t.scope + ", value " + compact_number(t.value) +
+                     (t.detail.empty() ? "" : "; " + t.detail);
       if (!t.ok) {
-        c.failure_message = "threshold " + t.expr + " failed: " + (t.detail.empty() ? compact_number(t.value) : t.detail);
+        c.failure_message =
+            "threshold " + t.expr + " failed: " + (t.detail.empty() ? compact_number(t.value) : t.detail);
         c.failure_body = c.failure_message + "\n";
       }
       th.cases.push_back(std::move(c));

@@ -3,7 +3,8 @@
 //
 // A variant's testcase fails only when the variant is safe by design (atomic, transaction) and shows
 // violations. A naive variant's violations are the expected demonstration: its testcase passes and says
-// how many in <system-out> ("naive counter: 37 lost updates of 10,000 ops"). An unchecked variant is <skipped>.
+// how many in <system-out> ("naive counter: 37 lost updates of 10,000 ops"). An unchecked variant is
+// <skipped>.
 #pragma once
 #include <string>
 

@@ -13,15 +13,19 @@ namespace {
 std::string cell(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
 
 std::string code(const std::string& s) {
-  std::string out(1, '`');  // built by appending: g++ 12 warns (-Wrestrict, a false positive) on "`" + s + "`"
+  std::string out(1,
+                  '`');  // built by appending: g++ 12 warns (-Wrestrict, a false positive) on "`" + s + "`"
   out += cell(s);
   out += '`';
   return out;
@@ -34,7 +38,8 @@ std::string run_facts(const Report& r) {
   if (r.target.nodes.size() > 1) s << " (+" << r.target.nodes.size() - 1 << " nodes)";
   if (r.target.embedded) s << " (embedded)";
   if (!r.target.redis_version.empty()) s << " · Redis " << r.target.redis_version;
-  s << " · " << r.config.clients << " clients, " << r.config.threads << (r.config.threads == 1 ? " thread" : " threads");
+  s << " · " << r.config.clients << " clients, " << r.config.threads
+    << (r.config.threads == 1 ? " thread" : " threads");
   if (r.config.pipeline > 1) s << ", pipeline " << r.config.pipeline;
   if (r.config.requests)
     s << " · " << with_commas(*r.config.requests) << " requests";
@@ -61,11 +66,12 @@ std::string to_markdown(const Report& r) {
     if (row_failed(x)) verdict = "❌ " + verdict;
     md << "| " << cell(x.scenario) << " | " << cell(x.variant) << " | "
        << with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5)) << " | "
-       << us_as_ms(static_cast<double>(x.latency_us.p50)) << " | " << us_as_ms(static_cast<double>(x.latency_us.p99))
-       << " | " << with_commas(x.ops_ok) << " / " << with_commas(x.ops_failed) << " / "
-       << with_commas(x.ops_indeterminate) << " | "
-       << (x.correctness.checked ? with_commas(static_cast<uint64_t>(std::max<int64_t>(0, x.correctness.violations)))
-                                 : "-")
+       << us_as_ms(static_cast<double>(x.latency_us.p50)) << " | "
+       << us_as_ms(static_cast<double>(x.latency_us.p99)) << " | " << with_commas(x.ops_ok) << " / "
+       << with_commas(x.ops_failed) << " / " << with_commas(x.ops_indeterminate) << " | "
+       << (x.correctness.checked
+               ? with_commas(static_cast<uint64_t>(std::max<int64_t>(0, x.correctness.violations)))
+               : "-")
        << " | " << verdict << " |\n";
   }
   if (r.results.empty()) md << "| (no results) | | | | | | | |\n";

@@ -3,19 +3,25 @@
 namespace lh::reports {
 
 namespace {
-double ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
+double ms(int64_t us) {
+  return static_cast<double>(us) / 1000.0;
+}
 }  // namespace
 
 const std::vector<MetricInfo>& all_metrics() {
   static const std::vector<MetricInfo> metrics = {
       {"p50_ms", "median latency, ms", Better::lower, [](const Result& r) { return ms(r.latency_us.p50); }},
-      {"p90_ms", "90th percentile latency, ms", Better::lower, [](const Result& r) { return ms(r.latency_us.p90); }},
-      {"p99_ms", "99th percentile latency, ms", Better::lower, [](const Result& r) { return ms(r.latency_us.p99); }},
+      {"p90_ms", "90th percentile latency, ms", Better::lower,
+       [](const Result& r) { return ms(r.latency_us.p90); }},
+      {"p99_ms", "99th percentile latency, ms", Better::lower,
+       [](const Result& r) { return ms(r.latency_us.p99); }},
       {"p999_ms", "99.9th percentile latency, ms", Better::lower,
        [](const Result& r) { return ms(r.latency_us.p999); }},
       {"max_ms", "maximum latency, ms", Better::lower, [](const Result& r) { return ms(r.latency_us.max); }},
-      {"mean_ms", "mean latency, ms", Better::lower, [](const Result& r) { return r.latency_us.mean / 1000.0; }},
-      {"throughput", "completed ops per second", Better::higher, [](const Result& r) { return r.throughput_ops_s; }},
+      {"mean_ms", "mean latency, ms", Better::lower,
+       [](const Result& r) { return r.latency_us.mean / 1000.0; }},
+      {"throughput", "completed ops per second", Better::higher,
+       [](const Result& r) { return r.throughput_ops_s; }},
       {"violations", "invariant violations found by the checker", Better::lower,
        [](const Result& r) { return static_cast<double>(r.correctness.violations); }},
       {"error_rate", "(failed + indeterminate) / total ops", Better::lower,

@@ -44,13 +44,15 @@ void write_outputs(const Report& report, const OutputOptions& o) {
           throw std::runtime_error(
               "--markdown github: $GITHUB_STEP_SUMMARY is not set (it is set inside GitHub Actions; "
               "elsewhere give a file name or -)");
-        write_text_file(summary, to_markdown(report) + "\n", "--markdown github ($GITHUB_STEP_SUMMARY)", true);
+        write_text_file(summary, to_markdown(report) + "\n", "--markdown github ($GITHUB_STEP_SUMMARY)",
+                        true);
       } else {
         write_text_file(o.markdown, to_markdown(report), "--markdown");
       }
     });
   if (!o.junit.empty()) attempt([&] { write_text_file(o.junit, to_junit_xml(report), "--junit"); });
-  if (!o.gbench.empty()) attempt([&] { write_text_file(o.gbench, to_gbench_json(report).dump(2) + "\n", "--gbench"); });
+  if (!o.gbench.empty())
+    attempt([&] { write_text_file(o.gbench, to_gbench_json(report).dump(2) + "\n", "--gbench"); });
   if (!first_error.empty()) throw std::runtime_error(first_error);
 }
 

@@ -21,6 +21,7 @@ void write_outputs(const Report& report, const OutputOptions& options);
 
 // Writes text to path ("-" = stdout), replacing the file (append = add to its end). Throws as above;
 // `flag` ("--html") names the option in the message.
-void write_text_file(const std::string& path, const std::string& text, const std::string& flag, bool append = false);
+void write_text_file(const std::string& path, const std::string& text, const std::string& flag,
+                     bool append = false);
 
 }  // namespace lh::reports

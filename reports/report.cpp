@@ -40,7 +40,9 @@ json result_json(const Result& r) {
   json j = {{"scenario", r.scenario},
             {"variant", r.variant},
             {"ops",
-             {{"total", r.ops_total}, {"ok", r.ops_ok}, {"failed", r.ops_failed},
+             {{"total", r.ops_total},
+              {"ok", r.ops_ok},
+              {"failed", r.ops_failed},
               {"indeterminate", r.ops_indeterminate}}},
             {"errors", r.errors},
             {"commands_per_op", r.commands_per_op},
@@ -54,7 +56,8 @@ json result_json(const Result& r) {
     series.push_back({{"second", p.second}, {"ops", p.ops}, {"p50_us", p.p50_us}, {"p99_us", p.p99_us}});
   j["series"] = series;
   json curve = json::array();
-  for (const auto& p : r.percentile_curve) curve.push_back({{"percentile", p.percentile}, {"value_us", p.value_us}});
+  for (const auto& p : r.percentile_curve)
+    curve.push_back({{"percentile", p.percentile}, {"value_us", p.value_us}});
   j["percentile_curve"] = curve;
   if (!r.ops_per_node.empty()) j["ops_per_node"] = r.ops_per_node;
   const auto& c = r.correctness;
@@ -80,15 +83,17 @@ Result result_from(const json& j) {
   r.duration_s = j.at("duration_s").get<double>();
   r.throughput_ops_s = j.at("throughput_ops_s").get<double>();
   r.latency_us = latency_from(j.at("latency_us"));
-  if (j.contains("uncorrected_latency_us")) r.uncorrected_latency_us = latency_from(j.at("uncorrected_latency_us"));
+  if (j.contains("uncorrected_latency_us"))
+    r.uncorrected_latency_us = latency_from(j.at("uncorrected_latency_us"));
   if (j.contains("series"))
     for (const auto& p : j.at("series"))
-      r.series.push_back({p.at("second").get<int64_t>(), p.at("ops").get<uint64_t>(), p.at("p50_us").get<int64_t>(),
-                          p.at("p99_us").get<int64_t>()});
+      r.series.push_back({p.at("second").get<int64_t>(), p.at("ops").get<uint64_t>(),
+                          p.at("p50_us").get<int64_t>(), p.at("p99_us").get<int64_t>()});
   if (j.contains("percentile_curve"))
     for (const auto& p : j.at("percentile_curve"))
       r.percentile_curve.push_back({p.at("percentile").get<double>(), p.at("value_us").get<int64_t>()});
-  if (j.contains("ops_per_node")) r.ops_per_node = j.at("ops_per_node").get<std::map<std::string, uint64_t>>();
+  if (j.contains("ops_per_node"))
+    r.ops_per_node = j.at("ops_per_node").get<std::map<std::string, uint64_t>>();
   const json& c = j.at("correctness");
   r.correctness.invariant = c.at("invariant").get<std::string>();
   r.correctness.safe_by_design = c.at("safe_by_design").get<bool>();
@@ -109,12 +114,12 @@ json to_json(const Report& r) {
                  {"redis_version", r.target.redis_version}};
   if (r.target.mode == "cluster") target["failover_detected"] = r.target.failover_detected;
   const Config& c = r.config;
-  json config = {{"clients", c.clients},       {"threads", c.threads},
-                 {"pipeline", c.pipeline},     {"duration_s", c.duration_s},
+  json config = {{"clients", c.clients},        {"threads", c.threads},
+                 {"pipeline", c.pipeline},      {"duration_s", c.duration_s},
                  {"requests", opt(c.requests)}, {"rate", opt(c.rate)},
                  {"keys", opt(c.keys)},         {"seed", c.seed},
-                 {"warmup_s", c.warmup_s},     {"think_time_ms", c.think_time_ms},
-                 {"key_prefix", c.key_prefix}, {"scenarios", c.scenarios},
+                 {"warmup_s", c.warmup_s},      {"think_time_ms", c.think_time_ms},
+                 {"key_prefix", c.key_prefix},  {"scenarios", c.scenarios},
                  {"variants", c.variants}};
   if (!c.script.empty()) {
     config["script"] = c.script;
@@ -146,26 +151,28 @@ Report report_from_json(const json& j) {
   if (!j.contains("schema_version"))
     throw std::runtime_error("not a lua-harness report: no \"schema_version\" field");
   if (j.at("schema_version") != 1)
-    throw std::runtime_error("unsupported schema_version " + j.at("schema_version").dump() + " (this build reads 1)");
+    throw std::runtime_error("unsupported schema_version " + j.at("schema_version").dump() +
+                             " (this build reads 1)");
   std::string where = "top level";  // which part was being read, for the error message
   try {
     Report r;
+    const json& tool = j.at("tool");
     where = "tool";
-    r.tool_name = j.at("tool").at("name").get<std::string>();
-    r.tool_version = j.at("tool").at("version").get<std::string>();
+    r.tool_name = tool.at("name").get<std::string>();
+    r.tool_version = tool.at("version").get<std::string>();
     where = "top level";
     r.started_at = j.at("started_at").get<std::string>();
     r.finished_at = j.at("finished_at").get<std::string>();
     r.interrupted = j.at("interrupted").get<bool>();
-    where = "target";
     const json& t = j.at("target");
+    where = "target";
     r.target.mode = t.at("mode").get<std::string>();
     r.target.embedded = t.at("embedded").get<bool>();
     r.target.nodes = t.at("nodes").get<std::vector<std::string>>();
     r.target.redis_version = t.at("redis_version").get<std::string>();
     r.target.failover_detected = t.value("failover_detected", false);
-    where = "config";
     const json& c = j.at("config");
+    where = "config";
     r.config.clients = c.at("clients").get<uint32_t>();
     r.config.threads = c.at("threads").get<uint32_t>();
     r.config.pipeline = c.at("pipeline").get<uint32_t>();
@@ -181,12 +188,12 @@ Report report_from_json(const json& j) {
     r.config.variants = c.value("variants", std::vector<std::string>{});
     r.config.script = c.value("script", std::string());
     r.config.eval = c.value("eval", false);
-    where = "results";
+    where = "top level";
     for (const auto& res : j.at("results")) {
       where = "results[" + std::to_string(r.results.size()) + "]";
       r.results.push_back(result_from(res));
     }
-    where = "thresholds";
+    where = "thresholds";  // (optional: a missing list reads as empty)
     for (const auto& th : j.value("thresholds", json::array()))
       r.thresholds.push_back({th.at("expr").get<std::string>(), th.at("scope").get<std::string>(),
                               th.at("ok").get<bool>(), th.at("value").get<double>(), th.value("detail", "")});

@@ -37,14 +37,14 @@ struct Frame {
 void axes(std::ostringstream& s, const Frame& f) {
   s << "<g class=\"grid\">";
   for (const auto& t : f.y.ticks)
-    s << "<line x1=\"" << num(kLeft) << "\" x2=\"" << num(kW - kRight) << "\" y1=\"" << num(f.py(t.at)) << "\" y2=\""
-      << num(f.py(t.at)) << "\"/>";
+    s << "<line x1=\"" << num(kLeft) << "\" x2=\"" << num(kW - kRight) << "\" y1=\"" << num(f.py(t.at))
+      << "\" y2=\"" << num(f.py(t.at)) << "\"/>";
   for (const auto& t : f.x.ticks)
-    s << "<line x1=\"" << num(f.px(t.at)) << "\" x2=\"" << num(f.px(t.at)) << "\" y1=\"" << num(kTop) << "\" y2=\""
-      << num(kH - kBottom) << "\"/>";
+    s << "<line x1=\"" << num(f.px(t.at)) << "\" x2=\"" << num(f.px(t.at)) << "\" y1=\"" << num(kTop)
+      << "\" y2=\"" << num(kH - kBottom) << "\"/>";
   s << "</g><g class=\"axis\">";
-  s << "<line x1=\"" << num(kLeft) << "\" x2=\"" << num(kW - kRight) << "\" y1=\"" << num(kH - kBottom) << "\" y2=\""
-    << num(kH - kBottom) << "\"/>";
+  s << "<line x1=\"" << num(kLeft) << "\" x2=\"" << num(kW - kRight) << "\" y1=\"" << num(kH - kBottom)
+    << "\" y2=\"" << num(kH - kBottom) << "\"/>";
   s << "<line x1=\"" << num(kLeft) << "\" x2=\"" << num(kLeft) << "\" y1=\"" << num(kTop) << "\" y2=\""
     << num(kH - kBottom) << "\"/>";
   for (const auto& t : f.y.ticks)
@@ -57,8 +57,8 @@ void axes(std::ostringstream& s, const Frame& f) {
         << xml_escape(t.label) << "</text>";
   s << "<text class=\"xtitle\" x=\"" << num((kLeft + kW - kRight) / 2) << "\" y=\"" << num(kH - 8) << "\">"
     << xml_escape(f.x.title) << "</text>";
-  s << "<text class=\"ytitle\" x=\"" << num(kLeft) << "\" y=\"" << num(kTop - 12) << "\">" << xml_escape(f.y.title)
-    << "</text>";
+  s << "<text class=\"ytitle\" x=\"" << num(kLeft) << "\" y=\"" << num(kTop - 12) << "\">"
+    << xml_escape(f.y.title) << "</text>";
   s << "</g>";
 }
 
@@ -72,8 +72,8 @@ void legend(std::ostringstream& s, const Entries& entries) {
     x -= text_w;
     s << "<text x=\"" << num(x) << "\" y=\"" << num(kTop - 12) << "\">" << xml_escape(it->first) << "</text>";
     x -= 16;
-    s << "<rect x=\"" << num(x) << "\" y=\"" << num(kTop - 22) << "\" width=\"11\" height=\"11\" rx=\"2\" fill=\""
-      << xml_escape(it->second) << "\"/>";
+    s << "<rect x=\"" << num(x) << "\" y=\"" << num(kTop - 22)
+      << "\" width=\"11\" height=\"11\" rx=\"2\" fill=\"" << xml_escape(it->second) << "\"/>";
     x -= 14;
   }
   s << "</g>";
@@ -112,14 +112,15 @@ std::string line_chart(const std::string& css_class, const std::string& caption,
   Frame f{x, y};
   axes(s, f);
   for (const auto& line : lines) {
-    s << "<g class=\"series\" data-label=\"" << xml_escape(line.label) << "\"><polyline fill=\"none\" stroke=\""
-      << xml_escape(line.color) << "\" points=\"";
+    s << "<g class=\"series\" data-label=\"" << xml_escape(line.label)
+      << "\"><polyline fill=\"none\" stroke=\"" << xml_escape(line.color) << "\" points=\"";
     for (size_t i = 0; i < line.points.size(); ++i)
       s << (i ? " " : "") << num(f.px(line.points[i].x)) << "," << num(f.py(line.points[i].y));
     s << "\"/>";
     for (const auto& p : line.points)
       s << "<circle cx=\"" << num(f.px(p.x)) << "\" cy=\"" << num(f.py(p.y)) << "\" r=\"2.5\" fill=\""
-        << xml_escape(line.color) << "\"><title>" << xml_escape(line.label + " " + p.title) << "</title></circle>";
+        << xml_escape(line.color) << "\"><title>" << xml_escape(line.label + " " + p.title)
+        << "</title></circle>";
     s << "</g>";
   }
   std::vector<std::pair<std::string, std::string>> entries;
@@ -161,12 +162,13 @@ std::string bar_chart(const std::string& css_class, const std::string& caption, 
       double x0 = start + slot * static_cast<double>(i) + (slot - bar_w) / 2;
       double top = f.py(b.value);
       double h = std::max(kH - kBottom - top, 1.0);  // a zero still shows as a hairline on the axis
-      s << "<rect class=\"bar\" data-group=\"" << xml_escape(b.group) << "\" data-label=\"" << xml_escape(b.label)
-        << "\" data-value=\"" << b.value << "\" x=\"" << num(x0) << "\" y=\"" << num(kH - kBottom - h)
-        << "\" width=\"" << num(bar_w) << "\" height=\"" << num(h) << "\" fill=\"" << xml_escape(b.color)
-        << "\"><title>" << xml_escape(b.group + "/" + b.label + ": " + b.value_label) << "</title></rect>";
-      s << "<text class=\"barlabel\" x=\"" << num(x0 + bar_w / 2) << "\" y=\"" << num(kH - kBottom - h - 4) << "\">"
-        << xml_escape(b.value_label) << "</text>";
+      s << "<rect class=\"bar\" data-group=\"" << xml_escape(b.group) << "\" data-label=\""
+        << xml_escape(b.label) << "\" data-value=\"" << b.value << "\" x=\"" << num(x0) << "\" y=\""
+        << num(kH - kBottom - h) << "\" width=\"" << num(bar_w) << "\" height=\"" << num(h) << "\" fill=\""
+        << xml_escape(b.color) << "\"><title>" << xml_escape(b.group + "/" + b.label + ": " + b.value_label)
+        << "</title></rect>";
+      s << "<text class=\"barlabel\" x=\"" << num(x0 + bar_w / 2) << "\" y=\"" << num(kH - kBottom - h - 4)
+        << "\">" << xml_escape(b.value_label) << "</text>";
     }
     s << "<text class=\"xlabel\" x=\"" << num(kLeft + (static_cast<double>(g) + 0.5) * group_w) << "\" y=\""
       << num(kH - kBottom + 16) << "\">" << xml_escape(groups[g]) << "</text>";

@@ -25,9 +25,15 @@ std::string trim(const std::string& s) {
   throw std::invalid_argument("--threshold '" + expr + "': " + why);
 }
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_op_char(char c) { return c == '<' || c == '>' || c == '=' || c == '!'; }
-bool is_wild(const std::string& s) { return s.empty() || s == "*"; }
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_op_char(char c) {
+  return c == '<' || c == '>' || c == '=' || c == '!';
+}
+bool is_wild(const std::string& s) {
+  return s.empty() || s == "*";
+}
 
 // How bad a value is for this operator: the row with the highest badness decides. For the ordering
 // operators the expression holds for every row exactly when it holds for the worst one.
@@ -76,7 +82,8 @@ ThresholdSpec parse_threshold(const std::string& raw) {
     if (slash != std::string::npos) {
       s.variant = trim(scope.substr(slash + 1));
       if (s.variant.empty()) fail(e, "empty variant after '/' in the scope");
-      if (s.variant.find('/') != std::string::npos) fail(e, "scope has more than one '/' (expected scenario/variant)");
+      if (s.variant.find('/') != std::string::npos)
+        fail(e, "scope has more than one '/' (expected scenario/variant)");
     }
     if (s.scenario.empty()) fail(e, "empty scenario in the scope (use '*' for every scenario)");
   }
@@ -86,7 +93,8 @@ ThresholdSpec parse_threshold(const std::string& raw) {
   while (i < body.size() && is_name_char(body[i])) ++i;
   s.metric = body.substr(0, i);
   if (s.metric.empty()) fail(e, "expected a metric name (one of " + metric_names() + ")");
-  if (!find_metric(s.metric)) fail(e, "unknown metric '" + s.metric + "' (expected one of " + metric_names() + ")");
+  if (!find_metric(s.metric))
+    fail(e, "unknown metric '" + s.metric + "' (expected one of " + metric_names() + ")");
 
   while (i < body.size() && body[i] == ' ') ++i;
   size_t op_start = i;
@@ -131,14 +139,16 @@ void evaluate_thresholds(const std::vector<ThresholdSpec>& specs, Report& report
       t.ok = false;
       std::string available;
       for (const auto& r : report.results) available += (available.empty() ? "" : ", ") + row_name(r);
-      t.detail = "no result row matches scope '" + t.scope + "' (rows: " + (available.empty() ? "none" : available) + ")";
+      t.detail = "no result row matches scope '" + t.scope +
+                 "' (rows: " + (available.empty() ? "none" : available) + ")";
     } else {
       t.ok = metric && failing == 0;
       t.value = worst_value;
       t.detail = row_name(*worst) + ": " + spec.metric + "=" + compact_number(worst_value);
       if (rows > 1)
-        t.detail += t.ok ? " (worst of " + std::to_string(rows) + " rows)"
-                         : " (worst of " + std::to_string(rows) + " rows; " + std::to_string(failing) + " fail)";
+        t.detail +=
+            t.ok ? " (worst of " + std::to_string(rows) + " rows)"
+                 : " (worst of " + std::to_string(rows) + " rows; " + std::to_string(failing) + " fail)";
     }
     any_failed = any_failed || !t.ok;
     report.thresholds.push_back(std::move(t));

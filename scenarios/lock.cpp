@@ -92,9 +92,13 @@ class LockRun final : public VariantRun {
       co_return acq.outcome;
     }
 
-    // The critical section: a fenced write, then the hold.
+    // The critical section: the hold (the work, --think-time), then the fenced write that commits it. Writing
+    // last is what makes fencing matter: a holder whose lease expired during the hold writes with a stale token.
     const uint32_t acquired_us = ctx.now_us();
     const bool saw_other = holders_[k].fetch_add(1, std::memory_order_acq_rel) > 0;
+    // The hold lasts --think-time on average, jittered by +-50%, so holders finish in another order than they
+    // acquired (as GC pauses and slow requests do): what lets a stale token reach the resource late.
+    co_await ctx.pause_ms(ctx.think_time_ms * (0.5 + static_cast<double>(ctx.rng.uniform(0, 1000)) / 1000.0));
     support::ScriptArgs write;
     write.key(resource_[k]);
     write.arg(acq.token);
@@ -107,7 +111,6 @@ class LockRun final : public VariantRun {
       outcome = Outcome::indeterminate;
     else
       flags |= w.integer() == 1 ? kLockWriteAccepted : kLockWriteRejected;
-    co_await ctx.think();
     holders_[k].fetch_sub(1, std::memory_order_acq_rel);
     const uint32_t released_us = ctx.now_us();
 
@@ -242,7 +245,7 @@ class LockScenario final : public Scenario {
  public:
   std::string_view name() const override { return "lock"; }
   std::string_view summary() const override {
-    return "distributed lock with a fencing token: acquire, fenced write, hold, release";
+    return "distributed lock with a fencing token: acquire, hold, fenced write, release";
   }
   std::vector<std::string> variants() const override { return {"atomic", "naive", "transaction"}; }
   bool safe_by_design(std::string_view v) const override { return v != "naive"; }

@@ -15,12 +15,15 @@ namespace po = boost::program_options;
 
 namespace {
 
-const char* kUsage = "usage: lua-harness compare BASE.json CURRENT.json [--max-regression METRIC=PCT]... [--strict]";
+const char* kUsage =
+    "usage: lua-harness compare BASE.json CURRENT.json [--max-regression METRIC=PCT]... [--strict]";
 
 void print_help(const po::options_description& d, std::ostream& out) {
   out << kUsage << "\n\n"
-      << "Compares CURRENT against BASE row by row (scenario/variant) and fails (exit 1) when a metric got worse\n"
-         "by more than its limit: throughput when it drops, latencies, violations, error_rate and indeterminate\n"
+      << "Compares CURRENT against BASE row by row (scenario/variant) and fails (exit 1) when a metric got "
+         "worse\n"
+         "by more than its limit: throughput when it drops, latencies, violations, error_rate and "
+         "indeterminate\n"
          "when they rise. Violations of a variant that is not safe by design (naive) are the expected\n"
          "demonstration and never count as a regression.\n\n"
       << d << "\n"
@@ -31,7 +34,8 @@ void print_help(const po::options_description& d, std::ostream& out) {
          "  lua-harness run --scenario counter --duration 5s --report base.json\n"
          "  lua-harness run --scenario counter --duration 5s --report run.json\n"
          "  lua-harness compare base.json run.json\n"
-         "  lua-harness compare base.json run.json --max-regression throughput=10% --max-regression p99_ms=15%\n"
+         "  lua-harness compare base.json run.json --max-regression throughput=10% --max-regression "
+         "p99_ms=15%\n"
          "  lua-harness compare base.json run.json --max-regression violations=0% --strict\n";
 }
 
@@ -70,7 +74,8 @@ int cmd_compare(int argc, char** argv) {
     return 0;
   }
   if (files.size() != 2)
-    return usage_error("expected two report files, BASE.json and CURRENT.json (got " + std::to_string(files.size()) + ")");
+    return usage_error("expected two report files, BASE.json and CURRENT.json (got " +
+                       std::to_string(files.size()) + ")");
 
   std::vector<lh::reports::RegressionLimit> limits;
   try {

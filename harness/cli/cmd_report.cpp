@@ -45,7 +45,8 @@ int cmd_report(int argc, char** argv) {
                                               "one self-contained HTML page with charts")(
       "markdown", po::value(&out.markdown)->value_name("F"),
       "GitHub-flavoured markdown summary; F = github appends to $GITHUB_STEP_SUMMARY")(
-      "junit", po::value(&out.junit)->value_name("F"), "JUnit XML: a testcase per variant's invariant and per threshold")(
+      "junit", po::value(&out.junit)->value_name("F"),
+      "JUnit XML: a testcase per variant's invariant and per threshold")(
       "gbench", po::value(&out.gbench)->value_name("F"),
       "Google Benchmark JSON (for compare.py and github-action-benchmark's googlecpp tool)");
   po::options_description hidden;

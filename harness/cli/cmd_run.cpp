@@ -56,9 +56,13 @@ void write_json(const reports::Report& r, const std::string& path) {
 
 // One plain sentence per scenario: what the naive twin got wrong, or that everything held.
 std::string sentence(const reports::Result& r) {
-  auto n = [](int64_t v) {
-    std::string s = std::to_string(v);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  auto n = [](int64_t v) {  // 12345 -> "12,345"
+    const std::string digits = std::to_string(v);
+    std::string s;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) s.push_back(',');
+      s.push_back(digits[i]);
+    }
     return s;
   };
   const auto& d = r.correctness.details;
@@ -121,7 +125,7 @@ int run_or_demo(int argc, char** argv, bool demo) {
   engine::RunConfig cfg = to_run_config(o, demo);
   if (demo) {
     if (cfg.variants.empty()) cfg.variants = {"atomic", "naive", "transaction", "gt", "atomic-server-clock"};
-    if (o.think_time.empty()) cfg.load.think_time_ms = 0.2;  // widen the naive twins' race window a little
+    if (o.think_time.empty()) cfg.load.think_time_ms = 1.0;  // widen the naive twins' race window
   }
   std::ostringstream sink;
   std::ostream& log = o.quiet ? static_cast<std::ostream&>(sink) : std::cerr;

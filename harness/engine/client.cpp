@@ -9,10 +9,10 @@
 
 namespace lh::engine {
 
-asio::awaitable<void> ClientCtx::think() {
-  if (think_time_ms <= 0) co_return;
+asio::awaitable<void> ClientCtx::pause_ms(double ms) {
+  if (ms <= 0) co_return;
   asio::steady_timer t(co_await asio::this_coro::executor);
-  t.expires_after(std::chrono::microseconds(static_cast<int64_t>(think_time_ms * 1000)));
+  t.expires_after(std::chrono::microseconds(static_cast<int64_t>(ms * 1000)));
   boost::system::error_code ec;
   co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }

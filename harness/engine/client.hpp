@@ -73,7 +73,8 @@ struct ClientCtx {
                           std::span<const std::string_view>(args.begin(), args.size()));
   }
   // Pauses for --think-time (no-op when 0).
-  asio::awaitable<void> think();
+  asio::awaitable<void> think() { return pause_ms(think_time_ms); }
+  asio::awaitable<void> pause_ms(double ms);
   // Microseconds on the variant's run clock (monotonic).
   uint32_t now_us() const;
   // Appends to this thread's history.

@@ -151,6 +151,16 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   };
   if (cfg.cluster || cfg.embedded_cluster > 0) refuse_cross_slot();
 
+  // All input is checked before any server is contacted or started (bad input: exit 2, never 3).
+  params.keys = cfg.keys.value_or(0);
+  params.think_time_ms = cfg.load.think_time_ms;
+  params.clients = cfg.load.clients;
+  params.lock_ttl_ms = cfg.lock_ttl_ms;
+
+  std::vector<scripts::Script> owned_scripts;
+  owned_scripts.reserve(1);
+  std::vector<Job> jobs = plan_jobs(cfg, params, log, owned_scripts);
+
   // The target: given URLs (several = cluster seeds), or a private redis-server or cluster that lives as long as
   // this function.
   auto redis_server_path = [&] {
@@ -193,15 +203,6 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
                                                        : open_standalone(seeds.front(), cfg.timeouts, embedded);
   auto* cluster_session = dynamic_cast<cluster::ClusterSession*>(target.get());
   report.target = target->describe();
-
-  params.keys = cfg.keys.value_or(0);
-  params.think_time_ms = cfg.load.think_time_ms;
-  params.clients = cfg.load.clients;
-  params.lock_ttl_ms = cfg.lock_ttl_ms;
-
-  std::vector<scripts::Script> owned_scripts;
-  owned_scripts.reserve(1);
-  std::vector<Job> jobs = plan_jobs(cfg, params, log, owned_scripts);
 
   // Load and verify every script before any load starts: a script Redis rejects ends the run with exit 2.
   for (const auto& job : jobs)

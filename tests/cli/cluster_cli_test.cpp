@@ -187,7 +187,7 @@ TEST(ClusterCli, CoordinatedFailoverUnderLoadReloadsTheScriptOnThePromotedNode) 
   for (auto* n : c->nodes()) {
     const std::string info = redis_cmd(n->port(), {"INFO", "replication"});
     if (info.find("role:slave") != std::string::npos &&
-        info.find("master_port:" + std::to_string(old_master)) != std::string::npos)
+        info.find("master_port:" + std::to_string(old_master) + "\r") != std::string::npos)
       replica = n->port();
   }
   ASSERT_GT(replica, 0);
@@ -196,8 +196,20 @@ TEST(ClusterCli, CoordinatedFailoverUnderLoadReloadsTheScriptOnThePromotedNode) 
                                            "--duration", "6s", "--clients", "20", "--key-prefix", "lh:fo:"}),
                        60s, [&](pid_t) {
                          ASSERT_TRUE(poll_until([&] { return int_value(old_master, key) > 500; }, 20s));
+                         // The master must know the replica as its own over the cluster bus, or it ignores the
+                         // replica's failover request (and the replica gives up after 5 s).
+                         ASSERT_TRUE(poll_until(
+                             [&] {
+                               return redis_cmd(old_master, {"CLUSTER", "REPLICAS", master_id})
+                                          .find(":" + std::to_string(replica) + "@") != std::string::npos &&
+                                      redis_cmd(replica, {"INFO", "replication"}).find("master_link_status:up") !=
+                                          std::string::npos;
+                             },
+                             20s));
                          ASSERT_EQ(redis_cmd(replica, {"CLUSTER", "FAILOVER"}), "OK");
-                         ASSERT_TRUE(poll_until([&] { return owner_port(*c, key_slot(key)) == replica; }, 20s));
+                         ASSERT_TRUE(poll_until([&] { return owner_port(*c, key_slot(key)) == replica; }, 20s))
+                             << "replica: " << c->node_by_port(replica)->log_tail(8)
+                             << "\nmaster: " << c->node_by_port(old_master)->log_tail(8);
                          const int64_t at = int_value(replica, key);
                          EXPECT_TRUE(poll_until([&] { return int_value(replica, key) > at + 100; }, 10s));
                        });

@@ -45,15 +45,15 @@ int chromium(const fs::path& profile, const std::string& extra, const fs::path& 
   std::string cmd = std::string("timeout 120 ") + kChromium +
                     " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
                     " --disable-background-networking --disable-component-update --disable-sync"
-                    " --hide-scrollbars --user-data-dir=" + profile.string() + " " + extra + " > " + out.string() +
-                    " 2> " + log.string();
+                    " --hide-scrollbars --user-data-dir=" +
+                    profile.string() + " " + extra + " > " + out.string() + " 2> " + log.string();
   int rc = std::system(cmd.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 uint32_t be32(const std::string& s, size_t at) {
-  return (uint32_t(uint8_t(s[at])) << 24) | (uint32_t(uint8_t(s[at + 1])) << 16) | (uint32_t(uint8_t(s[at + 2])) << 8) |
-         uint32_t(uint8_t(s[at + 3]));
+  return (uint32_t(uint8_t(s[at])) << 24) | (uint32_t(uint8_t(s[at + 1])) << 16) |
+         (uint32_t(uint8_t(s[at + 2])) << 8) | uint32_t(uint8_t(s[at + 3]));
 }
 
 size_t count(const std::string& s, const std::string& what) {
@@ -66,7 +66,8 @@ class HtmlRender : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!fs::exists(kChromium))
-      FAIL() << kChromium << " not found: the HTML report test renders in headless Chromium. Install it with "
+      FAIL() << kChromium
+             << " not found: the HTML report test renders in headless Chromium. Install it with "
                 "`apt-get install -y chromium` (CI installs it).";
     lh::reports::OutputOptions o;
     o.html = (dir.path / "report.html").string();
@@ -81,8 +82,9 @@ class HtmlRender : public ::testing::Test {
 
 TEST_F(HtmlRender, ScreenshotAtLaptopSizeIsARealPicture) {
   fs::path png = dir.path / "out.png";
-  int rc = chromium(dir.path / "profile-shot", "--screenshot=" + png.string() + " --window-size=1366,900 " + url,
-                    dir.path / "shot.out", dir.path / "shot.log");
+  int rc =
+      chromium(dir.path / "profile-shot", "--screenshot=" + png.string() + " --window-size=1366,900 " + url,
+               dir.path / "shot.out", dir.path / "shot.log");
   ASSERT_EQ(rc, 0) << read_file(dir.path / "shot.log");
   ASSERT_TRUE(fs::exists(png)) << read_file(dir.path / "shot.log");
   std::string bytes = read_file(png);
@@ -93,7 +95,8 @@ TEST_F(HtmlRender, ScreenshotAtLaptopSizeIsARealPicture) {
   EXPECT_EQ(be32(bytes, 20), 900u);   // height
   // A blank 1366x900 page compresses to a few KB; tables, text and charts make it far larger.
   EXPECT_GT(bytes.size(), 40u * 1024) << "the screenshot looks empty: " << png;
-  if (const char* keep = std::getenv("LH_KEEP_SCREENSHOT")) fs::copy_file(png, keep, fs::copy_options::overwrite_existing);
+  if (const char* keep = std::getenv("LH_KEEP_SCREENSHOT"))
+    fs::copy_file(png, keep, fs::copy_options::overwrite_existing);
 }
 
 TEST_F(HtmlRender, BrowserDomHasEveryChartWithItsDataPoints) {

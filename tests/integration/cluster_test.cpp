@@ -17,6 +17,7 @@
 using namespace lh;
 using cluster::key_slot;
 using embedded::LocalCluster;
+namespace asio = boost::asio;
 
 namespace {
 
@@ -46,12 +47,97 @@ asio::awaitable<net::Reply> cmd(engine::Redis& r, std::string_view route, const 
   co_return co_await r.call(argv, route);
 }
 
-// Runs one coroutine on a private io_context to completion (the way a worker runs its clients).
-template <class F>
-void run_client(F body) {
-  asio::io_context io(1);
-  asio::co_spawn(io, body(io), asio::detached);
+// Runs one client's coroutine on a private io_context to completion (the way a worker runs its clients).
+void run_client(asio::io_context& io, asio::awaitable<void> body) {
+  asio::co_spawn(io, std::move(body), asio::detached);
+  io.restart();
   io.run();
+}
+
+std::string text(const net::Reply& r) {
+  if (r.is_nil()) return "nil";
+  if (r.is_error()) return std::string(r.error_message()).substr(0, 5);
+  if (r.is_array()) return "array";
+  if (r.is_integer()) return std::to_string(r.integer());
+  return std::string(r.str());
+}
+
+// Blocking steps of the coroutines below, kept out of the coroutine frames (g++ 12 warns about braced lists there).
+void set_value(int port, const std::string& key, const std::string& value) { redis_cmd(port, {"SET", key, value}); }
+
+void flush_scripts(const std::vector<std::string>& masters) {
+  for (const auto& m : masters) {
+    redis_cmd(port_of(m), {"SCRIPT", "FLUSH"});
+    redis_cmd(port_of(m), {"CONFIG", "RESETSTAT"});
+  }
+}
+
+// Moves key's slot from src to dst: IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE on every master.
+void move_slot(const std::string& key, int src, int dst, const std::vector<std::string>& masters) {
+  const std::string slot = std::to_string(key_slot(key));
+  const std::string dst_id = redis_cmd(dst, {"CLUSTER", "MYID"}), src_id = redis_cmd(src, {"CLUSTER", "MYID"});
+  redis_cmd(dst, {"CLUSTER", "SETSLOT", slot, "IMPORTING", src_id});
+  redis_cmd(src, {"CLUSTER", "SETSLOT", slot, "MIGRATING", dst_id});
+  redis_cmd(src, {"MIGRATE", "127.0.0.1", std::to_string(dst), key, "0", "5000"});
+  for (const auto& m : masters) redis_cmd(port_of(m), {"CLUSTER", "SETSLOT", slot, "NODE", dst_id});
+}
+
+// Two batches of the same calls, with the script cache of every master flushed in between.
+asio::awaitable<void> two_batches(engine::Redis& redis, std::span<engine::ScriptCall> calls,
+                                  std::vector<net::Reply>& first, std::vector<net::Reply>& second,
+                                  const std::vector<std::string>& masters, bool& connected) {
+  net::Reply r = co_await redis.connect();
+  connected = !r.is_error();
+  co_await redis.evalsha_batch(calls, first);
+  flush_scripts(masters);
+  co_await redis.evalsha_batch(calls, second);
+}
+
+// WATCH/MULTI/EXEC through the router: a commit, then a conflicting write; `seen` gets each step's answer.
+// (Two coroutines rather than one long one: past some size g++ 12 reports a false -Wmismatched-new-delete
+// on Asio's recycled coroutine frames.)
+asio::awaitable<void> transaction_commit_then_conflict(engine::Redis& redis, const std::string& key, int src,
+                                                       std::vector<std::string>& seen) {
+  net::Reply r = co_await redis.connect();
+  r = co_await cmd(redis, key, "SET", key, "5");
+  seen.push_back(text(r));
+  r = co_await cmd(redis, key, "WATCH", key);
+  seen.push_back(text(r));
+  r = co_await cmd(redis, key, "GET", key);
+  seen.push_back(text(r));
+  r = co_await cmd(redis, key, "MULTI");
+  seen.push_back(text(r));
+  r = co_await cmd(redis, key, "SET", key, "6");
+  seen.push_back(text(r));
+  r = co_await cmd(redis, key, "EXEC");
+  seen.push_back(text(r));
+  // The WATCHed key changed by another client: EXEC over the same connection sees it and applies nothing.
+  r = co_await cmd(redis, key, "WATCH", key);
+  seen.push_back(text(r));
+  set_value(src, key, "100");
+  r = co_await cmd(redis, key, "MULTI");
+  seen.push_back(text(r));
+  r = co_await cmd(redis, key, "SET", key, "7");
+  seen.push_back(text(r));
+  r = co_await cmd(redis, key, "EXEC");
+  seen.push_back(text(r));
+}
+
+// The slot moves to another master while a WATCH is open: the transaction's next command stays on the watched
+// node and its MOVED comes back as is (following it would leave the WATCH behind).
+asio::awaitable<void> transaction_across_a_slot_move(engine::Redis& redis, const std::string& key, int src, int dst,
+                                                     const std::vector<std::string>& masters,
+                                                     std::vector<std::string>& seen) {
+  net::Reply r = co_await cmd(redis, key, "WATCH", key);
+  seen.push_back(text(r));
+  move_slot(key, src, dst, masters);
+  r = co_await cmd(redis, key, "GET", key);
+  seen.push_back(text(r));
+  r = co_await cmd(redis, key, "UNWATCH");
+  seen.push_back(text(r));
+  // The transaction over, the next op follows MOVED to the new owner.
+  r = co_await cmd(redis, key, "INCR", key);
+  seen.push_back(text(r));
 }
 
 }  // namespace
@@ -126,19 +212,13 @@ TEST(ClusterRouter, BatchesPipelinePerNodeReloadScriptsAndCountOpsPerNode) {
   rec.measuring = true;
   net::ConnectionSet conns;
   auto factory = session->factory(false);
-  bool connected = false, broken = true;
-  run_client([&](asio::io_context& io) -> asio::awaitable<void> {
-    auto redis = factory(io, conns, rec);
-    net::Reply r = co_await redis->connect();
-    connected = !r.is_error();
-    co_await redis->evalsha_batch(calls, first);
-    for (const auto& m : c->master_addresses()) {
-      redis_cmd(port_of(m), {"SCRIPT", "FLUSH"});
-      redis_cmd(port_of(m), {"CONFIG", "RESETSTAT"});
-    }
-    co_await redis->evalsha_batch(calls, second);
-    broken = redis->broken();
-  });
+  bool connected = false;
+  asio::io_context io(1);
+  auto redis = factory(io, conns, rec);
+  const auto masters = c->master_addresses();
+  run_client(io, two_batches(*redis, calls, first, second, masters, connected));
+  const bool broken = redis->broken();
+  redis.reset();  // the worker's last client: its topology hands the per-node counts to the session
   EXPECT_TRUE(connected);
   EXPECT_FALSE(broken);
   for (std::size_t i = 0; i < calls.size(); ++i) {
@@ -173,43 +253,12 @@ TEST(ClusterRouter, ATransactionStaysOnTheWatchedNodeAndItsConnection) {
   rec.measuring = true;
   net::ConnectionSet conns;
   auto factory = session->factory(false);
-  std::vector<std::string> seen;  // what each step answered, checked below (no co_await inside EXPECT)
-  auto note = [&seen](const net::Reply& r) {
-    if (r.is_nil()) seen.push_back("nil");
-    else if (r.is_error()) seen.push_back(std::string(r.error_message()).substr(0, 5));
-    else if (r.is_array()) seen.push_back("array");
-    else if (r.is_integer()) seen.push_back(std::to_string(r.integer()));
-    else seen.push_back(std::string(r.str()));
-  };
-  run_client([&](asio::io_context& io) -> asio::awaitable<void> {
-    auto redis = factory(io, conns, rec);
-    (void)co_await redis->connect();
-    note(co_await cmd(*redis, key, "SET", key, "5"));
-    note(co_await cmd(*redis, key, "WATCH", key));
-    note(co_await cmd(*redis, key, "GET", key));
-    note(co_await cmd(*redis, key, "MULTI"));
-    note(co_await cmd(*redis, key, "SET", key, "6"));
-    note(co_await cmd(*redis, key, "EXEC"));
-    // The WATCHed key changed by another client: EXEC over the same connection sees it and applies nothing.
-    note(co_await cmd(*redis, key, "WATCH", key));
-    redis_cmd(src, {"SET", key, "100"});
-    note(co_await cmd(*redis, key, "MULTI"));
-    note(co_await cmd(*redis, key, "SET", key, "7"));
-    note(co_await cmd(*redis, key, "EXEC"));
-    // The slot moves to another master while a WATCH is open: the transaction's next command stays on the
-    // watched node and its MOVED comes back as is (following it would leave the WATCH behind).
-    note(co_await cmd(*redis, key, "WATCH", key));
-    const std::string slot = std::to_string(key_slot(key));
-    const std::string dst_id = redis_cmd(dst, {"CLUSTER", "MYID"}), src_id = redis_cmd(src, {"CLUSTER", "MYID"});
-    redis_cmd(dst, {"CLUSTER", "SETSLOT", slot, "IMPORTING", src_id});
-    redis_cmd(src, {"CLUSTER", "SETSLOT", slot, "MIGRATING", dst_id});
-    redis_cmd(src, {"MIGRATE", "127.0.0.1", std::to_string(dst), key, "0", "5000"});
-    for (const auto& m : c->master_addresses()) redis_cmd(port_of(m), {"CLUSTER", "SETSLOT", slot, "NODE", dst_id});
-    note(co_await cmd(*redis, key, "GET", key));
-    note(co_await cmd(*redis, key, "UNWATCH"));
-    // The transaction over, the next op follows MOVED to the new owner.
-    note(co_await cmd(*redis, key, "INCR", key));
-  });
+  std::vector<std::string> seen;
+  asio::io_context io(1);
+  auto redis = factory(io, conns, rec);
+  const auto masters = c->master_addresses();
+  run_client(io, transaction_commit_then_conflict(*redis, key, src, seen));
+  run_client(io, transaction_across_a_slot_move(*redis, key, src, dst, masters, seen));
   const std::vector<std::string> expected = {"OK",  "OK", "5",   "OK",    "QUEUED", "array", "OK", "OK",
                                              "QUEUED", "nil", "OK", "MOVED", "OK",     "101"};
   EXPECT_EQ(seen, expected);

@@ -8,7 +8,9 @@
 namespace lh::test {
 
 namespace {
-std::string golden_path(const std::string& name) { return std::string(LH_TESTDATA_DIR) + "/golden/" + name; }
+std::string golden_path(const std::string& name) {
+  return std::string(LH_TESTDATA_DIR) + "/golden/" + name;
+}
 }  // namespace
 
 std::string read_golden(const std::string& name) {
@@ -39,9 +41,10 @@ std::string read_golden(const std::string& name) {
     bool ga = static_cast<bool>(std::getline(a, la)), ge = static_cast<bool>(std::getline(e, le));
     if (!ga && !ge) break;
     if (!ga || !ge || la != le)
-      return ::testing::AssertionFailure() << name << " differs from the golden at line " << line << "\n  golden: "
-                                           << (ge ? le : "<end of file>") << "\n  actual: " << (ga ? la : "<end of file>")
-                                           << "\n(if the change is deliberate: LH_UPDATE_GOLDEN=1)";
+      return ::testing::AssertionFailure()
+             << name << " differs from the golden at line " << line
+             << "\n  golden: " << (ge ? le : "<end of file>") << "\n  actual: " << (ga ? la : "<end of file>")
+             << "\n(if the change is deliberate: LH_UPDATE_GOLDEN=1)";
   }
   return ::testing::AssertionFailure() << name << " differs from the golden (line endings?)";
 }

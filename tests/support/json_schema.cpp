@@ -10,27 +10,39 @@ using nlohmann::json;
 
 namespace {
 
-const std::set<std::string> kAnnotations = {"$schema", "$id", "title", "description", "$comment", "default", "examples"};
-const std::set<std::string> kKeywords = {"type",  "required", "properties", "additionalProperties", "items", "enum",
-                                         "const", "minimum",  "maximum",    "$ref",                 "$defs"};
+const std::set<std::string> kAnnotations = {"$schema",  "$id",     "title",   "description",
+                                            "$comment", "default", "examples"};
+const std::set<std::string> kKeywords = {"type",    "required", "properties", "additionalProperties",
+                                         "items",   "enum",     "const",      "minimum",
+                                         "maximum", "$ref",     "$defs"};
 
 std::string type_name(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "object";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::object:
+      return "object";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    default: return "other";
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    default:
+      return "other";
   }
 }
 
 bool has_type(const json& v, const std::string& t) {
   if (t == "integer")
-    return v.is_number_integer() || (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>())));
+    return v.is_number_integer() ||
+           (v.is_number_float() &&
+            v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>())));
   if (t == "number") return v.is_number();
   if (t == "null") return v.is_null();
   if (t == "boolean") return v.is_boolean();
@@ -43,9 +55,12 @@ bool has_type(const json& v, const std::string& t) {
 std::string escape_pointer_token(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -61,15 +76,18 @@ class Validator {
       if (!schema.get<bool>()) fail(path, "no value is allowed here");
       return;
     }
-    if (!schema.is_object()) throw std::invalid_argument("json schema: a schema must be an object or a boolean");
+    if (!schema.is_object())
+      throw std::invalid_argument("json schema: a schema must be an object or a boolean");
     for (const auto& [k, _] : schema.items())
       if (!kKeywords.count(k) && !kAnnotations.count(k))
-        throw std::invalid_argument("json schema: keyword '" + k + "' is not supported by tests/support/json_schema");
+        throw std::invalid_argument("json schema: keyword '" + k +
+                                    "' is not supported by tests/support/json_schema");
 
     if (schema.contains("$ref")) validate(resolve(schema.at("$ref").get<std::string>()), v, path, depth + 1);
     if (schema.contains("type")) {
       const json& t = schema.at("type");
-      std::vector<std::string> types = t.is_array() ? t.get<std::vector<std::string>>() : std::vector{t.get<std::string>()};
+      std::vector<std::string> types =
+          t.is_array() ? t.get<std::vector<std::string>>() : std::vector{t.get<std::string>()};
       bool ok = false;
       for (const auto& name : types) ok = ok || has_type(v, name);
       if (!ok) {
@@ -92,7 +110,8 @@ class Validator {
     }
     if (v.is_object()) object(schema, v, path, depth);
     if (v.is_array() && schema.contains("items"))
-      for (size_t i = 0; i < v.size(); ++i) validate(schema.at("items"), v[i], path + "/" + std::to_string(i), depth);
+      for (size_t i = 0; i < v.size(); ++i)
+        validate(schema.at("items"), v[i], path + "/" + std::to_string(i), depth);
   }
 
  private:
@@ -101,7 +120,8 @@ class Validator {
   void fail(const std::string& path, const std::string& msg) { errors.push_back(path + ": " + msg); }
 
   const json& resolve(const std::string& ref) {
-    if (ref.empty() || ref[0] != '#') throw std::invalid_argument("json schema: only local $ref is supported: " + ref);
+    if (ref.empty() || ref[0] != '#')
+      throw std::invalid_argument("json schema: only local $ref is supported: " + ref);
     json::json_pointer p(ref.substr(1));
     if (!root_.contains(p)) throw std::invalid_argument("json schema: $ref " + ref + " points nowhere");
     return root_.at(p);
@@ -147,12 +167,15 @@ const json& report_schema() {
   return schema;
 }
 
-std::vector<std::string> validate_report_schema(const json& report) { return validate_json_schema(report_schema(), report); }
+std::vector<std::string> validate_report_schema(const json& report) {
+  return validate_json_schema(report_schema(), report);
+}
 
 ::testing::AssertionResult MatchesReportSchema(const json& report) {
   auto errors = validate_report_schema(report);
   if (errors.empty()) return ::testing::AssertionSuccess();
-  auto r = ::testing::AssertionFailure() << errors.size() << " schema error(s) against docs/report-schema.json:";
+  auto r = ::testing::AssertionFailure()
+           << errors.size() << " schema error(s) against docs/report-schema.json:";
   for (const auto& e : errors) r << "\n  " << e;
   return r;
 }

@@ -5,7 +5,8 @@
 // additionalProperties (false or a schema), items (one schema for every element), enum, const, minimum,
 // maximum, $ref (local only: "#/$defs/name" or any "#/json/pointer" into the root schema).
 // Annotations are ignored: $schema $id title description $comment default examples.
-// Any other keyword throws std::invalid_argument, so the schema can never silently demand more than is checked.
+// Any other keyword throws std::invalid_argument, so the schema can never silently demand more than is
+// checked.
 #pragma once
 #include <gtest/gtest.h>
 

@@ -10,8 +10,9 @@ using namespace lh::reports;
 
 namespace {
 
-const char* kErrorClasses[] = {"noscript", "busy",    "moved",      "ask",      "tryagain", "clusterdown", "crossslot",
-                               "oom",      "readonly", "timeout",   "connection", "protocol", "script",   "other"};
+const char* kErrorClasses[] = {"noscript",    "busy",      "moved",  "ask",      "tryagain",
+                               "clusterdown", "crossslot", "oom",    "readonly", "timeout",
+                               "connection",  "protocol",  "script", "other"};
 
 // HdrHistogram-style curve: 5 points per halving of (100 - p), up to 99.99%, then 100% at max.
 std::vector<CurvePoint> curve(int64_t p50_us, int64_t max_us) {
@@ -39,8 +40,8 @@ std::vector<SeriesPoint> series(double throughput, int64_t p50_us, int64_t p99_u
 
 }  // namespace
 
-Result sample_result(const std::string& scenario, const std::string& variant, double throughput_ops_s, int64_t p99_us,
-                     int64_t violations) {
+Result sample_result(const std::string& scenario, const std::string& variant, double throughput_ops_s,
+                     int64_t p99_us, int64_t violations) {
   Result r;
   r.scenario = scenario;
   r.variant = variant;
@@ -51,7 +52,8 @@ Result sample_result(const std::string& scenario, const std::string& variant, do
   for (const char* c : kErrorClasses) r.errors[c] = 0;
   r.commands_per_op = variant == "atomic" ? 1.0 : 2.0;
   int64_t p50 = p99_us * 3 / 10;
-  r.latency_us = {p50 / 4, static_cast<double>(p50) * 1.08, p50, p99_us * 45 / 100, p99_us, p99_us * 2, p99_us * 5};
+  r.latency_us = {p50 / 4,   static_cast<double>(p50) * 1.08, p50, p99_us * 45 / 100, p99_us, p99_us * 2,
+                  p99_us * 5};
   r.series = series(throughput_ops_s, p50, p99_us);
   r.percentile_curve = curve(p50, r.latency_us.max);
   r.correctness.safe_by_design = variant != "naive";

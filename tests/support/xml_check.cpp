@@ -6,7 +6,9 @@ namespace lh::test {
 
 namespace {
 
-bool name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
+bool name_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':';
+}
 bool name_char(char c) {
   return name_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.';
 }
@@ -20,7 +22,8 @@ size_t entity_length(const std::string& s, size_t i) {
   if (body.size() > 1 && body[0] == '#') {
     bool hex = body[1] == 'x';
     for (size_t k = hex ? 2 : 1; k < body.size(); ++k)
-      if (!(hex ? std::isxdigit(static_cast<unsigned char>(body[k])) : std::isdigit(static_cast<unsigned char>(body[k]))))
+      if (!(hex ? std::isxdigit(static_cast<unsigned char>(body[k]))
+                : std::isdigit(static_cast<unsigned char>(body[k]))))
         return 0;
     return body.size() > (hex ? 2u : 1u) ? semi - i + 1 : 0;
   }
@@ -65,7 +68,8 @@ struct Scan {
       if (lt == std::string::npos) lt = s.size();
       if (stack.empty()) {
         for (size_t k = i; k < lt; ++k)
-          if (!std::isspace(static_cast<unsigned char>(s[k]))) return fail(k, "text outside the root element");
+          if (!std::isspace(static_cast<unsigned char>(s[k])))
+            return fail(k, "text outside the root element");
       } else if (!text(i, lt)) {
         return false;
       }
@@ -86,7 +90,8 @@ struct Scan {
         while (p < s.size() && std::isspace(static_cast<unsigned char>(s[p]))) ++p;
         if (p >= s.size() || s[p] != '>') return fail(p, "bad closing tag </" + name);
         if (stack.empty() || stack.back() != name)
-          return fail(lt, "closing tag </" + name + "> does not match <" + (stack.empty() ? "" : stack.back()) + ">");
+          return fail(
+              lt, "closing tag </" + name + "> does not match <" + (stack.empty() ? "" : stack.back()) + ">");
         stack.pop_back();
         i = p + 1;
         continue;
@@ -114,7 +119,8 @@ struct Scan {
         if (p == attr_from) return fail(p, "bad attribute name in <" + name);
         if (p >= s.size() || s[p] != '=') return fail(p, "attribute without '=' in <" + name);
         ++p;
-        if (p >= s.size() || (s[p] != '"' && s[p] != '\'')) return fail(p, "unquoted attribute value in <" + name);
+        if (p >= s.size() || (s[p] != '"' && s[p] != '\''))
+          return fail(p, "unquoted attribute value in <" + name);
         char q = s[p++];
         size_t end = s.find(q, p);
         if (end == std::string::npos) return fail(p, "unterminated attribute value in <" + name);

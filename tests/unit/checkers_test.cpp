@@ -295,6 +295,13 @@ TEST(LockChecker, FlagsTokensThatGoBackwardsOrRepeat) {
   EXPECT_EQ(c.details["tokens_out_of_order"], 2);  // 3 after 5, and 7 again
 }
 
+TEST(LockChecker, JudgesFarApartTokensTheSameWay) {
+  History h = {hold(1'000'000'000, 0, 100, 200), hold(5, 300, 400, 500), hold(5, 600, 700, 800)};
+  auto c = check_lock({h, 1, 2, {1'000'000'000}, true});
+  EXPECT_EQ(c.details["tokens_out_of_order"], 2);   // 5 after 10^9, and 5 again
+  EXPECT_EQ(c.details["resource_regressions"], 2);  // accepted 5 after 10^9, and 5 twice
+}
+
 TEST(LockChecker, FlagsAResourceThatWentBackwards) {
   History h = {hold(1, 0, 100, 200), hold(2, 300, 400, 500)};
   auto c = check_lock({h, 1, 2, {1}, true});  // the resource holds 1 though it accepted 2

@@ -1,9 +1,10 @@
 // compare: regression limits per metric direction, rows missing on one side, the exit code.
+#include "reports/compare.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "reports/compare.hpp"
 #include "support/sample_report.hpp"
 
 using namespace lh::reports;
@@ -12,7 +13,8 @@ using lh::test::sample_result;
 
 namespace {
 
-Report two_rows(double atomic_tp, int64_t atomic_p99_us, int64_t atomic_violations = 0, int64_t naive_violations = 40) {
+Report two_rows(double atomic_tp, int64_t atomic_p99_us, int64_t atomic_violations = 0,
+                int64_t naive_violations = 40) {
   Report r;
   r.results = {sample_result("counter", "atomic", atomic_tp, atomic_p99_us, atomic_violations),
                sample_result("counter", "naive", 9000, 3000, naive_violations)};
@@ -104,12 +106,14 @@ TEST(Compare, ThroughputRiseIsAnImprovementNotARegression) {
 TEST(Compare, LatencyRegressesWhenItRisesBeyondTheLimit) {
   Report base = two_rows(20000, 1000), cur = two_rows(20000, 1200);
   EXPECT_EQ(row(compare_reports(base, cur, {{"p99_ms", 15}}), "atomic", "p99_ms").verdict, "REGRESSED");
-  EXPECT_EQ(row(compare_reports(base, cur, {{"p99_ms", 20}}), "atomic", "p99_ms").verdict, "ok");  // exactly 20%
+  EXPECT_EQ(row(compare_reports(base, cur, {{"p99_ms", 20}}), "atomic", "p99_ms").verdict,
+            "ok");  // exactly 20%
   EXPECT_EQ(row(compare_reports(cur, base, {{"p99_ms", 0}}), "atomic", "p99_ms").verdict, "improved");
 }
 
 TEST(Compare, NewViolationsInASafeVariantRegressAtAnyAmount) {
-  CompareResult c = compare_reports(two_rows(20000, 1000, 0), two_rows(20000, 1000, 1), default_regression_limits());
+  CompareResult c =
+      compare_reports(two_rows(20000, 1000, 0), two_rows(20000, 1000, 1), default_regression_limits());
   const CompareRow& r = row(c, "atomic", "violations");
   EXPECT_FALSE(r.change_pct.has_value());  // from 0: no percentage
   EXPECT_EQ(r.verdict, "REGRESSED");
@@ -117,7 +121,8 @@ TEST(Compare, NewViolationsInASafeVariantRegressAtAnyAmount) {
 }
 
 TEST(Compare, NaiveViolationsAreExpectedAndNeverRegress) {
-  CompareResult c = compare_reports(two_rows(20000, 1000, 0, 10), two_rows(20000, 1000, 0, 5000), default_regression_limits());
+  CompareResult c = compare_reports(two_rows(20000, 1000, 0, 10), two_rows(20000, 1000, 0, 5000),
+                                    default_regression_limits());
   EXPECT_EQ(row(c, "naive", "violations").verdict, "expected");
   EXPECT_EQ(c.exit_code(), 0);
 }
@@ -155,12 +160,15 @@ TEST(Compare, DifferentConfigsAndInterruptedRunsAreNoted) {
 }
 
 TEST(Compare, PrintsATableWithChangeAndVerdict) {
-  CompareResult c = compare_reports(two_rows(20000, 1000), two_rows(17000, 1000), {{"throughput", 10}, {"p99_ms", 20}});
+  CompareResult c =
+      compare_reports(two_rows(20000, 1000), two_rows(17000, 1000), {{"throughput", 10}, {"p99_ms", 20}});
   std::ostringstream out;
   print_comparison(c, out);
   std::string s = out.str();
   EXPECT_NE(s.find("scenario/variant"), std::string::npos);
-  EXPECT_NE(s.find("counter/atomic    throughput  20,000   17,000  -15.0%    10%  REGRESSED\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("counter/atomic    throughput  20,000   17,000  -15.0%    10%  REGRESSED\n"),
+            std::string::npos)
+      << s;
   EXPECT_NE(s.find("-15.0%"), std::string::npos) << s;
   EXPECT_NE(s.find("REGRESSED"), std::string::npos);
   EXPECT_NE(s.find("REGRESSION: 1 of 4 comparisons beyond their limit"), std::string::npos) << s;

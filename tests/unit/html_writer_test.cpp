@@ -20,7 +20,8 @@ size_t count(const std::string& s, const std::string& what) {
 // The <figure> elements whose class list contains `kind`, as text.
 std::vector<std::string> figures(const std::string& html, const std::string& kind) {
   std::vector<std::string> out;
-  for (size_t p = html.find("<figure class=\""); p != std::string::npos; p = html.find("<figure class=\"", p + 1)) {
+  for (size_t p = html.find("<figure class=\""); p != std::string::npos;
+       p = html.find("<figure class=\"", p + 1)) {
     size_t end = html.find("</figure>", p);
     std::string fig = html.substr(p, end - p);
     std::string cls = fig.substr(15, fig.find('"', 15) - 15);
@@ -65,7 +66,8 @@ TEST(HtmlWriter, DrawsAPercentileCurvePerVariantForEveryScenario) {
     EXPECT_EQ(polyline_points(c), expected);
     EXPECT_EQ(count(c, "<circle"), expected);
     // HdrHistogram-style x axis labels
-    for (const char* label : {">0%<", ">90%<", ">99%<", ">99.9%<", ">99.99%<"}) EXPECT_NE(c.find(label), std::string::npos) << label;
+    for (const char* label : {">0%<", ">90%<", ">99%<", ">99.9%<", ">99.99%<"})
+      EXPECT_NE(c.find(label), std::string::npos) << label;
   }
 }
 
@@ -87,7 +89,8 @@ TEST(HtmlWriter, DrawsViolationBarsAtomicVersusNaive) {
   auto bars = figures(html, "chart-violations");
   ASSERT_EQ(bars.size(), 1u);
   EXPECT_EQ(count(bars[0], "<rect class=\"bar\""), 4u);
-  EXPECT_NE(bars[0].find("data-group=\"counter\" data-label=\"naive\" data-value=\"1843\""), std::string::npos);
+  EXPECT_NE(bars[0].find("data-group=\"counter\" data-label=\"naive\" data-value=\"1843\""),
+            std::string::npos);
   EXPECT_NE(bars[0].find("data-group=\"cas\" data-label=\"atomic\" data-value=\"0\""), std::string::npos);
   EXPECT_NE(bars[0].find(">1,843<"), std::string::npos);
 }

@@ -1,4 +1,6 @@
 // Loading a saved report: every failure is one line naming the file and what is wrong.
+#include "reports/report_file.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -6,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "reports/report_file.hpp"
 #include "support/sample_report.hpp"
 
 using namespace lh::reports;
@@ -44,12 +45,14 @@ TEST(ReportFile, LoadsWhatToJsonWrote) {
 }
 
 TEST(ReportFile, MissingFileIsNamed) {
-  EXPECT_EQ(load_error("/nonexistent/run.json"), "/nonexistent/run.json: cannot read: No such file or directory");
+  EXPECT_EQ(load_error("/nonexistent/run.json"),
+            "/nonexistent/run.json: cannot read: No such file or directory");
 }
 
 TEST(ReportFile, TextThatIsNotJsonIsNamed) {
   TempFile f("hello");
-  EXPECT_EQ(load_error(f.path).rfind(f.path + ": not JSON: parse error at line 1", 0), 0u) << load_error(f.path);
+  EXPECT_EQ(load_error(f.path).rfind(f.path + ": not JSON: parse error at line 1", 0), 0u)
+      << load_error(f.path);
 }
 
 TEST(ReportFile, JsonThatIsNotAReportIsNamed) {

@@ -1,4 +1,5 @@
-// docs/report-schema.json describes what reports::to_json writes, and the validator in tests/support checks it.
+// docs/report-schema.json describes what reports::to_json writes, and the validator in tests/support checks
+// it.
 #include <gtest/gtest.h>
 
 #include "reports/report.hpp"
@@ -13,7 +14,9 @@ using namespace lh::reports;
 
 namespace {
 
-json sample_json() { return to_json(lh::test::sample_report()); }
+json sample_json() {
+  return to_json(lh::test::sample_report());
+}
 
 bool has_error(const std::vector<std::string>& errors, const std::string& needle) {
   for (const auto& e : errors)
@@ -23,7 +26,9 @@ bool has_error(const std::vector<std::string>& errors, const std::string& needle
 
 }  // namespace
 
-TEST(ReportSchema, SampleReportMatches) { EXPECT_TRUE(MatchesReportSchema(sample_json())); }
+TEST(ReportSchema, SampleReportMatches) {
+  EXPECT_TRUE(MatchesReportSchema(sample_json()));
+}
 
 TEST(ReportSchema, ReportRoundTripsThroughJsonUnchanged) {
   json j = sample_json();
@@ -117,7 +122,9 @@ TEST(JsonSchemaValidator, SupportsTheSubsetItDocuments) {
     "additionalProperties": {"type": "boolean"},
     "$defs": {"pos": {"type": "integer", "minimum": 0}}
   })"_json;
-  EXPECT_TRUE(validate_json_schema(schema, R"({"a": 3, "b": null, "c": [1, 2], "d": "x", "e": 0.5, "z": true})"_json).empty());
+  EXPECT_TRUE(
+      validate_json_schema(schema, R"({"a": 3, "b": null, "c": [1, 2], "d": "x", "e": 0.5, "z": true})"_json)
+          .empty());
   EXPECT_TRUE(validate_json_schema(schema, R"({"a": 3.0})"_json).empty());  // 3.0 is an integer
   EXPECT_EQ(validate_json_schema(schema, R"({"a": -1})"_json).size(), 1u);
   EXPECT_EQ(validate_json_schema(schema, R"({"a": 1.5})"_json).size(), 1u);
@@ -136,8 +143,8 @@ TEST(JsonSchemaValidator, RefusesKeywordsItDoesNotCheck) {
 }
 
 TEST(JsonSchemaValidator, ReportSchemaDocumentsEveryFieldToJsonWrites) {
-  // Every property to_json writes for a fully populated report is named in the schema (additionalProperties is
-  // false on fixed-shape objects), so a new field cannot slip into reports undocumented.
+  // Every property to_json writes for a fully populated report is named in the schema (additionalProperties
+  // is false on fixed-shape objects), so a new field cannot slip into reports undocumented.
   Report r = lh::test::sample_report();
   r.target.mode = "cluster";
   r.config.script = "x.lua";

@@ -47,7 +47,9 @@ struct TempDir {
 
 }  // namespace
 
-TEST(MarkdownWriter, MatchesGolden) { EXPECT_TRUE(MatchesGolden("sample.md", to_markdown(sample_report()))); }
+TEST(MarkdownWriter, MatchesGolden) {
+  EXPECT_TRUE(MatchesGolden("sample.md", to_markdown(sample_report())));
+}
 
 TEST(MarkdownWriter, ShowsVerdictTableThresholdsAndExpectedNaiveViolations) {
   std::string md = to_markdown(sample_report());
@@ -63,7 +65,9 @@ TEST(MarkdownWriter, EscapesPipesInCells) {
   EXPECT_NE(to_markdown(r).find("a\\|b"), std::string::npos);
 }
 
-TEST(JunitWriter, MatchesGolden) { EXPECT_TRUE(MatchesGolden("sample.junit.xml", to_junit_xml(sample_report()))); }
+TEST(JunitWriter, MatchesGolden) {
+  EXPECT_TRUE(MatchesGolden("sample.junit.xml", to_junit_xml(sample_report())));
+}
 
 TEST(JunitWriter, IsWellFormedXmlWithASuitePerScenarioAndThresholds) {
   std::string xml = to_junit_xml(sample_report());
@@ -82,7 +86,9 @@ TEST(JunitWriter, NaiveViolationsPassAndSayHowManyInSystemOut) {
   size_t end = xml.find("</testcase>", naive);
   std::string tc = xml.substr(naive, end - naive);
   EXPECT_EQ(tc.find("<failure"), std::string::npos);
-  EXPECT_NE(tc.find("<system-out>naive counter: 1,843 lost updates of 142,800 ops (expected"), std::string::npos) << tc;
+  EXPECT_NE(tc.find("<system-out>naive counter: 1,843 lost updates of 142,800 ops (expected"),
+            std::string::npos)
+      << tc;
 }
 
 TEST(JunitWriter, SafeVariantWithViolationsFailsWithExamples) {
@@ -92,7 +98,8 @@ TEST(JunitWriter, SafeVariantWithViolationsFailsWithExamples) {
   r.results[0].correctness.examples = {"increment <7> & <9> lost"};
   std::string xml = to_junit_xml(r);
   EXPECT_EQ(lh::test::xml_well_formed_error(xml), "");
-  EXPECT_NE(xml.find("<failure message=\"atomic counter: 3 lost updates of 251,234 ops in a variant that is safe by design\""),
+  EXPECT_NE(xml.find("<failure message=\"atomic counter: 3 lost updates of 251,234 ops in a variant that is "
+                     "safe by design\""),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("example: increment &lt;7&gt; &amp; &lt;9&gt; lost"), std::string::npos);
@@ -136,7 +143,8 @@ TEST(GbenchWriter, HasTheFieldsCompareAndGithubActionBenchmarkRead) {
   EXPECT_EQ(b.at("time_unit"), "us");
   EXPECT_TRUE(b.at("threads").is_number_integer());
   EXPECT_DOUBLE_EQ(b.at("throughput_ops_s").get<double>(), 14280);
-  for (const char* counter : {"p50_us", "p99_us", "p999_us", "violations"}) EXPECT_TRUE(b.at(counter).is_number()) << counter;
+  for (const char* counter : {"p50_us", "p99_us", "p999_us", "violations"})
+    EXPECT_TRUE(b.at(counter).is_number()) << counter;
   EXPECT_EQ(b.at("violations"), 1843);
 }
 
@@ -144,11 +152,18 @@ TEST(ConsoleTable, ListsEveryRowAndThresholdsWithPassFail) {
   std::ostringstream out;
   print_table(sample_report(), out);
   std::string s = out.str();
-  EXPECT_EQ(s.rfind("scenario  variant   ops/s  p50 ms  p99 ms  ok/failed/indet  violations  verdict", 0), 0u) << s;
-  EXPECT_NE(s.find("counter   atomic   25,123   0.363   1.210      251,230/0/4           0  pass\n"), std::string::npos) << s;
+  EXPECT_EQ(s.rfind("scenario  variant   ops/s  p50 ms  p99 ms  ok/failed/indet  violations  verdict", 0), 0u)
+      << s;
+  EXPECT_NE(s.find("counter   atomic   25,123   0.363   1.210      251,230/0/4           0  pass\n"),
+            std::string::npos)
+      << s;
   EXPECT_NE(s.find("violated (expected)"), std::string::npos);
-  EXPECT_NE(s.find("thresholds:\n  PASS  counter/atomic:p99_ms<5  counter/atomic: p99_ms=1.21\n"), std::string::npos) << s;
-  EXPECT_NE(s.find("  FAIL  throughput>20000         cas/naive: throughput=11250 (worst of 4 rows; 3 fail)"), std::string::npos) << s;
+  EXPECT_NE(s.find("thresholds:\n  PASS  counter/atomic:p99_ms<5  counter/atomic: p99_ms=1.21\n"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("  FAIL  throughput>20000         cas/naive: throughput=11250 (worst of 4 rows; 3 fail)"),
+            std::string::npos)
+      << s;
 }
 
 TEST(ConsoleTable, MatchesGolden) {
@@ -192,7 +207,8 @@ TEST(WriteOutputs, MarkdownGithubWithoutTheVariableIsAnErrorNamingIt) {
     write_outputs(sample_report(), o);
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("--markdown github: $GITHUB_STEP_SUMMARY is not set", 0), 0u) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("--markdown github: $GITHUB_STEP_SUMMARY is not set", 0), 0u)
+        << e.what();
   }
 }
 
@@ -205,7 +221,8 @@ TEST(WriteOutputs, UnwritableFileIsAnErrorNamingItAfterWritingTheOthers) {
     write_outputs(sample_report(), o);
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("--html /nonexistent-dir/r.html: cannot open for writing", 0), 0u) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("--html /nonexistent-dir/r.html: cannot open for writing", 0), 0u)
+        << e.what();
   }
   EXPECT_TRUE(std::filesystem::exists(o.junit));
 }

@@ -1,11 +1,12 @@
 // --threshold: parsing (grammar and one-line errors naming the expression) and evaluation over result rows.
+#include "reports/thresholds.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <regex>
 #include <sstream>
 
-#include "reports/thresholds.hpp"
 #include "support/sample_report.hpp"
 
 using namespace lh::reports;
@@ -17,7 +18,8 @@ namespace {
 // cas/atomic 15,000 ops/s p99 2 ms.
 Report three_rows() {
   Report r;
-  r.results = {sample_result("counter", "atomic", 20000, 1200, 0), sample_result("counter", "naive", 9000, 3000, 37),
+  r.results = {sample_result("counter", "atomic", 20000, 1200, 0),
+               sample_result("counter", "naive", 9000, 3000, 37),
                sample_result("cas", "atomic", 15000, 2000, 0)};
   return r;
 }
@@ -49,13 +51,14 @@ TEST(ThresholdParse, ReadsMetricOperatorAndNumber) {
 }
 
 TEST(ThresholdParse, ReadsEveryOperator) {
-  for (std::string op : {"<", "<=", ">", ">=", "==", "!="}) EXPECT_EQ(parse_threshold("throughput" + op + "1.5e3").op, op);
+  for (std::string op : {"<", "<=", ">", ">=", "==", "!="})
+    EXPECT_EQ(parse_threshold("throughput" + op + "1.5e3").op, op);
   EXPECT_DOUBLE_EQ(parse_threshold("throughput>=1.5e3").number, 1500);
 }
 
 TEST(ThresholdParse, ReadsEveryMetric) {
-  for (std::string m : {"p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms", "throughput", "violations",
-                        "error_rate", "indeterminate"})
+  for (std::string m : {"p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms", "throughput",
+                        "violations", "error_rate", "indeterminate"})
     EXPECT_EQ(parse_threshold(m + "<1").metric, m);
 }
 
@@ -78,7 +81,8 @@ TEST(ThresholdParse, ToleratesSpacesAroundParts) {
 }
 
 TEST(ThresholdParse, MalformedExpressionsGiveOneLineMessagesNamingThem) {
-  EXPECT_EQ(parse_error("p99_ms<<5"), "--threshold 'p99_ms<<5': unknown operator '<<' (expected one of < <= > >= == !=)");
+  EXPECT_EQ(parse_error("p99_ms<<5"),
+            "--threshold 'p99_ms<<5': unknown operator '<<' (expected one of < <= > >= == !=)");
   EXPECT_EQ(parse_error("p95_ms<5").rfind("--threshold 'p95_ms<5': unknown metric 'p95_ms'", 0), 0u);
   EXPECT_EQ(parse_error("p99_ms<"), "--threshold 'p99_ms<': expected a number after '<'");
   EXPECT_EQ(parse_error("p99_ms<5ms"), "--threshold 'p99_ms<5ms': '5ms' is not a number");
@@ -147,9 +151,10 @@ TEST(ThresholdEvaluate, ScopeThatMatchesNoRowFailsAndSaysSo) {
 
 TEST(ThresholdEvaluate, EvaluatesEveryExpressionWithoutShortCircuit) {
   Report r = three_rows();
-  evaluate_thresholds({parse_threshold("throughput>100000"), parse_threshold("p99_ms<5"),
-                       parse_threshold("nope:violations==0"), parse_threshold("counter/atomic:violations==0")},
-                      r);
+  evaluate_thresholds(
+      {parse_threshold("throughput>100000"), parse_threshold("p99_ms<5"),
+       parse_threshold("nope:violations==0"), parse_threshold("counter/atomic:violations==0")},
+      r);
   ASSERT_EQ(r.thresholds.size(), 4u);
   EXPECT_FALSE(r.thresholds[0].ok);
   EXPECT_TRUE(r.thresholds[1].ok);
@@ -234,7 +239,8 @@ TEST(ThresholdParse, EveryThresholdInTheDocsParses) {
     std::string text = s.str();
     std::regex quoted("--threshold '([^']*)'");
     int n = 0;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), quoted); it != std::sregex_iterator(); ++it, ++n)
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), quoted); it != std::sregex_iterator();
+         ++it, ++n)
       EXPECT_NO_THROW(parse_threshold((*it)[1])) << doc << ": " << (*it)[1];
     EXPECT_GT(n, 3) << doc;
   }
