@@ -217,6 +217,11 @@ int ClusterRedis::pick(int slot) const {
   return slot < 0 ? topo_->any_node() : topo_->node_for_slot(static_cast<uint16_t>(slot));
 }
 
+net::Connection* ClusterRedis::ready(int node) const noexcept {
+  const auto i = static_cast<std::size_t>(node);
+  return i < conns_.size() && conns_[i] && conns_[i]->is_open() ? conns_[i].get() : nullptr;
+}
+
 asio::awaitable<net::Connection*> ClusterRedis::open(int node, Reply& why) {
   const auto i = static_cast<std::size_t>(node);
   if (i >= conns_.size()) conns_.resize(std::max(i + 1, topo_->node_count()));
@@ -248,8 +253,9 @@ asio::awaitable<Reply> ClusterRedis::send(net::Connection& c, std::span<const st
 }
 
 asio::awaitable<bool> ClusterRedis::back_off(int& waits, std::chrono::milliseconds& delay,
-                                             Clock::time_point give_up) {
+                                             Clock::time_point& give_up) {
   const auto now = Clock::now();
+  if (give_up == Clock::time_point{}) give_up = now + kMaxWait;  // the op's first wait starts its budget
   if (++waits > kMaxWaits || now >= give_up || engine::g_interrupted.load(std::memory_order_relaxed))
     co_return false;
   asio::steady_timer t(io_, std::min(give_up, now + delay));
@@ -299,7 +305,7 @@ asio::awaitable<Reply> ClusterRedis::deliver(std::span<const std::string_view> a
   if (first) r = std::move(*first);
   int redirects = 0, waits = 0;
   std::chrono::milliseconds delay = kFirstDelay;
-  const auto give_up = Clock::now() + kMaxWait;
+  Clock::time_point give_up{};  // set by the first back-off (no clock read on the hot path)
   bool reloaded = false;
   for (;;) {
     if (!have) {
@@ -312,7 +318,8 @@ asio::awaitable<Reply> ClusterRedis::deliver(std::span<const std::string_view> a
         co_await refresh_if_due();
         continue;
       }
-      net::Connection* c = co_await open(node, r);
+      net::Connection* c = ready(node);
+      if (!c) c = co_await open(node, r);
       if (!c) {
         // Nothing was sent, so trying again is safe: the slot may have a new owner by then (a failover).
         if (rec_->measuring) rec_->count_error(r.error_class(), r.error_message());
@@ -481,7 +488,8 @@ asio::awaitable<void> ClusterRedis::evalsha_batch(std::span<engine::ScriptCall> 
   // Write every node's share before reading any reply, so the nodes work in parallel.
   for (const int node : batch_order_) {
     Reply why;
-    net::Connection* c = co_await open(node, why);
+    net::Connection* c = ready(node);
+    if (!c) c = co_await open(node, why);
     if (!c) continue;  // left unsent: deliver() below retries with back-off
     for (std::size_t i = 0; i < n; ++i) {
       if (batch_node_[i] != node) continue;

@@ -147,10 +147,12 @@ class ClusterRedis final : public engine::Redis {
   asio::awaitable<net::Reply> pinned_call(std::span<const std::string_view> argv);
   // The open connection to `node`, connecting first when needed; nullptr (and the failure in `why`) otherwise.
   asio::awaitable<net::Connection*> open(int node, net::Reply& why);
+  net::Connection* ready(int node) const noexcept;  // the open connection to `node`, or nullptr (no coroutine)
   asio::awaitable<bool> load(int node, const scripts::Script& s);
   asio::awaitable<bool> refresh();              // CLUSTER SLOTS from the first node that answers
   asio::awaitable<void> refresh_if_due();
-  asio::awaitable<bool> back_off(int& waits, std::chrono::milliseconds& delay, net::Clock::time_point give_up);
+  // Waits before a retry; false when the op's budget (kMaxWaits waits, 2 s from its first wait) is spent.
+  asio::awaitable<bool> back_off(int& waits, std::chrono::milliseconds& delay, net::Clock::time_point& give_up);
   int pick(int slot) const;
   void count(const net::Reply& r);
   void answered(int node);

@@ -82,7 +82,7 @@ asio::awaitable<void> StandaloneRedis::evalsha_batch(std::span<ScriptCall> calls
   for (std::size_t i = 0; i < calls.size(); ++i) {
     // (No co_await inside ?: : GCC 12 destroys such temporaries twice.)
     if (w.is_error()) replies[i] = Reply::failure(w.error_class(), std::string(w.error_message()));
-    else replies[i] = co_await conn_.read_reply();
+    else if (!conn_.try_buffered_reply(replies[i])) replies[i] = co_await conn_.read_reply();
     count(replies[i]);
     any_noscript |= replies[i].is_error() && replies[i].error_class() == net::ErrorClass::noscript;
   }

@@ -128,6 +128,20 @@ asio::awaitable<Reply> Connection::read_reply() {
   }
 }
 
+bool Connection::try_buffered_reply(Reply& out) {
+  if (!reader_) return false;
+  void* r = nullptr;
+  if (redisReaderGetReply(reader_, &r) != REDIS_OK) {
+    std::string err = std::string("protocol error from ") + url_.address() + ": " + reader_->errstr;
+    close();
+    out = Reply::failure(ErrorClass::protocol, std::move(err));
+    return true;
+  }
+  if (!r) return false;
+  out = Reply(static_cast<redisReply*>(r));
+  return true;
+}
+
 asio::awaitable<Reply> Connection::call(std::span<const std::string_view> argv) {
   append(argv);
   Reply w = co_await flush();

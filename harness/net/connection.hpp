@@ -53,6 +53,8 @@ class Connection {
   asio::awaitable<Reply> flush();
   // The next reply in order, or a failure.
   asio::awaitable<Reply> read_reply();
+  // The next reply if it is already buffered (no I/O, no coroutine): pipelined replies mostly are.
+  bool try_buffered_reply(Reply& out);
   // append + flush + read_reply.
   asio::awaitable<Reply> call(std::span<const std::string_view> argv);
 
