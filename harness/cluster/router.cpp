@@ -133,19 +133,14 @@ int ClusterTopology::index_of(const NodeAddr& a) {
   return static_cast<int>(nodes_.size() - 1);
 }
 
-int ClusterTopology::covered_slots() const noexcept {
-  int n = 0;
-  for (int16_t o : owner_) n += o >= 0;
-  return n;
-}
-
 void ClusterTopology::update_any() {
   any_ = -1;
-  for (int16_t o : owner_)
-    if (o >= 0) {
-      any_ = o;
-      break;
-    }
+  covered_ = 0;
+  for (int16_t o : owner_) {
+    if (o < 0) continue;
+    if (any_ < 0) any_ = o;
+    ++covered_;
+  }
 }
 
 void ClusterTopology::assign_from(const SlotMap& m) {
@@ -159,6 +154,7 @@ void ClusterTopology::assign_from(const SlotMap& m) {
 }
 
 void ClusterTopology::moved(uint16_t slot, const NodeAddr& a) {
+  if (owner_[slot] < 0) ++covered_;
   owner_[slot] = static_cast<int16_t>(index_of(a));
   if (any_ < 0) any_ = owner_[slot];
   refresh_wanted_ = true;
@@ -240,16 +236,19 @@ asio::awaitable<net::Connection*> ClusterRedis::open(int node, Reply& why) {
 }
 
 asio::awaitable<Reply> ClusterRedis::send(net::Connection& c, std::span<const std::string_view> argv, bool asking) {
-  if (!asking) co_return co_await c.call(argv);
   // ASKING and the command in one write: the node accepts the command for the importing slot just once.
-  c.append(kAsking);
+  if (asking) c.append(kAsking);
   c.append(argv);
   Reply w = co_await c.flush();
   if (w.is_error()) co_return w;
-  Reply a = co_await c.read_reply();
-  count(a);
-  if (a.is_transport_failure()) co_return a;
-  co_return co_await c.read_reply();
+  if (asking) {
+    Reply a = co_await c.read_reply();
+    count(a);
+    if (a.is_transport_failure()) co_return a;
+  }
+  Reply r;
+  if (!c.try_buffered_reply(r)) r = co_await c.read_reply();
+  co_return r;
 }
 
 asio::awaitable<bool> ClusterRedis::back_off(int& waits, std::chrono::milliseconds& delay,
@@ -403,12 +402,10 @@ asio::awaitable<Reply> ClusterRedis::pinned_call(std::span<const std::string_vie
   const int node = pinned_;
   net::Connection* c = conns_[static_cast<std::size_t>(node)].get();
   if (!c || !c->is_open()) {
-    // Only after a failure that already ended the transaction; nothing is sent.
+    // Only after a failure that already ended the transaction. Nothing is sent: `failed` (class other).
     unpin();
-    Reply r = Reply::failure(ErrorClass::connection,
-                             cat("the transaction's connection to ", topo_->node(node).to_string(), " is gone"));
-    count(r);
-    co_return r;
+    co_return Reply::failure(ErrorClass::other,
+                             cat("not sent: the transaction's connection to ", topo_->node(node).to_string(), " is gone"));
   }
   // Outside MULTI, a transaction begun by an ASK redirect needs ASKING before each command; inside MULTI the
   // node keeps the ASKING flag until EXEC.
@@ -443,7 +440,7 @@ asio::awaitable<Reply> ClusterRedis::call(std::span<const std::string_view> argv
   if (pinned_ >= 0 && !in_multi_ && slot >= 0 && slot != pinned_slot_) unpin();
   if (pinned_ >= 0) co_return co_await pinned_call(argv);
   if (topo_->refresh_due(Clock::now())) (void)co_await refresh();
-  Reply r = co_await deliver(argv, slot, nullptr, -1, false, nullptr);
+  Reply r = co_await direct_or_deliver(argv, slot, nullptr);
   if (!r.is_error() && !argv.empty() && (is_command(argv[0], "WATCH") || is_command(argv[0], "MULTI"))) {
     // The rest of the transaction goes where WATCH (or MULTI) went, over the same connection.
     pinned_ = last_node_;
@@ -459,19 +456,58 @@ asio::awaitable<Reply> ClusterRedis::evalsha(const scripts::Script& s, std::span
   const int slot = keys.empty() ? -1 : key_slot(keys[0]);
   if (topo_->refresh_due(Clock::now())) (void)co_await refresh();
   argv_.build(s, eval_, keys, args);
-  co_return co_await deliver(argv_.view(), slot, &s, -1, false, nullptr);
+  co_return co_await direct_or_deliver(argv_.view(), slot, &s);
+}
+
+asio::awaitable<Reply> ClusterRedis::direct_or_deliver(std::span<const std::string_view> argv, int slot,
+                                                       const scripts::Script* s) {
+  const int node = pick(slot);
+  net::Connection* c = node < 0 ? nullptr : ready(node);
+  if (!c) co_return co_await deliver(argv, slot, s, -1, false, nullptr);
+  Reply r = co_await send(*c, argv, false);
+  count(r);
+  last_node_ = node;
+  last_asking_ = false;
+  if (follow_up(r)) co_return co_await deliver(argv, slot, s, node, false, &r);
+  answered(node);
+  if (r.is_transport_failure()) lost(node);
+  co_return r;
 }
 
 asio::awaitable<void> ClusterRedis::evalsha_batch(std::span<engine::ScriptCall> calls, std::span<Reply> replies) {
   const std::size_t n = calls.size();
   if (topo_->refresh_due(Clock::now())) (void)co_await refresh();
   auto slot_of = [](const engine::ScriptCall& c) { return c.keys.empty() ? -1 : int(key_slot(c.keys[0])); };
-  if (n == 1) {  // --pipeline 1, the default: no grouping
+  if (n == 1) {  // --pipeline 1, the default: one send on the fast path, deliver() only for the unusual
+    const int slot = slot_of(calls[0]);
+    const int node = pick(slot);
     argv_.build(*calls[0].script, eval_, calls[0]);
-    replies[0] = co_await deliver(argv_.view(), slot_of(calls[0]), calls[0].script, -1, false, nullptr);
+    net::Connection* c = node < 0 ? nullptr : ready(node);
+    if (!c) {
+      replies[0] = co_await deliver(argv_.view(), slot, calls[0].script, -1, false, nullptr);
+      co_return;
+    }
+    c->append(argv_.view());
+    Reply r = co_await c->flush();
+    if (!r.is_error() && !c->try_buffered_reply(r)) r = co_await c->read_reply();
+    count(r);
+    if (!follow_up(r)) {
+      answered(node);
+      if (r.is_transport_failure()) lost(node);
+      replies[0] = std::move(r);
+      co_return;
+    }
+    replies[0] = co_await deliver(argv_.view(), slot, calls[0].script, node, false, &r);
     co_return;
   }
+  co_await pipelined_batch(calls, replies);
+}
 
+// (Its own coroutine so that the n == 1 path above keeps a small frame: Asio recycles small coroutine frames,
+// larger ones cost a full malloc per op.)
+asio::awaitable<void> ClusterRedis::pipelined_batch(std::span<engine::ScriptCall> calls, std::span<Reply> replies) {
+  const std::size_t n = calls.size();
+  auto slot_of = [](const engine::ScriptCall& c) { return c.keys.empty() ? -1 : int(key_slot(c.keys[0])); };
   // Each call's node; the distinct nodes in order of first use.
   enum : uint8_t { unsent, awaiting, done };
   batch_node_.resize(n);
@@ -512,7 +548,7 @@ asio::awaitable<void> ClusterRedis::evalsha_batch(std::span<engine::ScriptCall> 
     net::Connection* c = conns_[static_cast<std::size_t>(node)].get();
     for (std::size_t i = 0; i < n; ++i) {
       if (batch_node_[i] != node || batch_state_[i] != awaiting) continue;
-      replies[i] = co_await c->read_reply();
+      if (!c->try_buffered_reply(replies[i])) replies[i] = co_await c->read_reply();
       count(replies[i]);
     }
   }

@@ -81,7 +81,7 @@ class ClusterTopology {
   int index_of(const NodeAddr& a);
   const NodeAddr& node(int i) const { return nodes_[static_cast<std::size_t>(i)]; }
   std::size_t node_count() const noexcept { return nodes_.size(); }
-  int covered_slots() const noexcept;
+  int covered_slots() const noexcept { return covered_; }  // slots with an owner
 
   // After MOVED: the slot's new owner, and a full refresh at the next op.
   void moved(uint16_t slot, const NodeAddr& a);
@@ -114,7 +114,7 @@ class ClusterTopology {
   std::vector<int16_t> owner_;  // kSlotCount entries, -1 = unassigned
   std::vector<NodeAddr> nodes_;
   std::vector<uint64_t> calls_;
-  int any_ = -1;
+  int any_ = -1, covered_ = 0;
   bool refresh_wanted_ = false, refreshing_ = false;
   net::Clock::time_point next_refresh_{};
   std::size_t refresh_cursor_ = 0;
@@ -142,6 +142,10 @@ class ClusterRedis final : public engine::Redis {
   // `first`, when given, is a reply already received from `node` (a pipelined batch).
   asio::awaitable<net::Reply> deliver(std::span<const std::string_view> argv, int slot, const scripts::Script* s,
                                       int node, bool asking, net::Reply* first);
+  // The common case without deliver()'s large frame: the map's node, already connected, answers.
+  asio::awaitable<net::Reply> direct_or_deliver(std::span<const std::string_view> argv, int slot,
+                                                const scripts::Script* s);
+  asio::awaitable<void> pipelined_batch(std::span<engine::ScriptCall> calls, std::span<net::Reply> replies);
   asio::awaitable<net::Reply> send(net::Connection& c, std::span<const std::string_view> argv, bool asking);
   // A command of the transaction pinned to one node: sent there, redirects returned as they are.
   asio::awaitable<net::Reply> pinned_call(std::span<const std::string_view> argv);
