@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/cli/commands.hpp"
+#include "harness/cli/options.hpp"
 #include "reports/compare.hpp"
 #include "reports/metrics.hpp"
 #include "reports/report_file.hpp"
@@ -55,17 +56,10 @@ int cmd_compare(int argc, char** argv) {
       "METRIC=PCT, repeatable (or comma-separated): how much worse METRIC may get, in percent of BASE. "
       "Default when none is given: throughput=10% p99_ms=20% violations=0%")(
       "strict", po::bool_switch(&strict), "also fail when a row is only in one of the reports");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value(&files));
-  po::options_description all;
-  all.add(d).add(hidden);
-  po::positional_options_description pos;
-  pos.add("file", -1);
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    vm = lh::cli::parse_with_files(argc, argv, d, files);
   } catch (const po::error& e) {
     return usage_error(e.what());
   }

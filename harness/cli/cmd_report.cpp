@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/cli/commands.hpp"
+#include "harness/cli/options.hpp"
 #include "reports/console.hpp"
 #include "reports/outputs.hpp"
 #include "reports/report_file.hpp"
@@ -49,17 +50,10 @@ int cmd_report(int argc, char** argv) {
       "JUnit XML: a testcase per variant's invariant and per threshold")(
       "gbench", po::value(&out.gbench)->value_name("F"),
       "Google Benchmark JSON (for compare.py and github-action-benchmark's googlecpp tool)");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value(&files));
-  po::options_description all;
-  all.add(d).add(hidden);
-  po::positional_options_description pos;
-  pos.add("file", -1);
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    vm = lh::cli::parse_with_files(argc, argv, d, files);
   } catch (const po::error& e) {
     return usage_error(e.what());
   }

@@ -172,6 +172,20 @@ engine::RunConfig to_run_config(const CommonOptions& o, bool demo) {
   return c;
 }
 
+po::variables_map parse_with_files(int argc, char** argv, const po::options_description& visible,
+                                   std::vector<std::string>& files) {
+  po::options_description hidden;
+  hidden.add_options()("file", po::value(&files));
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+  return vm;
+}
+
 po::variables_map parse_or_usage(int argc, char** argv, const po::options_description& d,
                                  const po::positional_options_description* pos) {
   po::variables_map vm;

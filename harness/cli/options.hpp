@@ -45,6 +45,11 @@ void add_output_options(po::options_description& d, CommonOptions& o);
 // Validates and converts; throws UsageError (exit 2) with a one-line message naming the flag.
 engine::RunConfig to_run_config(const CommonOptions& o, bool demo);
 
+// Parses argv: the visible options plus any number of positional FILE arguments, collected into `files`.
+// Throws po::error (the caller words the usage message).
+po::variables_map parse_with_files(int argc, char** argv, const po::options_description& visible,
+                                   std::vector<std::string>& files);
+
 // Parses argv with the description; unknown flags and bad values become UsageError naming the flag.
 po::variables_map parse_or_usage(int argc, char** argv, const po::options_description& d,
                                  const po::positional_options_description* pos = nullptr);
