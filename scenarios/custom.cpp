@@ -20,13 +20,8 @@ class CustomRun final : public VariantRun {
 
   void make_call(ClientCtx& ctx, CallSlot& call) override {
     engine::TemplateContext tc{ctx.id, ctx.seq, &ctx.rng, wall_us()};
-    templates_.expand(tc, call.expanded, call.scratch);
-    const std::size_t nk = templates_.key_count(), na = templates_.arg_count();
+    templates_.expand(tc, call.keys, call.args, call.scratch);  // reuses the strings' capacity
     call.script = &script_;
-    call.keys.resize(nk);
-    call.args.resize(na);
-    for (std::size_t i = 0; i < nk; ++i) call.keys[i].assign(call.expanded[i]);  // reuses capacity
-    for (std::size_t i = 0; i < na; ++i) call.args[i].assign(call.expanded[nk + i]);
   }
 
   engine::Outcome on_reply(ClientCtx&, CallSlot&, const net::Reply& r) override { return r.outcome(); }

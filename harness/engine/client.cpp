@@ -17,6 +17,10 @@ asio::awaitable<void> ClientCtx::pause_ms(double ms) {
   co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
+// Transports without the frame-free batch path never get these calls (start_batch() said false).
+asio::awaitable<void> Redis::wait_batch() { co_return; }
+asio::awaitable<void> Redis::retry_batch() { co_return; }
+
 uint32_t ClientCtx::now_us() const { return rec->now_us(); }
 
 // History is kept during --warmup too: checkers judge everything that touched the keys.

@@ -73,21 +73,57 @@ asio::awaitable<Reply> StandaloneRedis::evalsha(const scripts::Script& s, std::s
 }
 
 asio::awaitable<void> StandaloneRedis::evalsha_batch(std::span<ScriptCall> calls, std::span<Reply> replies) {
+  start_batch(calls, replies);
+  while (!poll_batch()) co_await wait_batch();
+  if (batch_needs_retry()) co_await retry_batch();
+}
+
+bool StandaloneRedis::start_batch(std::span<ScriptCall> calls, std::span<Reply> replies) {
   for (const auto& c : calls) {
     argv_.build(*c.script, eval_, c);
     conn_.append(argv_.view());
   }
-  Reply w = co_await conn_.flush();
-  bool any_noscript = false;
-  for (std::size_t i = 0; i < calls.size(); ++i) {
-    // (No co_await inside ?: : GCC 12 destroys such temporaries twice.)
-    if (w.is_error()) replies[i] = Reply::failure(w.error_class(), std::string(w.error_message()));
-    else if (!conn_.try_buffered_reply(replies[i])) replies[i] = co_await conn_.read_reply();
-    count(replies[i]);
-    any_noscript |= replies[i].is_error() && replies[i].error_class() == net::ErrorClass::noscript;
+  batch_calls_ = calls;
+  batch_replies_ = replies;
+  batch_next_ = 0;
+  batch_noscript_ = false;
+  return true;
+}
+
+bool StandaloneRedis::poll_batch() {
+  const std::size_t n = batch_calls_.size();
+  if (batch_next_ < n && !conn_.out_buffer().empty()) {
+    Reply failure;
+    const auto f = conn_.try_flush(failure);
+    if (f == net::Connection::Flush::pending) return false;
+    if (f == net::Connection::Flush::failed) {  // nothing more will arrive: every call left fails alike
+      for (; batch_next_ < n; ++batch_next_) {
+        batch_replies_[batch_next_] = Reply::failure(failure.error_class(), std::string(failure.error_message()));
+        count(batch_replies_[batch_next_]);
+      }
+      return true;
+    }
   }
-  if (!any_noscript) co_return;
+  for (; batch_next_ < n; ++batch_next_) {
+    Reply& r = batch_replies_[batch_next_];
+    if (!conn_.poll_reply(r)) return false;
+    count(r);
+    batch_noscript_ |= r.is_error() && r.error_class() == net::ErrorClass::noscript;
+  }
+  return true;
+}
+
+asio::awaitable<void> StandaloneRedis::wait_batch() {
+  // Not a coroutine: hands back the socket wait itself.
+  if (!conn_.out_buffer().empty()) return conn_.wait_writable();
+  return conn_.wait_readable();
+}
+
+asio::awaitable<void> StandaloneRedis::retry_batch() {
   // Retry each NOSCRIPT call once, after loading its script again (once per script).
+  batch_noscript_ = false;
+  const std::span<ScriptCall> calls = batch_calls_;
+  const std::span<Reply> replies = batch_replies_;
   const scripts::Script* loaded = nullptr;
   for (std::size_t i = 0; i < calls.size(); ++i) {
     if (!(replies[i].is_error() && replies[i].error_class() == net::ErrorClass::noscript)) continue;

@@ -35,6 +35,11 @@ class StandaloneRedis final : public Redis {
   asio::awaitable<Reply> evalsha(const scripts::Script& s, std::span<const std::string_view> keys,
                                  std::span<const std::string_view> args) override;
   asio::awaitable<void> evalsha_batch(std::span<ScriptCall> calls, std::span<Reply> replies) override;
+  bool start_batch(std::span<ScriptCall> calls, std::span<Reply> replies) override;
+  bool poll_batch() override;
+  asio::awaitable<void> wait_batch() override;
+  bool batch_needs_retry() const override { return batch_noscript_; }
+  asio::awaitable<void> retry_batch() override;
   bool broken() const override { return !conn_.is_open(); }
 
  private:
@@ -45,6 +50,11 @@ class StandaloneRedis final : public Redis {
   Recorder* rec_;
   bool eval_;
   ScriptArgv argv_;
+  // The batch in flight (start_batch .. poll_batch).
+  std::span<ScriptCall> batch_calls_;
+  std::span<Reply> batch_replies_;
+  std::size_t batch_next_ = 0;
+  bool batch_noscript_ = false;
 };
 
 }  // namespace lh::engine

@@ -133,8 +133,7 @@ const std::vector<std::string>& TemplateSet::key_templates() const noexcept {
   return key_templates_;
 }
 
-void TemplateSet::expand(const TemplateContext& ctx, std::vector<std::string>& out,
-                         std::vector<std::string>& scratch) const {
+void TemplateSet::draw(const TemplateContext& ctx, std::vector<std::string>& scratch) const {
   // Each distinct placeholder is drawn once per op, so identical texts agree across keys and args.
   if (scratch.size() < placeholders_.size()) scratch.resize(placeholders_.size());
   for (std::size_t i = 0; i < placeholders_.size(); ++i) {
@@ -163,13 +162,28 @@ void TemplateSet::expand(const TemplateContext& ctx, std::vector<std::string>& o
         break;
     }
   }
+}
+
+void TemplateSet::build(std::size_t t, std::string& o, const std::vector<std::string>& scratch) const {
+  o.clear();
+  for (const Segment& seg : compiled_[t]) o.append(seg.placeholder < 0 ? seg.literal : scratch[seg.placeholder]);
+}
+
+void TemplateSet::expand(const TemplateContext& ctx, std::vector<std::string>& out,
+                         std::vector<std::string>& scratch) const {
+  draw(ctx, scratch);
   if (out.size() != compiled_.size()) out.resize(compiled_.size());
-  for (std::size_t t = 0; t < compiled_.size(); ++t) {
-    std::string& o = out[t];
-    o.clear();
-    for (const Segment& seg : compiled_[t])
-      o.append(seg.placeholder < 0 ? seg.literal : scratch[seg.placeholder]);
-  }
+  for (std::size_t t = 0; t < compiled_.size(); ++t) build(t, out[t], scratch);
+}
+
+void TemplateSet::expand(const TemplateContext& ctx, std::vector<std::string>& keys,
+                         std::vector<std::string>& args, std::vector<std::string>& scratch) const {
+  draw(ctx, scratch);
+  const std::size_t nk = key_count(), na = compiled_.size() - nk;
+  if (keys.size() != nk) keys.resize(nk);
+  if (args.size() != na) args.resize(na);
+  for (std::size_t t = 0; t < nk; ++t) build(t, keys[t], scratch);
+  for (std::size_t t = 0; t < na; ++t) build(nk + t, args[t], scratch);
 }
 
 }  // namespace lh::engine

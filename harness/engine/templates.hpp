@@ -37,8 +37,14 @@ class TemplateSet {
   // out is resized to key_count() + arg_count(): keys first (prefixed), then args. Reuses out's buffers;
   // scratch holds the op's placeholder values (one scratch per client, so a TemplateSet is shared read-only).
   void expand(const TemplateContext& ctx, std::vector<std::string>& out, std::vector<std::string>& scratch) const;
+  // The same, keys into `keys` and args into `args` (what a script call sends), with no copy in between.
+  void expand(const TemplateContext& ctx, std::vector<std::string>& keys, std::vector<std::string>& args,
+              std::vector<std::string>& scratch) const;
 
   // Implementation details below are the templates module's own.
+  void draw(const TemplateContext& ctx, std::vector<std::string>& scratch) const;
+  void build(std::size_t t, std::string& o, const std::vector<std::string>& scratch) const;
+
   struct Segment {
     std::string literal;  // used when placeholder < 0
     int placeholder = -1;  // index into placeholders_

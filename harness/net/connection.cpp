@@ -6,7 +6,6 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 namespace lh::net {
 
@@ -57,17 +56,27 @@ asio::awaitable<Reply> Connection::connect() {
   timed_out_ = false;
   error_code ec;
   deadline_ = Clock::now() + timeouts_.connect;
-  asio::ip::tcp::resolver resolver(io_);
-  auto endpoints = co_await resolver.async_resolve(url_.host, std::to_string(url_.port),
-                                                   redirect_error(use_awaitable, ec));
-  if (ec) {
-    deadline_ = Clock::time_point::max();
-    co_return Reply::failure(ErrorClass::connection, "cannot resolve " + url_.host + ": " + ec.message());
+  const asio::ip::address literal = asio::ip::make_address(url_.host, ec);
+  if (!ec) {  // an IP address: no resolver (its thread and cross-thread hand-off) for 1000 connects
+    co_await sock_.async_connect(asio::ip::tcp::endpoint(literal, url_.port), redirect_error(use_awaitable, ec));
+  } else {
+    ec.clear();
+    asio::ip::tcp::resolver resolver(io_);
+    auto endpoints = co_await resolver.async_resolve(url_.host, std::to_string(url_.port),
+                                                     redirect_error(use_awaitable, ec));
+    if (ec) {
+      deadline_ = Clock::time_point::max();
+      co_return Reply::failure(ErrorClass::connection, "cannot resolve " + url_.host + ": " + ec.message());
+    }
+    co_await asio::async_connect(sock_, endpoints, redirect_error(use_awaitable, ec));
   }
-  co_await asio::async_connect(sock_, endpoints, redirect_error(use_awaitable, ec));
   deadline_ = Clock::time_point::max();
   if (ec) co_return io_failure(ec, "connect");
   sock_.set_option(asio::ip::tcp::no_delay(true), ec);
+  ec.clear();
+  sock_.non_blocking(true, ec);  // try_flush/poll_reply read and write without blocking
+  if (ec) co_return io_failure(ec, "connect");
+  read_waited_ = write_waited_ = false;
   reader_ = redisReaderCreate();
   open_ = true;
   if (!url_.password.empty()) {  // AUTH [user] password: an ACL user, or the default user
@@ -97,35 +106,86 @@ asio::awaitable<Reply> Connection::connect() {
 }
 
 asio::awaitable<Reply> Connection::flush() {
-  if (!open_) co_return Reply::failure(ErrorClass::connection, "not connected to " + url_.address());
-  if (out_.empty()) co_return Reply();
-  error_code ec;
-  deadline_ = Clock::now() + timeouts_.reply;
-  co_await asio::async_write(sock_, asio::buffer(out_), redirect_error(use_awaitable, ec));
-  deadline_ = Clock::time_point::max();
-  out_.clear();
-  if (ec) co_return io_failure(ec, "write");
-  co_return Reply();
+  Reply failure;
+  for (;;) {
+    const Flush f = try_flush(failure);
+    if (f == Flush::done) co_return Reply();
+    if (f == Flush::failed) co_return failure;
+    co_await wait_writable();
+  }
 }
 
 asio::awaitable<Reply> Connection::read_reply() {
-  for (;;) {
-    if (!reader_) co_return Reply::failure(ErrorClass::connection, "not connected to " + url_.address());
-    void* r = nullptr;
-    if (redisReaderGetReply(reader_, &r) != REDIS_OK) {
-      std::string err = std::string("protocol error from ") + url_.address() + ": " + reader_->errstr;
-      close();
-      co_return Reply::failure(ErrorClass::protocol, std::move(err));
-    }
-    if (r) co_return Reply(static_cast<redisReply*>(r));
-    if (!open_) co_return Reply::failure(ErrorClass::connection, "connection to " + url_.address() + " closed");
-    error_code ec;
-    deadline_ = Clock::now() + timeouts_.reply;
-    std::size_t n = co_await sock_.async_read_some(asio::buffer(in_), redirect_error(use_awaitable, ec));
+  Reply r;
+  while (!poll_reply(r)) co_await wait_readable();
+  co_return r;
+}
+
+Connection::Flush Connection::try_flush(Reply& failure) {
+  if (write_waited_) {
+    write_waited_ = false;
     deadline_ = Clock::time_point::max();
-    if (ec) co_return io_failure(ec, "read");
-    redisReaderFeed(reader_, in_.data(), n);
+    if (wait_ec_) {
+      failure = io_failure(wait_ec_, "write");
+      return Flush::failed;
+    }
   }
+  if (!open_) {
+    failure = Reply::failure(ErrorClass::connection, "not connected to " + url_.address());
+    return Flush::failed;
+  }
+  if (out_.empty()) return Flush::done;
+  error_code ec;
+  const std::size_t n = sock_.write_some(asio::buffer(out_), ec);  // the socket is non-blocking
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    failure = io_failure(ec, "write");
+    return Flush::failed;
+  }
+  if (n == out_.size()) {
+    out_.clear();
+    return Flush::done;
+  }
+  out_.erase(0, n);  // a partial write: rare (a full socket buffer)
+  return Flush::pending;
+}
+
+bool Connection::poll_reply(Reply& out) {
+  if (try_buffered_reply(out)) return true;
+  if (!open_) {
+    out = Reply::failure(ErrorClass::connection, "not connected to " + url_.address());
+    return true;
+  }
+  // Read only once the socket said it is readable: a read before that is a wasted syscall (EAGAIN).
+  if (!read_waited_) return false;
+  read_waited_ = false;
+  deadline_ = Clock::time_point::max();
+  if (wait_ec_) {
+    out = io_failure(wait_ec_, "read");
+    return true;
+  }
+  error_code ec;
+  const std::size_t n = sock_.read_some(asio::buffer(in_), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+  if (ec) {
+    out = io_failure(ec, "read");
+    return true;
+  }
+  redisReaderFeed(reader_, in_.data(), n);
+  return try_buffered_reply(out);
+}
+
+asio::awaitable<void> Connection::wait_readable() {
+  read_waited_ = true;
+  wait_ec_ = {};
+  deadline_ = Clock::now() + timeouts_.reply;
+  return sock_.async_wait(asio::socket_base::wait_read, redirect_error(use_awaitable, wait_ec_));
+}
+
+asio::awaitable<void> Connection::wait_writable() {
+  write_waited_ = true;
+  wait_ec_ = {};
+  deadline_ = Clock::now() + timeouts_.reply;
+  return sock_.async_wait(asio::socket_base::wait_write, redirect_error(use_awaitable, wait_ec_));
 }
 
 bool Connection::try_buffered_reply(Reply& out) {
@@ -144,9 +204,15 @@ bool Connection::try_buffered_reply(Reply& out) {
 
 asio::awaitable<Reply> Connection::call(std::span<const std::string_view> argv) {
   append(argv);
-  Reply w = co_await flush();
-  if (w.is_error()) co_return w;
-  co_return co_await read_reply();
+  Reply r;
+  for (;;) {
+    const Flush f = try_flush(r);
+    if (f == Flush::done) break;
+    if (f == Flush::failed) co_return r;
+    co_await wait_writable();
+  }
+  while (!poll_reply(r)) co_await wait_readable();
+  co_return r;
 }
 
 void ConnectionSet::remove(Connection* c) noexcept {

@@ -58,6 +58,17 @@ class Connection {
   // append + flush + read_reply.
   asio::awaitable<Reply> call(std::span<const std::string_view> argv);
 
+  // The hot path's I/O, without a coroutine frame of its own (each frame Asio allocates costs a malloc):
+  //   for (;;) { f = try_flush(err); if (f != Flush::pending) break; co_await wait_writable(); }
+  //   while (!poll_reply(reply)) co_await wait_readable();
+  // try_flush() sends what the socket takes now; poll_reply() parses what is buffered and, after a
+  // wait_readable(), reads what has arrived. A failure closes the connection and comes back as the Reply.
+  enum class Flush { done, pending, failed };
+  Flush try_flush(Reply& failure);
+  bool poll_reply(Reply& out);
+  asio::awaitable<void> wait_readable();  // not coroutines: they return Asio's awaitable directly
+  asio::awaitable<void> wait_writable();
+
   const RedisUrl& url() const noexcept { return url_; }
   // Watchdog: closes the socket when an I/O has been pending past its deadline.
   void check_deadline(Clock::time_point now) noexcept;
@@ -74,8 +85,11 @@ class Connection {
   std::string out_;
   std::array<char, 16 * 1024> in_;
   Clock::time_point deadline_ = Clock::time_point::max();
+  boost::system::error_code wait_ec_;  // the outcome of the last wait_readable()/wait_writable()
   bool open_ = false;
   bool timed_out_ = false;
+  bool read_waited_ = false;   // a wait_readable() completed: poll_reply() reads the socket
+  bool write_waited_ = false;  // a wait_writable() completed: try_flush() checks its outcome
 };
 
 // The connections of one worker thread, and the periodic check of their deadlines.
