@@ -77,7 +77,7 @@ asio::awaitable<Reply> Connection::connect() {
   sock_.non_blocking(true, ec);  // try_flush/poll_reply read and write without blocking
   if (ec) co_return io_failure(ec, "connect");
   read_waited_ = write_waited_ = false;
-  reader_ = redisReaderCreate();
+  reader_ = redisReaderCreateWithFunctions(pooled_reply_functions());
   open_ = true;
   if (!url_.password.empty()) {  // AUTH [user] password: an ACL user, or the default user
     std::array<std::string_view, 3> auth = {"AUTH", url_.user, url_.password};

@@ -11,6 +11,13 @@
 
 namespace lh::net {
 
+// hiredis reply objects whose redisReply structs are recycled through a per-thread free list instead of
+// calloc/free for every reply (the hot path's last allocation per op). The structs are ordinary malloc
+// memory, so free_reply_object() also frees replies built by hiredis's own functions, and freeReplyObject()
+// frees ours. Give the functions to redisReaderCreateWithFunctions().
+redisReplyObjectFunctions* pooled_reply_functions() noexcept;
+void free_reply_object(void* reply) noexcept;
+
 class Reply {
  public:
   Reply() = default;
@@ -39,7 +46,7 @@ class Reply {
 
  private:
   struct Free {
-    void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
+    void operator()(redisReply* r) const noexcept { free_reply_object(r); }
   };
   std::unique_ptr<redisReply, Free> r_;
   bool error_ = false;

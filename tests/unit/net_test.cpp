@@ -1,6 +1,7 @@
 // URL parsing and redaction, reply classification, SHA1, RESP encoding: no server needed.
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
+#include <hiredis/read.h>
 
 #include <string>
 #include <vector>
@@ -125,7 +126,10 @@ TEST(Resp, EncodingIsByteIdenticalToHiredis) {
       {"PING"},
       {"SET", "k", ""},
       {"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "1", "lh:1:counter:{0}", "1700000000000"},
-      {"SET", std::string("bin\0ary\r\n", 9), std::string(70000, 'x')}};
+      {"SET", std::string("bin\0ary\r\n", 9), std::string(70000, 'x')},
+      // lengths at every digit boundary, and 12 arguments (a two-digit count)
+      {"A", "123456789", std::string(10, 'b'), std::string(99, 'c'), std::string(100, 'd'), std::string(999, 'e'),
+       std::string(1000, 'f'), "", "x", "y", "z", "w"}};
   for (const auto& argv : commands) {
     std::vector<const char*> ptrs;
     std::vector<size_t> lens;
@@ -138,9 +142,69 @@ TEST(Resp, EncodingIsByteIdenticalToHiredis) {
     char* expected = nullptr;
     int n = redisFormatCommandArgv(&expected, static_cast<int>(argv.size()), ptrs.data(), lens.data());
     ASSERT_GT(n, 0);
-    std::string ours;
+    std::string ours = "queued:";  // appends after what is already queued
     resp::append_command(ours, views);
-    EXPECT_EQ(ours, std::string(expected, static_cast<size_t>(n)));
+    EXPECT_EQ(ours, "queued:" + std::string(expected, static_cast<size_t>(n)));
     redisFreeCommand(expected);
   }
+}
+
+namespace {
+// Feeds RESP bytes to a reader with the pooled functions; returns the parsed reply (owned by the caller).
+redisReply* parse_pooled(redisReader* rd, std::string_view resp) {
+  redisReaderFeed(rd, resp.data(), resp.size());
+  void* out = nullptr;
+  EXPECT_EQ(redisReaderGetReply(rd, &out), REDIS_OK);
+  return static_cast<redisReply*>(out);
+}
+}  // namespace
+
+TEST(PooledReplies, ParseEveryReplyTypeLikeHiredis) {
+  redisReader* rd = redisReaderCreateWithFunctions(pooled_reply_functions());
+  Reply i(parse_pooled(rd, ":42\r\n"));
+  EXPECT_TRUE(i.is_integer());
+  EXPECT_EQ(i.integer(), 42);
+  Reply s(parse_pooled(rd, std::string_view("$5\r\nhe\0lo\r\n", 11)));
+  EXPECT_EQ(s.str(), std::string_view("he\0lo", 5));
+  Reply st(parse_pooled(rd, "+OK\r\n"));
+  EXPECT_EQ(st.str(), "OK");
+  Reply nil(parse_pooled(rd, "$-1\r\n"));
+  EXPECT_TRUE(nil.is_nil());
+  Reply err(parse_pooled(rd, "-NOSCRIPT No matching script\r\n"));
+  EXPECT_TRUE(err.is_error());
+  EXPECT_EQ(err.error_class(), ErrorClass::noscript);
+  Reply arr(parse_pooled(rd, "*3\r\n:1\r\n*2\r\n$1\r\na\r\n$-1\r\n*0\r\n"));
+  ASSERT_EQ(arr.elements(), 3u);
+  EXPECT_EQ(arr.element(0)->integer, 1);
+  ASSERT_EQ(arr.element(1)->elements, 2u);
+  EXPECT_EQ(std::string_view(arr.element(1)->element[0]->str, 1), "a");
+  EXPECT_EQ(arr.element(1)->element[1]->type, REDIS_REPLY_NIL);
+  EXPECT_EQ(arr.element(2)->elements, 0u);
+  redisReaderFree(rd);
+}
+
+TEST(PooledReplies, StructsAreRecycledAndInterchangeableWithHiredisOwn) {
+  redisReader* rd = redisReaderCreateWithFunctions(pooled_reply_functions());
+  redisReply* first = parse_pooled(rd, ":1\r\n");
+  free_reply_object(first);
+  redisReply* second = parse_pooled(rd, ":2\r\n");
+  EXPECT_EQ(first, second);  // the freed struct came back from this thread's free list
+  EXPECT_EQ(second->integer, 2);
+  EXPECT_EQ(second->str, nullptr);  // recycled structs are zeroed
+  freeReplyObject(second);         // ours are malloc memory: hiredis's own free takes them
+  redisReaderFree(rd);
+
+  redisReader* plain = redisReaderCreate();  // and our free takes replies hiredis built itself
+  { Reply r(parse_pooled(plain, "*1\r\n$3\r\nabc\r\n")); EXPECT_EQ(r.elements(), 1u); }
+  redisReaderFree(plain);
+}
+
+TEST(PooledReplies, AProtocolErrorMidArrayFreesThePartialReply) {
+  redisReader* rd = redisReaderCreateWithFunctions(pooled_reply_functions());
+  const std::string_view bad = "*2\r\n:1\r\n?oops\r\n";
+  redisReaderFeed(rd, bad.data(), bad.size());
+  void* out = nullptr;
+  EXPECT_EQ(redisReaderGetReply(rd, &out), REDIS_ERR);
+  EXPECT_EQ(out, nullptr);
+  redisReaderFree(rd);
 }
