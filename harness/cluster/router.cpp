@@ -503,6 +503,56 @@ asio::awaitable<void> ClusterRedis::evalsha_batch(std::span<engine::ScriptCall> 
   co_await pipelined_batch(calls, replies);
 }
 
+bool ClusterRedis::start_batch(std::span<engine::ScriptCall> calls, std::span<Reply> replies) {
+  if (calls.size() != 1 || topo_->refresh_due(Clock::now())) return false;
+  const int slot = calls[0].keys.empty() ? -1 : int(key_slot(calls[0].keys[0]));
+  const int node = pick(slot);
+  net::Connection* c = node < 0 ? nullptr : ready(node);
+  if (!c) return false;
+  argv_.build(*calls[0].script, eval_, calls[0]);
+  c->append(argv_.view());
+  fast_conn_ = c;
+  fast_call_ = &calls[0];
+  fast_reply_ = &replies[0];
+  fast_node_ = node;
+  fast_slot_ = slot;
+  fast_follow_up_ = false;
+  return true;
+}
+
+bool ClusterRedis::poll_batch() {
+  net::Connection& c = *fast_conn_;
+  Reply& r = *fast_reply_;
+  if (!c.out_buffer().empty()) {
+    const auto f = c.try_flush(r);
+    if (f == net::Connection::Flush::pending) return false;
+    if (f == net::Connection::Flush::done && !c.poll_reply(r)) return false;
+  } else if (!c.poll_reply(r)) {
+    return false;
+  }
+  count(r);
+  if (follow_up(r)) {
+    fast_first_ = std::move(r);
+    fast_follow_up_ = true;
+    return true;
+  }
+  answered(fast_node_);
+  if (r.is_transport_failure()) lost(fast_node_);
+  return true;
+}
+
+asio::awaitable<void> ClusterRedis::wait_batch() {
+  // Not a coroutine: hands back the socket wait itself.
+  if (!fast_conn_->out_buffer().empty()) return fast_conn_->wait_writable();
+  return fast_conn_->wait_readable();
+}
+
+asio::awaitable<void> ClusterRedis::retry_batch() {
+  fast_follow_up_ = false;
+  argv_.build(*fast_call_->script, eval_, *fast_call_);
+  *fast_reply_ = co_await deliver(argv_.view(), fast_slot_, fast_call_->script, fast_node_, false, &fast_first_);
+}
+
 // (Its own coroutine so that the n == 1 path above keeps a small frame: Asio recycles small coroutine frames,
 // larger ones cost a full malloc per op.)
 asio::awaitable<void> ClusterRedis::pipelined_batch(std::span<engine::ScriptCall> calls, std::span<Reply> replies) {

@@ -135,6 +135,13 @@ class ClusterRedis final : public engine::Redis {
   // Grouped by node: each node's calls are pipelined in one write, all nodes' writes go out before any read.
   // A call answered by a redirect, TRYAGAIN, CLUSTERDOWN or NOSCRIPT is then followed up on its own.
   asio::awaitable<void> evalsha_batch(std::span<engine::ScriptCall> calls, std::span<net::Reply> replies) override;
+  // The frame-free path for the common case: one call (--pipeline 1) whose node is connected and no refresh
+  // due. Anything else (a pipelined batch, a connect, a redirect) goes by evalsha_batch()/deliver().
+  bool start_batch(std::span<engine::ScriptCall> calls, std::span<net::Reply> replies) override;
+  bool poll_batch() override;
+  asio::awaitable<void> wait_batch() override;
+  bool batch_needs_retry() const override { return fast_follow_up_; }
+  asio::awaitable<void> retry_batch() override;
   bool broken() const override { return broken_; }
 
  private:
@@ -182,6 +189,13 @@ class ClusterRedis final : public engine::Redis {
   std::vector<int> batch_node_, batch_slot_, batch_order_;
   std::vector<uint8_t> batch_state_;
   std::vector<std::pair<const scripts::Script*, int>> batch_loaded_;
+  // The frame-free single call in flight (start_batch .. retry_batch).
+  net::Connection* fast_conn_ = nullptr;
+  engine::ScriptCall* fast_call_ = nullptr;
+  net::Reply* fast_reply_ = nullptr;
+  net::Reply fast_first_;  // the answer that needs following up (a redirect, NOSCRIPT, ...)
+  int fast_node_ = -1, fast_slot_ = -1;
+  bool fast_follow_up_ = false;
 };
 
 }  // namespace lh::cluster
