@@ -64,7 +64,8 @@ void add_target_options(po::options_description& d, CommonOptions& o) {
     ("replicas", po::value(&o.replicas), "replicas per master of --embedded-cluster")
     ("connect-timeout", po::value(&o.connect_timeout)->default_value("2s"), "connect timeout")
     ("reply-timeout", po::value(&o.reply_timeout)->default_value("5s"),
-     "reply timeout: an op still unanswered then is indeterminate");
+     "reply timeout of the load: an op still unanswered then is indeterminate (setup, checks and cleanup wait "
+     "at least 5s)");
 }
 
 void add_workload_options(po::options_description& d, CommonOptions& o, bool demo) {

@@ -1,5 +1,7 @@
 #include "harness/engine/sync_standalone.hpp"
 
+#include <algorithm>
+
 #include "harness/engine/exit_errors.hpp"
 
 namespace lh::engine {
@@ -32,7 +34,9 @@ redisContext* open_sync(const net::RedisUrl& url, net::Timeouts t) {
     throw TargetError("cannot connect to " + url.redacted() + ": " + why +
                       " (is Redis running there? omit --target to use an embedded redis-server)");
   }
-  redisSetTimeout(c, to_timeval(t.reply));
+  // Setup, checks and cleanup wait at least 5 s for a reply: --reply-timeout judges the load's ops, and a
+  // server still busy with a slow script when the load stops must not fail the run's cleanup.
+  redisSetTimeout(c, to_timeval(std::max(t.reply, std::chrono::milliseconds(5000))));
   try {
     if (!url.password.empty()) {
       std::vector<std::string> auth = {"AUTH"};

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -232,4 +233,24 @@ TEST(RunCli, OpenLoopReportsCorrectedAndUncorrectedLatency) {
   // ~2000 ops/s for 1 s: the harness neither floods nor starves the target.
   EXPECT_GT(res["ops"]["total"].get<uint64_t>(), 1000u);
   EXPECT_LT(res["ops"]["total"].get<uint64_t>(), 3000u);
+}
+
+TEST(RunCli, AReplyPastTheReplyTimeoutIsATimeoutAndTheRunStillEndsOnTime) {
+  // A script that keeps the server busy far longer than --reply-timeout: the watchdog must close the waiting
+  // connection, the op must count as indeterminate with a `timeout` error, and the run must end, not hang.
+  auto server = start_server();
+  const std::string dir = lh::test::temp_dir();
+  lh::test::write_text(dir + "/slow.lua", "for i = 1, 60000000 do end\nreturn redis.call('INCR', KEYS[1])\n");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = run_harness({"run", "--target", url(server.port()), "--script", dir + "/slow.lua", "--key", "slow",
+                        "--clients", "2", "--duration", "1s", "--reply-timeout", "30ms", "--connect-timeout",
+                        "500ms", "--report", "-", "--quiet"});
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  lh::test::remove_tree(dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = parse_report(r);
+  const json& res = j["results"][0];
+  EXPECT_GE(res["errors"].value("timeout", 0), 1) << r.out;
+  EXPECT_GE(res["ops"]["indeterminate"].get<uint64_t>(), 1u) << r.out;
+  EXPECT_LT(wall_s, 20.0);  // a hang guard, not a timing assertion
 }
