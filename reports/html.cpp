@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <sstream>
 
+#include "harness/util/strcat.hpp"
 #include "reports/format.hpp"
 #include "reports/svg.hpp"
 #include "reports/xml.hpp"
@@ -137,35 +139,59 @@ std::string percentile_chart(const Report& r, const std::string& scenario) {
   return svg::line_chart("chart chart-percentile", scenario + ": latency by percentile", xa, ya, lines);
 }
 
-// kind: "throughput" (ops per second) or "p99" (ms) per second of the run.
+// A partial second shorter than this is left out of the throughput chart: it holds only the ops in flight
+// when the load stopped, too few and too short for ops / span_s to be a rate (one op 5 us after the end would
+// read as 200,000 ops/s). Its p99 is still drawn.
+constexpr double kMinRateSpanS = 0.1;
+
+// 0.301074 -> "0.301", 0.0002 -> "0.0002": three significant digits, no exponent.
+std::string span_label(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", s);
+  std::string t = buf;
+  return t.find('e') == std::string::npos ? t : fixed(s, 6);
+}
+
+// kind: "throughput" (ops per second) or "p99" (ms) per second of the run. A point is drawn at the time its
+// second ends; a partial last second (span_s < 1, the run ended mid-second) ends at second + span_s and
+// plots its rate, ops / span_s, so the end of a run is not a false drop.
 std::string series_chart(const Report& r, const std::string& scenario, const std::string& kind) {
+  const bool throughput = kind == "throughput";
   double max_s = 1, max_y = 0;
   std::vector<svg::Line> lines;
   for (const auto& x : r.results) {
     if (x.scenario != scenario || x.series.empty()) continue;
     svg::Line l{x.variant, variant_color(x.variant), {}};
     for (const auto& p : x.series) {
-      double y = kind == "throughput" ? static_cast<double>(p.ops) : static_cast<double>(p.p99_us) / 1000.0;
-      double sx = static_cast<double>(p.second);
-      max_s = std::max(max_s, sx + 1);
+      const double span = p.span_s > 0 && p.span_s < 1 ? p.span_s : 1.0;  // absent or out of range: whole
+      if (throughput && span < kMinRateSpanS) continue;
+      const double rate = static_cast<double>(p.ops) / span;
+      const double y = throughput ? rate : static_cast<double>(p.p99_us) / 1000.0;
+      const double end = static_cast<double>(p.second) + span;
+      max_s = std::max(max_s, end);
       max_y = std::max(max_y, y);
-      l.points.push_back({sx + 1, y,  // plotted at the end of its second: "ops done by t"
-                          "second " + std::to_string(p.second + 1) + ": " +
-                              (kind == "throughput" ? with_commas(p.ops) + " ops/s"
-                                                    : us_as_ms(static_cast<double>(p.p99_us)) + " ms p99")});
+      std::string title = lh::cat("second ", p.second + 1);
+      if (span < 1) title += lh::cat(" (its first ", span_label(span), " s)");
+      title += ": ";
+      if (throughput) {
+        title += with_commas(static_cast<uint64_t>(std::llround(rate))) + " ops/s";
+        if (span < 1) title += lh::cat(" (", with_commas(p.ops), " ops)");
+      } else {
+        title += us_as_ms(static_cast<double>(p.p99_us)) + " ms p99";
+      }
+      l.points.push_back({end, y, std::move(title)});  // "ops done by t"
     }
+    if (l.points.empty()) continue;
     lines.push_back(std::move(l));
   }
   if (lines.empty()) return "";
   svg::Axis xa =
       svg::nice_linear_axis(max_s, "seconds into the run", [](double v) { return compact_number(v); });
-  svg::Axis ya = kind == "throughput" ? svg::nice_linear_axis(max_y, "ops/s", count_label)
-                                      : svg::nice_linear_axis(max_y, "p99 latency, ms", ms_label);
-  std::string caption =
-      scenario + (kind == "throughput" ? ": throughput per second" : ": p99 latency per second");
-  return svg::line_chart(
-      kind == "throughput" ? "chart chart-series chart-throughput" : "chart chart-series chart-p99", caption,
-      xa, ya, lines);
+  svg::Axis ya = throughput ? svg::nice_linear_axis(max_y, "ops/s", count_label)
+                            : svg::nice_linear_axis(max_y, "p99 latency, ms", ms_label);
+  std::string caption = scenario + (throughput ? ": throughput per second" : ": p99 latency per second");
+  return svg::line_chart(throughput ? "chart chart-series chart-throughput" : "chart chart-series chart-p99",
+                         caption, xa, ya, lines);
 }
 
 std::string violations_chart(const Report& r) {
@@ -303,6 +329,9 @@ void row_details(std::ostringstream& h, const Report& r) {
     for (const auto& [k, v] : x.errors)
       if (v) errors += (errors.empty() ? "" : ", ") + k + " " + with_commas(v);
     h << "<p><b>errors:</b> " << esc(errors.empty() ? "none" : errors) << "</p>";
+    for (const auto& [k, message] : x.error_examples)
+      h << "<p class=\"note error-example\">first " << esc(k) << " error: <code>" << esc(message)
+        << "</code></p>";
     if (!x.correctness.details.empty()) h << "<pre>" << esc(x.correctness.details.dump(2)) << "</pre>";
     for (const auto& e : x.correctness.examples) h << "<pre>" << esc(e) << "</pre>";
     h << "</details>\n";

@@ -31,6 +31,17 @@ std::string code(const std::string& s) {
   return out;
 }
 
+// Inline code outside a table (a list item): one line; a message holding backticks gets a longer fence.
+std::string inline_code(const std::string& s) {
+  std::string text;
+  for (char c : s) text += c == '\n' || c == '\r' ? ' ' : c;
+  const bool ticks = text.find('`') != std::string::npos;  // (pipes need no escape outside a table)
+  std::string out(ticks ? "`` " : "`");
+  out += text;
+  out += ticks ? " ``" : "`";
+  return out;
+}
+
 std::string run_facts(const Report& r) {
   std::ostringstream s;
   s << r.started_at << " · " << r.target.mode;
@@ -92,6 +103,16 @@ std::string to_markdown(const Report& r) {
           << "\n";
   }
   if (!notes.str().empty()) md << "\n### Correctness\n\n" << notes.str();
+
+  std::ostringstream errors;  // one line per error class that has an example: the first message seen
+  for (const auto& x : r.results)
+    for (const auto& [k, message] : x.error_examples) {
+      auto n = x.errors.find(k);
+      errors << "- " << x.scenario << "/" << x.variant << ": "
+             << (n != x.errors.end() ? with_commas(n->second) + " " : "") << k
+             << " errors, the first: " << inline_code(message) << "\n";
+    }
+  if (!errors.str().empty()) md << "\n### Errors\n\n" << errors.str();
   return md.str();
 }
 

@@ -50,10 +50,14 @@ json result_json(const Result& r) {
             {"duration_s", r.duration_s},
             {"throughput_ops_s", r.throughput_ops_s},
             {"latency_us", latency_json(r.latency_us)}};
+  if (!r.error_examples.empty()) j["error_examples"] = r.error_examples;
   if (r.uncorrected_latency_us) j["uncorrected_latency_us"] = latency_json(*r.uncorrected_latency_us);
   json series = json::array();
-  for (const auto& p : r.series)
-    series.push_back({{"second", p.second}, {"ops", p.ops}, {"p50_us", p.p50_us}, {"p99_us", p.p99_us}});
+  for (const auto& p : r.series) {
+    json pj = {{"second", p.second}, {"ops", p.ops}, {"p50_us", p.p50_us}, {"p99_us", p.p99_us}};
+    if (p.span_s < 1.0) pj["span_s"] = p.span_s;  // only a partial second (the run's last) carries it
+    series.push_back(std::move(pj));
+  }
   j["series"] = series;
   json curve = json::array();
   for (const auto& p : r.percentile_curve)
@@ -78,6 +82,8 @@ Result result_from(const json& j) {
   r.ops_failed = ops.at("failed").get<uint64_t>();
   r.ops_indeterminate = ops.at("indeterminate").get<uint64_t>();
   r.errors = j.at("errors").get<std::map<std::string, uint64_t>>();
+  if (j.contains("error_examples"))  // absent in older reports, and when there were no errors
+    r.error_examples = j.at("error_examples").get<std::map<std::string, std::string>>();
   r.commands_per_op = j.value("commands_per_op", 1.0);
   r.retries = j.value("retries", uint64_t{0});
   r.duration_s = j.at("duration_s").get<double>();
@@ -88,7 +94,8 @@ Result result_from(const json& j) {
   if (j.contains("series"))
     for (const auto& p : j.at("series"))
       r.series.push_back({p.at("second").get<int64_t>(), p.at("ops").get<uint64_t>(),
-                          p.at("p50_us").get<int64_t>(), p.at("p99_us").get<int64_t>()});
+                          p.at("p50_us").get<int64_t>(), p.at("p99_us").get<int64_t>(),
+                          p.value("span_s", 1.0)});  // absent: a whole second
   if (j.contains("percentile_curve"))
     for (const auto& p : j.at("percentile_curve"))
       r.percentile_curve.push_back({p.at("percentile").get<double>(), p.at("value_us").get<int64_t>()});

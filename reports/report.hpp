@@ -22,6 +22,9 @@ struct SeriesPoint {
   uint64_t ops = 0;
   int64_t p50_us = 0;
   int64_t p99_us = 0;
+  // Seconds of the run this point covers, in (0, 1]: 1 for every whole second; less for the last point when
+  // the run ended mid-second. Rates are ops / span_s. Written to JSON only when < 1.
+  double span_s = 1.0;
 };
 
 struct CurvePoint {
@@ -44,6 +47,9 @@ struct Result {
   std::string variant;   // "atomic" | "naive" | "transaction" | "gt" | "eval" ...
   uint64_t ops_total = 0, ops_ok = 0, ops_failed = 0, ops_indeterminate = 0;
   std::map<std::string, uint64_t> errors;  // every contract class present, zero or not
+  // The first message of each error class seen (only classes with errors > 0 and a message; passwords never
+  // appear: addresses are host:port). Written to JSON only when not empty.
+  std::map<std::string, std::string> error_examples;
   double commands_per_op = 1.0;
   uint64_t retries = 0;  // transaction variants: EXEC conflicts retried
   double duration_s = 0;

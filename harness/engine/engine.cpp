@@ -247,6 +247,8 @@ LoadResult run_load(const LoadConfig& cfg, scenarios::VariantRun& variant, const
   }
   out.merged.origin = start;
   out.measured_s = first < last ? std::chrono::duration<double>(last - first).count() : 0.0;
+  out.series_end_s =
+      last > plan.measure_begin ? std::chrono::duration<double>(last - plan.measure_begin).count() : 0.0;
   out.interrupted = g_interrupted.load();
   return out;
 }

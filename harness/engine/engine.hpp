@@ -38,6 +38,9 @@ using RedisFactory =
 struct LoadResult {
   Recorder merged;
   double measured_s = 0;     // from the end of warmup to the last op's completion
+  // From the series' clock zero (the end of warmup) to the last measured op's completion: the series' last
+  // point covers series_end_s - its second (< 1 when the run ended mid-second). 0 when nothing was measured.
+  double series_end_s = 0;
   bool interrupted = false;  // SIGINT/SIGTERM stopped the load
   uint64_t connect_failures = 0;
   std::string last_connect_error;

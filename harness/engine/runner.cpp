@@ -103,8 +103,20 @@ std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params
   return jobs;
 }
 
+// An error message with every occurrence of a secret (the targets' passwords) masked. Messages name addresses
+// as host:port and Redis does not echo AUTH's arguments, so this is a second line of defence: a password must
+// never reach a report or the log, whatever a server or proxy puts in its error text.
+std::string without_secrets(std::string message, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.empty()) continue;
+    for (std::size_t p = message.find(secret); p != std::string::npos; p = message.find(secret, p + 3))
+      message.replace(p, secret.size(), "***");
+  }
+  return message;
+}
+
 reports::Result build_result(const Job& job, const LoadResult& lr, const RunConfig& cfg,
-                             reports::Correctness correctness) {
+                             reports::Correctness correctness, const std::vector<std::string>& secrets) {
   const Recorder& r = lr.merged;
   reports::Result res;
   res.scenario = job.scenario;
@@ -113,15 +125,22 @@ reports::Result build_result(const Job& job, const LoadResult& lr, const RunConf
   res.ops_failed = r.failed;
   res.ops_indeterminate = r.indeterminate;
   res.ops_total = r.ok + r.failed + r.indeterminate;
-  for (std::size_t i = 0; i < net::kErrorClassCount; ++i)
-    res.errors[std::string(net::error_class_name(static_cast<net::ErrorClass>(i)))] = r.errors[i];
+  for (std::size_t i = 0; i < net::kErrorClassCount; ++i) {
+    const std::string name(net::error_class_name(static_cast<net::ErrorClass>(i)));
+    res.errors[name] = r.errors[i];
+    if (r.errors[i] > 0 && !r.first_error[i].empty())
+      res.error_examples[name] = without_secrets(r.first_error[i], secrets);
+  }
   res.commands_per_op = res.ops_total ? static_cast<double>(r.commands) / static_cast<double>(res.ops_total) : 0;
   res.retries = r.retries;
   res.duration_s = lr.measured_s;
   res.throughput_ops_s = lr.measured_s > 0 ? static_cast<double>(res.ops_total) / lr.measured_s : 0;
   res.latency_us = summarize(r.latency_us);
   if (cfg.load.rate) res.uncorrected_latency_us = summarize(r.uncorrected_latency_us);
-  for (const auto& p : r.series.points()) res.series.push_back({p.second, p.ops, p.p50_us, p.p99_us});
+  // Points count whole seconds since the end of warmup, as series_end_s does: the last one may be partial.
+  for (const auto& p : r.series.points())
+    res.series.push_back(
+        {p.second, p.ops, p.p50_us, p.p99_us, stats::second_span_s(p.second, lr.series_end_s)});
   for (const auto& p : r.latency_us.percentile_curve()) res.percentile_curve.push_back({p.percentile, p.value});
   res.correctness = std::move(correctness);
   res.correctness.safe_by_design = job.safe_by_design;
@@ -229,6 +248,9 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   c.script = cfg.script_path;
   c.eval = cfg.eval;
 
+  std::vector<std::string> secrets;  // masked in error examples (report and log)
+  for (const auto& u : seeds)
+    if (!u.password.empty()) secrets.push_back(u.password);
   RedisFactory factory = target->factory(cfg.eval);
   bool any_op = false;
   std::string last_connect_error;
@@ -242,16 +264,14 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     any_op |= ops > 0;
     if (!lr.last_connect_error.empty()) last_connect_error = lr.last_connect_error;
     reports::Correctness corr = job.run->check(target->admin(), lr.merged.history);
-    report.results.push_back(build_result(job, lr, cfg, std::move(corr)));
+    report.results.push_back(build_result(job, lr, cfg, std::move(corr), secrets));
     if (cluster_session)
       report.results.back().ops_per_node = cluster_session->take_ops_per_node(report.results.back().ops_total);
     const auto& res = report.results.back();
     log << lc.label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
         << " ops/s, p99 " << res.latency_us.p99 << " us, " << res.correctness.verdict << "\n";
-    for (std::size_t i = 0; i < net::kErrorClassCount; ++i)
-      if (lr.merged.errors[i] > 0 && !lr.merged.first_error[i].empty())
-        log << "  " << lr.merged.errors[i] << " " << net::error_class_name(static_cast<net::ErrorClass>(i))
-            << " errors, the first: " << lr.merged.first_error[i] << "\n";
+    for (const auto& [name, example] : res.error_examples)
+      log << "  " << res.errors.at(name) << " " << name << " errors, the first: " << example << "\n";
     if (lr.interrupted) report.interrupted = true;
   }
   if (g_interrupted.load()) report.interrupted = true;

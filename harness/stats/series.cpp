@@ -1,6 +1,7 @@
 #include "harness/stats/series.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace lh::stats {
 
@@ -36,6 +37,13 @@ std::vector<Series::Point> Series::points() const {
     out.push_back({static_cast<int64_t>(s), h.count(), h.value_at_percentile(50), h.value_at_percentile(99)});
   }
   return out;
+}
+
+double second_span_s(int64_t second, double end_s) {
+  if (!(end_s > 0)) return 1.0;
+  const double span = end_s - static_cast<double>(second);
+  if (span >= 1.0) return 1.0;
+  return std::clamp(std::round(span * 1e6) / 1e6, 1e-6, 1.0);
 }
 
 }  // namespace lh::stats

@@ -30,4 +30,10 @@ class Series {
   std::vector<Histogram> seconds_;
 };
 
+// Seconds of the run that the point of `second` covers, in (0, 1], when the run's last op completed end_s
+// seconds after the series' zero: 1 for a whole second; end_s - second for the last, partial one (rounded to
+// the microsecond, at least 1 us), so ops / span is that second's rate and a run ending mid-second shows no
+// false drop. end_s <= 0 (unknown) gives 1.
+double second_span_s(int64_t second, double end_s);
+
 }  // namespace lh::stats

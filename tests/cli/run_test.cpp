@@ -252,5 +252,47 @@ TEST(RunCli, AReplyPastTheReplyTimeoutIsATimeoutAndTheRunStillEndsOnTime) {
   const json& res = j["results"][0];
   EXPECT_GE(res["errors"].value("timeout", 0), 1) << r.out;
   EXPECT_GE(res["ops"]["indeterminate"].get<uint64_t>(), 1u) << r.out;
+  // "timeout during read with host:port"
+  const std::string example = res["error_examples"].value("timeout", "");
+  EXPECT_EQ(example.rfind("timeout during ", 0), 0u) << r.out;
+  EXPECT_NE(example.find(" with 127.0.0.1:" + std::to_string(server.port())), std::string::npos) << r.out;
   EXPECT_LT(wall_s, 20.0);  // a hang guard, not a timing assertion
+}
+
+TEST(RunCli, ErrorExamplesFromAPasswordProtectedServerNeverHoldThePassword) {
+  // Timeouts (and the reconnects after them, AUTH included) against a server with a password: the first
+  // message of each class lands in the report and on stderr, and the password in neither.
+  auto server = start_server({"--requirepass", "s3cretpw"});
+  const std::string dir = lh::test::temp_dir();
+  lh::test::write_text(dir + "/slow.lua", "for i = 1, 60000000 do end\nreturn redis.call('INCR', KEYS[1])\n");
+  auto r = run_harness({"run", "--target", url(server.port(), ":s3cretpw"), "--script", dir + "/slow.lua",
+                        "--key", "slow", "--clients", "2", "--duration", "1s", "--reply-timeout", "30ms",
+                        "--connect-timeout", "500ms", "--report", "-"});
+  lh::test::remove_tree(dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = parse_report(r);
+  const json& res = j["results"][0];
+  ASSERT_TRUE(res.contains("error_examples")) << r.out;
+  EXPECT_NE(res["error_examples"].value("timeout", "").find("timeout during"), std::string::npos) << r.out;
+  for (const auto& [cls, message] : res["error_examples"].items()) {
+    EXPECT_GT(res["errors"][cls].get<uint64_t>(), 0u) << cls;
+    EXPECT_FALSE(message.get<std::string>().empty()) << cls;
+  }
+  EXPECT_NE(r.err.find("timeout errors, the first: timeout during"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("s3cretpw"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("s3cretpw"), std::string::npos) << r.err;
+}
+
+TEST(RunCli, OnlyTheLastSeriesPointCanCoverPartOfASecond) {
+  auto server = start_server();
+  auto r = run_harness(rate_limit_args(url(server.port()), "1500ms"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = parse_report(r);
+  const json& series = j["results"][0]["series"];
+  ASSERT_EQ(series.size(), 2u) << series.dump();  // [0 s, 1 s) and the half second after it
+  EXPECT_FALSE(series[0].contains("span_s"));
+  ASSERT_TRUE(series[1].contains("span_s")) << series.dump();
+  // The load stops at 1.5 s; the ops in flight then complete a little later (a loose bound: loaded CI hosts).
+  EXPECT_GE(series[1]["span_s"].get<double>(), 0.5);
+  EXPECT_LT(series[1]["span_s"].get<double>(), 1.0);
 }

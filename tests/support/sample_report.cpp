@@ -85,6 +85,7 @@ Report sample_report() {
   ca.ops_ok = 251230;
   ca.ops_indeterminate = 4;
   ca.errors["timeout"] = 4;
+  ca.error_examples["timeout"] = "timeout during read with 127.0.0.1:40123";
   ca.correctness.invariant = "final counter == acknowledged increments";
   ca.correctness.details = {{"acknowledged", 251230}, {"final", 251232}, {"indeterminate", 4}};
 
@@ -97,6 +98,8 @@ Report sample_report() {
   sa.ops_failed = 12;
   sa.ops_ok = sa.ops_total - 12;
   sa.errors["busy"] = 12;
+  sa.error_examples["busy"] =
+      "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
   sa.correctness.invariant = "each value is consumed by at most one swap; the swaps form one chain";
   sa.correctness.details = {{"swaps", 61234}, {"chain_length", 61234}};
 

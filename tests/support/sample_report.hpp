@@ -1,6 +1,6 @@
 // A fixed, realistic Report for the writers' golden tests and the schema tests: counter and cas, each atomic
-// (0 violations) and naive (lost updates / conflicting swaps), with per-second series, percentile curves and
-// three evaluated thresholds (two pass, `throughput>20000` fails on the naive rows, so verdict "fail", exit
+// (0 violations) and naive (lost updates / conflicting swaps), with per-second series, percentile curves,
+// error examples on the atomic rows and three evaluated thresholds (two pass, `throughput>20000` fails on the naive rows, so verdict "fail", exit
 // 1). Deterministic: the same bytes every build, so goldens stay stable.
 #pragma once
 #include "reports/report.hpp"

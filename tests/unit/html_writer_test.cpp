@@ -84,6 +84,58 @@ TEST(HtmlWriter, DrawsThroughputAndP99PerSecond) {
   EXPECT_TRUE(std::regex_search(p99[0], std::regex("<title>naive second 10: [0-9.]+ ms p99</title>")));
 }
 
+TEST(HtmlWriter, APartialLastSecondIsPlottedAsARateAtTheTimeItEnds) {
+  // counter/atomic ran 10.5 s: its 11th point holds 5,000 ops in 0.5 s: 10,000 ops/s, not a drop to 5,000.
+  Report r = sample_report();
+  auto& s = r.results[0].series;
+  s.push_back({10, 5000, 400, 1500, 0.5});
+  std::string html = to_html(r);
+  auto tp = figures(html, "chart-throughput");
+  auto p99 = figures(html, "chart-p99");
+  ASSERT_EQ(tp.size(), 2u);
+  EXPECT_EQ(polyline_points(tp[0]), s.size() + r.results[1].series.size());
+  EXPECT_NE(tp[0].find("<title>atomic second 11 (its first 0.5 s): 10,000 ops/s (5,000 ops)</title>"),
+            std::string::npos)
+      << tp[0];
+  EXPECT_NE(p99[0].find("<title>atomic second 11 (its first 0.5 s): 1.500 ms p99</title>"), std::string::npos)
+      << p99[0];
+  // Drawn at x = 10.5 (10 + span_s), not 11: the same y as a point of 10,000 ops/s in a whole second.
+  Report whole = sample_report();
+  whole.results[0].series.push_back({10, 10000, 400, 1500});
+  auto tp_whole = figures(to_html(whole), "chart-throughput");
+  std::regex last_point("points=\"[^\"]* ([0-9.]+),([0-9.]+)\"");
+  std::smatch partial_xy, whole_xy;
+  ASSERT_TRUE(std::regex_search(tp[0], partial_xy, last_point));
+  ASSERT_TRUE(std::regex_search(tp_whole[0], whole_xy, last_point));
+  EXPECT_EQ(partial_xy[2], whole_xy[2]);  // same rate, same height
+  EXPECT_LT(std::stod(partial_xy[1]), std::stod(whole_xy[1]));
+}
+
+TEST(HtmlWriter, ASliverOfASecondIsLeftOutOfTheThroughputChartButNotTheP99Chart) {
+  // 40 ops in flight that completed 0.2 ms after the load stopped: 40 / 0.0002 s is no rate; leave it out.
+  Report r = sample_report();
+  auto& s = r.results[0].series;
+  s.push_back({10, 40, 400, 900, 0.0002});
+  std::string html = to_html(r);
+  auto tp = figures(html, "chart-throughput");
+  auto p99 = figures(html, "chart-p99");
+  EXPECT_EQ(polyline_points(tp[0]), (s.size() - 1) + r.results[1].series.size());
+  EXPECT_EQ(tp[0].find("second 11"), std::string::npos);
+  EXPECT_EQ(polyline_points(p99[0]), s.size() + r.results[1].series.size());
+  EXPECT_NE(p99[0].find("<title>atomic second 11 (its first 0.0002 s): 0.900 ms p99</title>"),
+            std::string::npos)
+      << p99[0];
+}
+
+TEST(HtmlWriter, ShowsTheFirstErrorOfEachClassInTheDetails) {
+  Report r = sample_report();
+  r.results[1].error_examples["other"] = "ERR <odd> & reply";
+  std::string html = to_html(r);
+  EXPECT_NE(html.find("first timeout error: <code>timeout during read with 127.0.0.1:40123</code>"),
+            std::string::npos);
+  EXPECT_NE(html.find("first other error: <code>ERR &lt;odd&gt; &amp; reply</code>"), std::string::npos);
+}
+
 TEST(HtmlWriter, DrawsViolationBarsAtomicVersusNaive) {
   std::string html = to_html(sample_report());
   auto bars = figures(html, "chart-violations");

@@ -35,6 +35,57 @@ TEST(ReportSchema, ReportRoundTripsThroughJsonUnchanged) {
   EXPECT_EQ(to_json(report_from_json(j)), j);
 }
 
+TEST(ReportSchema, ErrorExamplesAndAPartialLastSecondRoundTripJsonReportJson) {
+  Report r = lh::test::sample_report();
+  r.results[1].error_examples = {{"connection", "Connection refused during connect with 127.0.0.1:40123"},
+                                 {"other", "ERR \"quoted\" | piped `ticked`\nsecond line"}};
+  r.results[1].series.back().span_s = 0.431;
+  json j = to_json(r);
+  EXPECT_TRUE(MatchesReportSchema(j));
+  ASSERT_TRUE(j["results"][0].contains("error_examples"));
+  EXPECT_EQ(j["results"][0]["error_examples"],
+            json({{"timeout", "timeout during read with 127.0.0.1:40123"}}));
+  EXPECT_EQ(j["results"][1]["error_examples"]["connection"],
+            "Connection refused during connect with 127.0.0.1:40123");
+  EXPECT_FALSE(j["results"][3].contains("error_examples"));  // none: omitted, not an empty object
+  EXPECT_EQ(j["results"][1]["series"].back()["span_s"], 0.431);
+  for (size_t i = 0; i + 1 < j["results"][1]["series"].size(); ++i)  // whole seconds: no span_s
+    EXPECT_FALSE(j["results"][1]["series"][i].contains("span_s")) << i;
+
+  Report back = report_from_json(j);
+  EXPECT_EQ(back.results[1].error_examples, r.results[1].error_examples);
+  EXPECT_EQ(back.results[0].error_examples.at("timeout"), "timeout during read with 127.0.0.1:40123");
+  EXPECT_TRUE(back.results[3].error_examples.empty());
+  EXPECT_DOUBLE_EQ(back.results[1].series.back().span_s, 0.431);
+  EXPECT_EQ(back.results[1].series.front().span_s, 1.0);
+  EXPECT_EQ(to_json(back), j);
+}
+
+TEST(ReportSchema, ReportsWrittenBeforeErrorExamplesAndSpanStillRead) {
+  json j = sample_json();
+  for (auto& res : j["results"]) {
+    res.erase("error_examples");
+    for (auto& p : res["series"]) p.erase("span_s");
+  }
+  Report r = report_from_json(j);
+  for (const auto& res : r.results) {
+    EXPECT_TRUE(res.error_examples.empty());
+    for (const auto& p : res.series) EXPECT_EQ(p.span_s, 1.0);
+  }
+}
+
+TEST(ReportSchema, RejectsASpanOutsideZeroToOneAndANonStringExample) {
+  json j = sample_json();
+  j["results"][0]["series"][0]["span_s"] = 0;
+  j["results"][0]["series"][1]["span_s"] = 1.5;
+  j["results"][0]["error_examples"]["timeout"] = 4;
+  auto errors = validate_report_schema(j);
+  EXPECT_TRUE(has_error(errors, "/results/0/series/0/span_s: 0 is below the minimum"));
+  EXPECT_TRUE(has_error(errors, "/results/0/series/1/span_s: 1.5 is above the maximum 1"));
+  EXPECT_TRUE(has_error(errors, "/results/0/error_examples/timeout: expected \"string\""));
+  EXPECT_EQ(errors.size(), 3u);
+}
+
 TEST(ReportSchema, OptionalFieldsMatchWhenPresent) {
   Report r = lh::test::sample_report();
   r.target.mode = "cluster";
@@ -150,12 +201,16 @@ TEST(JsonSchemaValidator, ReportSchemaDocumentsEveryFieldToJsonWrites) {
   r.config.script = "x.lua";
   r.results[0].uncorrected_latency_us = r.results[0].latency_us;
   r.results[0].ops_per_node = {{"n1", 1}};
+  r.results[0].series.back().span_s = 0.5;
+  ASSERT_FALSE(r.results[0].error_examples.empty());
   EXPECT_TRUE(MatchesReportSchema(to_json(r)));
   json j = to_json(r);
+  ASSERT_TRUE(j["results"][0]["series"].back().contains("span_s"));
+  j["results"][0]["series"].back()["extra"] = 1;
   j["results"][0]["latency_us"]["p75"] = 1;
   j["target"]["extra"] = 1;
   j["config"]["extra"] = 1;
   j["results"][0]["correctness"]["extra"] = 1;
   j["thresholds"][0]["extra"] = 1;
-  EXPECT_EQ(validate_report_schema(j).size(), 5u);
+  EXPECT_EQ(validate_report_schema(j).size(), 6u);
 }

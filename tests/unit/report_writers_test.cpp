@@ -59,6 +59,20 @@ TEST(MarkdownWriter, ShowsVerdictTableThresholdsAndExpectedNaiveViolations) {
   EXPECT_NE(md.find("naive counter: 1,843 lost updates of 142,800 ops (expected"), std::string::npos) << md;
 }
 
+TEST(MarkdownWriter, ListsTheFirstErrorOfEachClassUnderErrors) {
+  Report r = sample_report();
+  std::string md = to_markdown(r);
+  EXPECT_NE(md.find("\n### Errors\n\n- counter/atomic: 4 timeout errors, the first: "
+                    "`timeout during read with 127.0.0.1:40123`\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- cas/atomic: 12 busy errors, the first: `BUSY Redis is busy"), std::string::npos) << md;
+  r.results[0].error_examples["timeout"] = "a `b` | c\nd";  // one line; a longer fence around backticks
+  EXPECT_NE(to_markdown(r).find("the first: `` a `b` | c d ``\n"), std::string::npos) << to_markdown(r);
+  for (auto& x : r.results) x.error_examples.clear();
+  EXPECT_EQ(to_markdown(r).find("### Errors"), std::string::npos);
+}
+
 TEST(MarkdownWriter, EscapesPipesInCells) {
   Report r = sample_report();
   r.thresholds[0].detail = "a|b";

@@ -97,5 +97,33 @@ TEST(Series, MergingIntoAnEmptySeriesCopiesIt) {
   EXPECT_EQ(a.points()[1].p50_us, 100);
 }
 
+TEST(SecondSpan, WholeSecondsCoverOneAndTheLastCoversWhatIsLeft) {
+  // A run whose last op completed 10.25 s after the series' zero: seconds 0..9 are whole, 10 covers 0.25 s.
+  for (int64_t s = 0; s < 10; ++s) EXPECT_EQ(second_span_s(s, 10.25), 1.0) << s;
+  EXPECT_DOUBLE_EQ(second_span_s(10, 10.25), 0.25);
+  EXPECT_DOUBLE_EQ(second_span_s(2, 2.5), 0.5);
+  EXPECT_EQ(second_span_s(0, 3.0), 1.0);
+}
+
+TEST(SecondSpan, IsRoundedToTheMicrosecondAndStaysInsideZeroToOne) {
+  EXPECT_DOUBLE_EQ(second_span_s(10, 10.0004567891), 0.000457);
+  EXPECT_DOUBLE_EQ(second_span_s(1, 1.0), 1e-6);  // ended exactly on the boundary: never 0
+  EXPECT_DOUBLE_EQ(second_span_s(3, 2.5), 1e-6);  // (a point past the end cannot happen; still > 0)
+  EXPECT_EQ(second_span_s(4, 4.9999999), 1.0);    // rounds up to a whole second
+  EXPECT_EQ(second_span_s(0, 0.0), 1.0);          // unknown end: a whole second
+  EXPECT_EQ(second_span_s(5, -1.0), 1.0);
+}
+
+TEST(SecondSpan, ARunEndingMidSecondGivesItsLastPointARateLikeTheOthers) {
+  // 1000 ops/s for 3.4 s: the last point holds 400 ops in 0.4 s, the same rate as the whole seconds.
+  Series s;
+  for (int i = 0; i < 3400; ++i) s.record(i / 1000, 100);
+  const double end_s = 3.4;
+  const auto pts = s.points();
+  ASSERT_EQ(pts.size(), 4u);
+  for (const auto& p : pts)
+    EXPECT_NEAR(static_cast<double>(p.ops) / second_span_s(p.second, end_s), 1000.0, 1e-6) << p.second;
+}
+
 }  // namespace
 }  // namespace lh::stats
