@@ -76,6 +76,8 @@ struct Target {
   std::vector<std::string> nodes;   // host:port, or redacted URLs
   std::string redis_version;
   bool failover_detected = false;   // cluster: the topology changed during the run
+  // Cluster: the masters when the run ended, when they differ from `nodes` (the masters at its start).
+  std::vector<std::string> nodes_at_end;
 };
 
 struct Config {

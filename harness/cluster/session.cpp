@@ -262,6 +262,11 @@ bool ClusterSession::failover_detected() {
   return false;
 }
 
+std::vector<std::string> ClusterSession::current_masters() {
+  if (!admin_.refresh()) return {};
+  return master_names(admin_.map());
+}
+
 reports::Target ClusterSession::describe() {
   reports::Target t;
   t.mode = "cluster";

@@ -275,7 +275,11 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     if (lr.interrupted) report.interrupted = true;
   }
   if (g_interrupted.load()) report.interrupted = true;
-  if (cluster_session && cluster_session->failover_detected()) report.target.failover_detected = true;
+  if (cluster_session && cluster_session->failover_detected()) {
+    report.target.failover_detected = true;
+    auto now = cluster_session->current_masters();  // the report names where the keys live now, too
+    if (!now.empty() && now != report.target.nodes) report.target.nodes_at_end = std::move(now);
+  }
 
   if (!cfg.keep_keys) target->cleanup(params.key_prefix);
   report.finished_at = iso_now();

@@ -228,6 +228,11 @@ TEST(ClusterCli, CoordinatedFailoverUnderLoadReloadsTheScriptOnThePromotedNode) 
   EXPECT_GE(errors(res, "noscript"), 1u);  // SCRIPT LOAD is not replicated: the promoted node had to load it
   EXPECT_GE(errors(res, "moved"), 1u);
   EXPECT_EQ(j["target"]["failover_detected"], true);
+  // The report names the masters at the end as well: the promoted replica replaced the old master.
+  ASSERT_TRUE(j["target"].contains("nodes_at_end")) << j["target"].dump();
+  const auto at_end = j["target"]["nodes_at_end"].dump();
+  EXPECT_NE(at_end.find(":" + std::to_string(replica) + "\""), std::string::npos) << at_end;
+  EXPECT_EQ(at_end.find(":" + std::to_string(old_master) + "\""), std::string::npos) << at_end;
 }
 
 TEST(ClusterCli, SigkillOfAMasterUnderLoadNeitherCrashesNorHangsAndIsReported) {

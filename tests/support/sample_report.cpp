@@ -68,7 +68,7 @@ Report sample_report() {
   rep.tool_version = "0.1.0";  // fixed, not LH_VERSION: goldens must not change with a version bump
   rep.started_at = "2026-11-27T10:00:00Z";
   rep.finished_at = "2026-11-27T10:00:42Z";
-  rep.target = {"standalone", true, {"127.0.0.1:40123"}, "7.0.15", false};
+  rep.target = {"standalone", true, {"127.0.0.1:40123"}, "7.0.15", false, {}};
   Config& c = rep.config;
   c.clients = 50;
   c.threads = 1;

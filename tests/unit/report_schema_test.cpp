@@ -91,6 +91,7 @@ TEST(ReportSchema, OptionalFieldsMatchWhenPresent) {
   r.target.mode = "cluster";
   r.target.nodes = {"127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"};
   r.target.failover_detected = true;
+  r.target.nodes_at_end = {"127.0.0.1:7003", "127.0.0.1:7001", "127.0.0.1:7002"};
   r.config.rate = 5000;
   r.config.requests = 100000;
   r.config.keys.reset();
@@ -101,6 +102,7 @@ TEST(ReportSchema, OptionalFieldsMatchWhenPresent) {
   r.interrupted = true;
   r.exit_code = 130;
   EXPECT_TRUE(MatchesReportSchema(to_json(r)));
+  EXPECT_EQ(report_from_json(to_json(r)).target.nodes_at_end, r.target.nodes_at_end);
 }
 
 TEST(ReportSchema, MinimalReportMatches) {
