@@ -38,8 +38,7 @@ class CasRun final : public VariantRun {
   }
 
   asio::awaitable<Outcome> op(ClientCtx& ctx) override {
-    const uint16_t k =
-        keys_.size() == 1 ? 0 : static_cast<uint16_t>(ctx.rng.uniform(0, int64_t(keys_.size()) - 1));
+    const uint16_t k = support::pick(ctx, keys_.size());
     const std::string& key = keys_[k];
     const int64_t fresh = cas_value(ctx.id, ctx.seq);
     if (variant_ == Variant::transaction) co_return co_await transaction(ctx, k, fresh);
@@ -56,9 +55,9 @@ class CasRun final : public VariantRun {
       args.arg(got.str());
       args.arg(fresh_text.view());
       Reply r = co_await support::call_script(ctx, scripts::builtin_script("cas"), args);
-      if (r.is_error()) co_return record(ctx, k, kCasWon, r.outcome(), expected, fresh);
-      if (!r.is_integer()) co_return record(ctx, k, kCasWon, Outcome::indeterminate, expected, fresh);
-      co_return record(ctx, k, r.integer() == 1 ? kCasWon : kCasRefused, Outcome::ok, expected, fresh);
+      const Outcome o = support::script_outcome(r);
+      if (o != Outcome::ok) co_return record(ctx, k, kCasWon, o, expected, fresh);
+      co_return record(ctx, k, r.integer() == 1 ? kCasWon : kCasRefused, o, expected, fresh);
     }
 
     // naive: the compare happens in the client, between two round trips.
@@ -69,8 +68,7 @@ class CasRun final : public VariantRun {
       co_return record(ctx, k, kCasRefused, Outcome::ok, expected, fresh);
     co_await ctx.think();
     Reply set = co_await support::cmd(ctx, key, "SET", key, fresh_text.view());
-    co_return record(ctx, k, kCasWon, set.is_error() ? support::failure_outcome(set, true) : Outcome::ok,
-                     expected, fresh);
+    co_return record(ctx, k, kCasWon, support::write_outcome(set), expected, fresh);
   }
 
   reports::Correctness check(SyncClient& s, const History& h) override {
@@ -85,34 +83,21 @@ class CasRun final : public VariantRun {
  private:
   static Outcome record(ClientCtx& ctx, uint16_t k, uint8_t kind, Outcome o, int64_t expected,
                         int64_t fresh) {
-    Event e = ctx.event(k, kind, o);
-    e.a = expected;
-    e.b = fresh;
-    ctx.record(e);
-    return o;
+    return support::record(ctx, k, kind, o, expected, fresh);
   }
 
   asio::awaitable<Outcome> transaction(ClientCtx& ctx, uint16_t k, int64_t fresh) const {
     const std::string& key = keys_[k];
     Num fresh_text(fresh);
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
-      Reply r;
-      if (!co_await support::watch(ctx, key, r))
-        co_return record(ctx, k, kCasWon, Outcome::failed, -1, fresh);
-      Reply got = co_await support::cmd(ctx, key, "GET", key);
-      if (got.is_error()) {
-        co_await support::unwatch(ctx, key);
-        co_return record(ctx, k, kCasWon, Outcome::failed, -1, fresh);
-      }
+      Reply got = co_await support::watch_read(ctx, key, "GET", key);
+      if (got.is_error()) co_return record(ctx, k, kCasWon, Outcome::failed, -1, fresh);
       const int64_t expected = support::reply_int(got, -1);
       co_await ctx.think();
       const std::array<std::string_view, 3> set = {"SET", key, fresh_text.view()};
       const std::array<std::span<const std::string_view>, 1> cmds = {set};
       support::TxResult t = co_await support::multi_exec(ctx, key, cmds);
-      if (t.status == support::TxStatus::conflict) {
-        ctx.count_retry();
-        continue;
-      }
+      if (support::retry_on_conflict(ctx, t)) continue;
       co_return record(ctx, k, kCasWon, support::outcome_of(t), expected, fresh);
     }
     co_return record(ctx, k, kCasWon, Outcome::failed, -1, fresh);
@@ -120,22 +105,6 @@ class CasRun final : public VariantRun {
 
   Variant variant_;
   std::vector<std::string> keys_;
-};
-
-class CasScenario final : public Scenario {
- public:
-  std::string_view name() const override { return "cas"; }
-  std::string_view summary() const override {
-    return "compare-and-swap: read a value, swap it for a new one";
-  }
-  std::vector<std::string> variants() const override { return {"atomic", "naive", "transaction"}; }
-  bool safe_by_design(std::string_view v) const override { return v != "naive"; }
-  std::unique_ptr<VariantRun> make(std::string_view v, const Params& p) const override {
-    if (v == "atomic") return std::make_unique<CasRun>(Variant::atomic, p);
-    if (v == "naive") return std::make_unique<CasRun>(Variant::naive, p);
-    if (v == "transaction") return std::make_unique<CasRun>(Variant::transaction, p);
-    return nullptr;
-  }
 };
 
 // Values are dense per client (op numbers count up), so value -> slot is an array lookup, not a hash.
@@ -178,7 +147,8 @@ class ValueIndex {
 }  // namespace
 
 const Scenario& cas_scenario() {
-  static const CasScenario s;
+  static const support::VariantScenario<CasRun, Variant> s(
+      "cas", "compare-and-swap: read a value, swap it for a new one");
   return s;
 }
 

@@ -26,39 +26,14 @@ using support::ScriptArgs;
 constexpr uint8_t kIncr = 0;
 enum class Variant { atomic, naive, transaction };
 
-class CounterRun final : public VariantRun {
+class CounterRun final : public support::ScriptedRun<CounterRun, Variant> {
  public:
   CounterRun(Variant v, const Params& p)
-      : variant_(v),
+      : ScriptedRun(v),
         keys_(support::key_names(p.key_prefix, "counter:", "c", support::key_count(p, 1, "counter"))) {}
 
   void setup(SyncClient& s) override {
     for (const auto& k : keys_) s.command({"SET", k, "0"}, k);
-  }
-
-  std::vector<const scripts::Script*> scripts() const override {
-    if (variant_ == Variant::atomic) return {&script()};
-    return {};
-  }
-
-  // ---- atomic: one script call, pipelineable ----
-  bool single_call() const override { return variant_ == Variant::atomic; }
-  void make_call(ClientCtx& ctx, CallSlot& slot) override {
-    ScriptArgs a;
-    prepare(ctx, a);
-    support::fill_slot(script(), a, slot);
-  }
-  Outcome on_reply(ClientCtx& ctx, CallSlot& slot, const Reply& r) override {
-    return judge(ctx, slot.key_index, r);
-  }
-
-  asio::awaitable<Outcome> op(ClientCtx& ctx) override {
-    if (variant_ == Variant::naive) co_return co_await naive(ctx);
-    if (variant_ == Variant::transaction) co_return co_await transaction(ctx);
-    ScriptArgs a;
-    prepare(ctx, a);
-    Reply r = co_await support::call_script(ctx, script(), a);
-    co_return judge(ctx, a.key_index, r);
   }
 
   reports::Correctness check(SyncClient& s, const History& h) override {
@@ -71,32 +46,27 @@ class CounterRun final : public VariantRun {
   }
 
  private:
-  static const scripts::Script& script() { return scripts::builtin_script("counter_incr"); }
-  uint16_t pick(ClientCtx& ctx) const {
-    return keys_.size() == 1 ? 0 : static_cast<uint16_t>(ctx.rng.uniform(0, int64_t(keys_.size()) - 1));
-  }
+  friend ScriptedRun;
   static Outcome record(ClientCtx& ctx, uint16_t k, Outcome o, int64_t read, int64_t written) {
-    Event e = ctx.event(k, kIncr, o);
-    e.a = read;
-    e.b = written;
-    ctx.record(e);
-    return o;
+    return support::record(ctx, k, kIncr, o, read, written);
   }
 
+  // ---- atomic: one script call, pipelineable ----
+  static const scripts::Script& script() { return scripts::builtin_script("counter_incr"); }
   void prepare(ClientCtx& ctx, ScriptArgs& a) const {
-    a.key_index = pick(ctx);
+    a.key_index = support::pick(ctx, keys_.size());
     a.key(keys_[a.key_index]);
   }
   // The script returns the new value.
-  static Outcome judge(ClientCtx& ctx, uint16_t k, const Reply& r) {
-    if (r.is_error()) return record(ctx, k, r.outcome(), -1, -1);
-    if (!r.is_integer()) return record(ctx, k, Outcome::indeterminate, -1, -1);
-    return record(ctx, k, Outcome::ok, r.integer() - 1, r.integer());
+  static Outcome judge(ClientCtx& ctx, uint16_t k, const int64_t*, const Reply& r) {
+    const Outcome o = support::script_outcome(r);
+    if (o != Outcome::ok) return record(ctx, k, o, -1, -1);
+    return record(ctx, k, o, r.integer() - 1, r.integer());
   }
 
   // ---- naive: GET, think, SET v+1 ----
   asio::awaitable<Outcome> naive(ClientCtx& ctx) const {
-    const uint16_t k = pick(ctx);
+    const uint16_t k = support::pick(ctx, keys_.size());
     const std::string& key = keys_[k];
     Reply got = co_await support::cmd(ctx, key, "GET", key);
     if (got.is_error()) co_return record(ctx, k, support::failure_outcome(got, false), -1, -1);
@@ -104,58 +74,36 @@ class CounterRun final : public VariantRun {
     co_await ctx.think();
     Num next(v + 1);
     Reply set = co_await support::cmd(ctx, key, "SET", key, next.view());
-    co_return record(ctx, k, set.is_error() ? support::failure_outcome(set, true) : Outcome::ok, v, v + 1);
+    co_return record(ctx, k, support::write_outcome(set), v, v + 1);
   }
 
   // ---- transaction: WATCH, GET, think, MULTI SET EXEC, retry on conflict ----
   asio::awaitable<Outcome> transaction(ClientCtx& ctx) const {
-    const uint16_t k = pick(ctx);
+    const uint16_t k = support::pick(ctx, keys_.size());
     const std::string& key = keys_[k];
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
-      Reply r;
-      if (!co_await support::watch(ctx, key, r)) co_return record(ctx, k, Outcome::failed, -1, -1);
-      Reply got = co_await support::cmd(ctx, key, "GET", key);
-      if (got.is_error()) {
-        co_await support::unwatch(ctx, key);
-        co_return record(ctx, k, Outcome::failed, -1, -1);
-      }
+      Reply got = co_await support::watch_read(ctx, key, "GET", key);
+      if (got.is_error()) co_return record(ctx, k, Outcome::failed, -1, -1);
       const int64_t v = support::reply_int(got, 0);
       co_await ctx.think();
       Num next(v + 1);
       const std::array<std::string_view, 3> set = {"SET", key, next.view()};
       const std::array<std::span<const std::string_view>, 1> cmds = {set};
       support::TxResult t = co_await support::multi_exec(ctx, key, cmds);
-      if (t.status == support::TxStatus::conflict) {
-        ctx.count_retry();
-        continue;
-      }
+      if (support::retry_on_conflict(ctx, t)) continue;
       co_return record(ctx, k, support::outcome_of(t), v, v + 1);
     }
     co_return record(ctx, k, Outcome::failed, -1, -1);  // gave up: the last EXEC applied nothing
   }
 
-  Variant variant_;
   std::vector<std::string> keys_;
-};
-
-class CounterScenario final : public Scenario {
- public:
-  std::string_view name() const override { return "counter"; }
-  std::string_view summary() const override { return "lost updates: read a counter, add 1, write it back"; }
-  std::vector<std::string> variants() const override { return {"atomic", "naive", "transaction"}; }
-  bool safe_by_design(std::string_view v) const override { return v != "naive"; }
-  std::unique_ptr<VariantRun> make(std::string_view v, const Params& p) const override {
-    if (v == "atomic") return std::make_unique<CounterRun>(Variant::atomic, p);
-    if (v == "naive") return std::make_unique<CounterRun>(Variant::naive, p);
-    if (v == "transaction") return std::make_unique<CounterRun>(Variant::transaction, p);
-    return nullptr;
-  }
 };
 
 }  // namespace
 
 const Scenario& counter_scenario() {
-  static const CounterScenario s;
+  static const support::VariantScenario<CounterRun, Variant> s(
+      "counter", "lost updates: read a counter, add 1, write it back");
   return s;
 }
 

@@ -25,38 +25,14 @@ using support::ScriptArgs;
 constexpr int64_t kStock = 1000;
 enum class Variant { atomic, naive, transaction };
 
-class InventoryRun final : public VariantRun {
+class InventoryRun final : public support::ScriptedRun<InventoryRun, Variant> {
  public:
   InventoryRun(Variant v, const Params& p)
-      : variant_(v),
+      : ScriptedRun(v),
         keys_(support::key_names(p.key_prefix, "stock:", "i", support::key_count(p, 1, "inventory"))) {}
 
   void setup(SyncClient& s) override {
     for (const auto& k : keys_) s.command({"SET", k, std::to_string(kStock)}, k);
-  }
-  std::vector<const scripts::Script*> scripts() const override {
-    if (variant_ == Variant::atomic) return {&script()};
-    return {};
-  }
-
-  // ---- atomic: one script call, pipelineable ----
-  bool single_call() const override { return variant_ == Variant::atomic; }
-  void make_call(ClientCtx& ctx, CallSlot& slot) override {
-    ScriptArgs a;
-    prepare(ctx, a);
-    support::fill_slot(script(), a, slot);
-  }
-  Outcome on_reply(ClientCtx& ctx, CallSlot& slot, const Reply& r) override {
-    return judge(ctx, slot.key_index, r);
-  }
-
-  asio::awaitable<Outcome> op(ClientCtx& ctx) override {
-    if (variant_ == Variant::naive) co_return co_await naive(ctx);
-    if (variant_ == Variant::transaction) co_return co_await transaction(ctx);
-    ScriptArgs a;
-    prepare(ctx, a);
-    Reply r = co_await support::call_script(ctx, script(), a);
-    co_return judge(ctx, a.key_index, r);
   }
 
   reports::Correctness check(SyncClient& s, const History& h) override {
@@ -69,31 +45,26 @@ class InventoryRun final : public VariantRun {
   }
 
  private:
-  static const scripts::Script& script() { return scripts::builtin_script("inventory_buy"); }
-  uint16_t pick(ClientCtx& ctx) const {
-    return keys_.size() == 1 ? 0 : static_cast<uint16_t>(ctx.rng.uniform(0, int64_t(keys_.size()) - 1));
-  }
+  friend ScriptedRun;
   static Outcome record(ClientCtx& ctx, uint16_t k, Outcome o, int64_t left, int64_t bought) {
-    Event e = ctx.event(k, 0, o);
-    e.a = left;
-    e.b = bought;
-    ctx.record(e);
-    return o;
+    return support::record(ctx, k, 0, o, left, bought);
   }
 
+  // ---- atomic: one script call, pipelineable ----
+  static const scripts::Script& script() { return scripts::builtin_script("inventory_buy"); }
   void prepare(ClientCtx& ctx, ScriptArgs& a) const {
-    a.key_index = pick(ctx);
+    a.key_index = support::pick(ctx, keys_.size());
     a.key(keys_[a.key_index]);
   }
-  static Outcome judge(ClientCtx& ctx, uint16_t k, const Reply& r) {
-    if (r.is_error()) return record(ctx, k, r.outcome(), kStockUnknown, 1);
-    if (!r.is_integer()) return record(ctx, k, Outcome::indeterminate, kStockUnknown, 1);
-    return record(ctx, k, Outcome::ok, kStockUnknown, r.integer() == 1 ? 1 : 0);
+  static Outcome judge(ClientCtx& ctx, uint16_t k, const int64_t*, const Reply& r) {
+    const Outcome o = support::script_outcome(r);
+    if (o != Outcome::ok) return record(ctx, k, o, kStockUnknown, 1);
+    return record(ctx, k, o, kStockUnknown, r.integer() == 1 ? 1 : 0);
   }
 
   // ---- naive: GET, compare, think, DECR ----
   asio::awaitable<Outcome> naive(ClientCtx& ctx) const {
-    const uint16_t k = pick(ctx);
+    const uint16_t k = support::pick(ctx, keys_.size());
     const std::string& key = keys_[k];
     Reply got = co_await support::cmd(ctx, key, "GET", key);
     if (got.is_error()) co_return record(ctx, k, support::failure_outcome(got, false), kStockUnknown, 1);
@@ -107,16 +78,11 @@ class InventoryRun final : public VariantRun {
 
   // ---- transaction: WATCH, GET, compare, think, MULTI DECR EXEC ----
   asio::awaitable<Outcome> transaction(ClientCtx& ctx) const {
-    const uint16_t k = pick(ctx);
+    const uint16_t k = support::pick(ctx, keys_.size());
     const std::string& key = keys_[k];
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
-      Reply r;
-      if (!co_await support::watch(ctx, key, r)) co_return record(ctx, k, Outcome::failed, kStockUnknown, 1);
-      Reply got = co_await support::cmd(ctx, key, "GET", key);
-      if (got.is_error()) {
-        co_await support::unwatch(ctx, key);
-        co_return record(ctx, k, Outcome::failed, kStockUnknown, 1);
-      }
+      Reply got = co_await support::watch_read(ctx, key, "GET", key);
+      if (got.is_error()) co_return record(ctx, k, Outcome::failed, kStockUnknown, 1);
       const int64_t stock = support::reply_int(got, 0);
       if (stock <= 0) {
         co_await support::unwatch(ctx, key);
@@ -126,40 +92,21 @@ class InventoryRun final : public VariantRun {
       const std::array<std::string_view, 2> decr = {"DECR", key};
       const std::array<std::span<const std::string_view>, 1> cmds = {decr};
       support::TxResult t = co_await support::multi_exec(ctx, key, cmds);
-      if (t.status == support::TxStatus::conflict) {
-        ctx.count_retry();
-        continue;
-      }
+      if (support::retry_on_conflict(ctx, t)) continue;
       const bool known = t.status == support::TxStatus::committed;
       co_return record(ctx, k, support::outcome_of(t), known ? t.exec.element(0)->integer : kStockUnknown, 1);
     }
     co_return record(ctx, k, Outcome::failed, kStockUnknown, 1);
   }
 
-  Variant variant_;
   std::vector<std::string> keys_;
-};
-
-class InventoryScenario final : public Scenario {
- public:
-  std::string_view name() const override { return "inventory"; }
-  std::string_view summary() const override {
-    return "oversell: buy one unit while stock lasts (1000 per item)";
-  }
-  std::vector<std::string> variants() const override { return {"atomic", "naive", "transaction"}; }
-  bool safe_by_design(std::string_view v) const override { return v != "naive"; }
-  std::unique_ptr<VariantRun> make(std::string_view v, const Params& p) const override {
-    if (v == "atomic") return std::make_unique<InventoryRun>(Variant::atomic, p);
-    if (v == "naive") return std::make_unique<InventoryRun>(Variant::naive, p);
-    if (v == "transaction") return std::make_unique<InventoryRun>(Variant::transaction, p);
-    return nullptr;
-  }
 };
 
 }  // namespace
 
 const Scenario& inventory_scenario() {
-  static const InventoryScenario s;
+  static const support::VariantScenario<InventoryRun, Variant> s(
+      "inventory", "oversell: buy one unit while stock lasts (1000 per item)");
   return s;
 }
 

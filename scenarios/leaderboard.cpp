@@ -35,10 +35,10 @@ int64_t random_score(ClientCtx& ctx) {
 }
 enum class Variant { atomic, gt, naive, transaction };
 
-class LeaderboardRun final : public VariantRun {
+class LeaderboardRun final : public support::ScriptedRun<LeaderboardRun, Variant> {
  public:
   LeaderboardRun(Variant v, const Params& p)
-      : variant_(v), key_(support::key_names(p.key_prefix, "leaderboard:", "lb", 1)[0]) {
+      : ScriptedRun(v), key_(support::key_names(p.key_prefix, "leaderboard:", "lb", 1)[0]) {
     // The tag is "{lb0}": one key, one slot.
     const uint64_t n = support::key_count(p, 100, "leaderboard");
     for (uint64_t i = 0; i < n; ++i) {
@@ -48,38 +48,6 @@ class LeaderboardRun final : public VariantRun {
   }
 
   void setup(SyncClient& s) override { s.command({"DEL", key_}, key_); }
-  std::vector<const scripts::Script*> scripts() const override {
-    if (variant_ == Variant::atomic) return {&script()};
-    return {};
-  }
-
-  // ---- atomic: one script call, pipelineable ----
-  bool single_call() const override { return variant_ == Variant::atomic; }
-  void make_call(ClientCtx& ctx, CallSlot& slot) override {
-    ScriptArgs a;
-    prepare(ctx, a);
-    support::fill_slot(script(), a, slot);
-  }
-  Outcome on_reply(ClientCtx& ctx, CallSlot& slot, const Reply& r) override {
-    return judge(ctx, slot.key_index, slot.user[0], r);
-  }
-
-  asio::awaitable<Outcome> op(ClientCtx& ctx) override {
-    switch (variant_) {
-      case Variant::gt:
-        co_return co_await gt(ctx);
-      case Variant::naive:
-        co_return co_await naive(ctx);
-      case Variant::transaction:
-        co_return co_await transaction(ctx);
-      case Variant::atomic:
-        break;
-    }
-    ScriptArgs a;
-    prepare(ctx, a);
-    Reply r = co_await support::call_script(ctx, script(), a);
-    co_return judge(ctx, a.key_index, a.user[0], r);
-  }
 
   reports::Correctness check(SyncClient& s, const History& h) override {
     LeaderboardCheckInput in;
@@ -102,44 +70,45 @@ class LeaderboardRun final : public VariantRun {
   }
 
  private:
-  static const scripts::Script& script() { return scripts::builtin_script("leaderboard_update"); }
-  uint16_t pick(ClientCtx& ctx) const {
-    return members_.size() == 1 ? 0 : static_cast<uint16_t>(ctx.rng.uniform(0, int64_t(members_.size()) - 1));
-  }
+  friend ScriptedRun;
   static Outcome record(ClientCtx& ctx, uint16_t m, Outcome o, int64_t score, int64_t updated) {
-    Event e = ctx.event(m, 0, o);
-    e.a = score;
-    e.b = updated;
-    ctx.record(e);
-    return o;
+    return support::record(ctx, m, 0, o, score, updated);
   }
 
+  // ---- atomic: one script call, pipelineable ----
+  static const scripts::Script& script() { return scripts::builtin_script("leaderboard_update"); }
   // user[0] = the score submitted.
   void prepare(ClientCtx& ctx, ScriptArgs& a) const {
-    a.key_index = pick(ctx);
+    a.key_index = support::pick(ctx, members_.size());
     a.user[0] = random_score(ctx);
     a.key(key_);
     a.arg(members_[a.key_index]);
     a.arg(a.user[0]);
   }
-  static Outcome judge(ClientCtx& ctx, uint16_t m, int64_t score, const Reply& r) {
-    if (r.is_error()) return record(ctx, m, r.outcome(), score, 0);
-    if (!r.is_integer()) return record(ctx, m, Outcome::indeterminate, score, 0);
-    return record(ctx, m, Outcome::ok, score, r.integer() == 1 ? 1 : 0);
+  static Outcome judge(ClientCtx& ctx, uint16_t m, const int64_t* user, const Reply& r) {
+    const Outcome o = support::script_outcome(r);
+    if (o != Outcome::ok) return record(ctx, m, o, user[0], 0);
+    return record(ctx, m, o, user[0], r.integer() == 1 ? 1 : 0);
   }
 
-  // ---- gt: one native command ----
+  asio::awaitable<Outcome> multi_step(ClientCtx& ctx) const {
+    if (variant_ == Variant::gt) return gt(ctx);
+    if (variant_ == Variant::naive) return naive(ctx);
+    return transaction(ctx);
+  }
+
+  // ---- gt: one native command (the atomic variant's judge: same reply, same event) ----
   asio::awaitable<Outcome> gt(ClientCtx& ctx) const {
-    const uint16_t m = pick(ctx);
+    const uint16_t m = support::pick(ctx, members_.size());
     const int64_t score = random_score(ctx);
     Num text(score);
     Reply r = co_await support::cmd(ctx, key_, "ZADD", key_, "GT", "CH", text.view(), members_[m]);
-    co_return judge(ctx, m, score, r);
+    co_return judge(ctx, m, &score, r);
   }
 
   // ---- naive: ZSCORE, compare in the client, think, ZADD ----
   asio::awaitable<Outcome> naive(ClientCtx& ctx) const {
-    const uint16_t m = pick(ctx);
+    const uint16_t m = support::pick(ctx, members_.size());
     const int64_t score = random_score(ctx);
     Reply cur = co_await support::cmd(ctx, key_, "ZSCORE", key_, members_[m]);
     if (cur.is_error()) co_return record(ctx, m, support::failure_outcome(cur, false), score, 0);
@@ -147,61 +116,44 @@ class LeaderboardRun final : public VariantRun {
     co_await ctx.think();
     Num text(score);
     Reply add = co_await support::cmd(ctx, key_, "ZADD", key_, text.view(), members_[m]);
-    co_return record(ctx, m, add.is_error() ? support::failure_outcome(add, true) : Outcome::ok, score, 1);
+    co_return record(ctx, m, support::write_outcome(add), score, 1);
   }
 
   // ---- transaction: WATCH, ZSCORE, compare, think, MULTI ZADD EXEC ----
   asio::awaitable<Outcome> transaction(ClientCtx& ctx) const {
-    const uint16_t m = pick(ctx);
+    const uint16_t m = support::pick(ctx, members_.size());
     const int64_t score = random_score(ctx);
     Num text(score);
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
-      Reply r;
-      if (!co_await support::watch(ctx, key_, r)) co_return record(ctx, m, Outcome::failed, score, 0);
-      Reply cur = co_await support::cmd(ctx, key_, "ZSCORE", key_, members_[m]);
-      if (cur.is_error() || (!cur.is_nil() && score <= support::reply_int(cur, 0))) {
+      Reply cur = co_await support::watch_read(ctx, key_, "ZSCORE", key_, members_[m]);
+      if (cur.is_error()) co_return record(ctx, m, Outcome::failed, score, 0);
+      if (!cur.is_nil() && score <= support::reply_int(cur, 0)) {
         co_await support::unwatch(ctx, key_);
-        co_return record(ctx, m, cur.is_error() ? Outcome::failed : Outcome::ok, score, 0);
+        co_return record(ctx, m, Outcome::ok, score, 0);
       }
       co_await ctx.think();
       const std::array<std::string_view, 4> add = {"ZADD", key_, text.view(), members_[m]};
       const std::array<std::span<const std::string_view>, 1> cmds = {add};
       support::TxResult t = co_await support::multi_exec(ctx, key_, cmds);
-      if (t.status == support::TxStatus::conflict) {
-        ctx.count_retry();
-        continue;
-      }
+      if (support::retry_on_conflict(ctx, t)) continue;
       co_return record(ctx, m, support::outcome_of(t), score, 1);
     }
     co_return record(ctx, m, Outcome::failed, score, 0);
   }
 
-  Variant variant_;
   std::string key_;
   std::vector<std::string> members_;
-};
-
-class LeaderboardScenario final : public Scenario {
- public:
-  std::string_view name() const override { return "leaderboard"; }
-  std::string_view summary() const override {
-    return "update if higher: submit random scores for members of a sorted set";
-  }
-  std::vector<std::string> variants() const override { return {"atomic", "gt", "naive", "transaction"}; }
-  bool safe_by_design(std::string_view v) const override { return v != "naive"; }
-  std::unique_ptr<VariantRun> make(std::string_view v, const Params& p) const override {
-    if (v == "atomic") return std::make_unique<LeaderboardRun>(Variant::atomic, p);
-    if (v == "gt") return std::make_unique<LeaderboardRun>(Variant::gt, p);
-    if (v == "naive") return std::make_unique<LeaderboardRun>(Variant::naive, p);
-    if (v == "transaction") return std::make_unique<LeaderboardRun>(Variant::transaction, p);
-    return nullptr;
-  }
 };
 
 }  // namespace
 
 const Scenario& leaderboard_scenario() {
-  static const LeaderboardScenario s;
+  static const support::VariantScenario<LeaderboardRun, Variant> s(
+      "leaderboard", "update if higher: submit random scores for members of a sorted set",
+      {{"atomic", Variant::atomic},
+       {"gt", Variant::gt},
+       {"naive", Variant::naive},
+       {"transaction", Variant::transaction}});
   return s;
 }
 

@@ -72,8 +72,7 @@ class LockRun final : public VariantRun {
   }
 
   asio::awaitable<Outcome> op(ClientCtx& ctx) override {
-    const uint16_t k =
-        lock_.size() == 1 ? 0 : static_cast<uint16_t>(ctx.rng.uniform(0, int64_t(lock_.size()) - 1));
+    const uint16_t k = support::pick(ctx, lock_.size());
     support::OpId holder;
     holder.set(ctx.id, ctx.seq);
 
@@ -150,9 +149,9 @@ class LockRun final : public VariantRun {
     a.arg(holder);
     a.arg(ttl_ms_);
     Reply r = co_await support::call_script(ctx, scripts::builtin_script("acquire_lock"), a);
-    if (r.is_error()) co_return Acquired{r.outcome(), -1};
-    if (!r.is_integer()) co_return Acquired{Outcome::indeterminate, -1};
-    co_return Acquired{Outcome::ok, r.integer() > 0 ? r.integer() : -1};
+    const Outcome o = support::script_outcome(r);
+    if (o != Outcome::ok) co_return Acquired{o, -1};
+    co_return Acquired{o, r.integer() > 0 ? r.integer() : -1};
   }
   asio::awaitable<Released> release_atomic(ClientCtx& ctx, uint16_t k, std::string_view holder) const {
     support::ScriptArgs a;
@@ -192,21 +191,17 @@ class LockRun final : public VariantRun {
     const Num ttl(ttl_ms_);
     const std::string& lock = lock_[k];
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
-      Reply r;
-      if (!co_await support::watch(ctx, lock, r)) co_return Acquired{Outcome::failed, -1};
-      Reply got = co_await support::cmd(ctx, lock, "GET", lock);
-      if (got.is_error() || !got.is_nil()) {
+      Reply got = co_await support::watch_read(ctx, lock, "GET", lock);
+      if (got.is_error()) co_return Acquired{Outcome::failed, -1};
+      if (!got.is_nil()) {  // held: refused
         co_await support::unwatch(ctx, lock);
-        co_return Acquired{got.is_error() ? Outcome::failed : Outcome::ok, -1};
+        co_return Acquired{Outcome::ok, -1};
       }
       const std::array<std::string_view, 5> set = {"SET", lock, holder, "PX", ttl.view()};
       const std::array<std::string_view, 2> incr = {"INCR", fence_[k]};
       const std::array<std::span<const std::string_view>, 2> cmds = {set, incr};
       support::TxResult t = co_await support::multi_exec(ctx, lock, cmds);
-      if (t.status == support::TxStatus::conflict) {
-        ctx.count_retry();
-        continue;
-      }
+      if (support::retry_on_conflict(ctx, t)) continue;
       if (t.status != support::TxStatus::committed) co_return Acquired{support::outcome_of(t), -1};
       co_return Acquired{Outcome::ok, t.exec.element(1)->integer};
     }
@@ -215,20 +210,16 @@ class LockRun final : public VariantRun {
   asio::awaitable<Released> release_transaction(ClientCtx& ctx, uint16_t k, std::string_view holder) const {
     const std::string& lock = lock_[k];
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
-      Reply r;
-      if (!co_await support::watch(ctx, lock, r)) co_return Released{Outcome::failed, false};
-      Reply got = co_await support::cmd(ctx, lock, "GET", lock);
-      if (got.is_error() || !got.is_string() || got.str() != holder) {
+      Reply got = co_await support::watch_read(ctx, lock, "GET", lock);
+      if (got.is_error()) co_return Released{Outcome::failed, false};
+      if (!got.is_string() || got.str() != holder) {  // not ours (any more)
         co_await support::unwatch(ctx, lock);
-        co_return Released{got.is_error() ? Outcome::failed : Outcome::ok, false};
+        co_return Released{Outcome::ok, false};
       }
       const std::array<std::string_view, 2> del = {"DEL", lock};
       const std::array<std::span<const std::string_view>, 1> cmds = {del};
       support::TxResult t = co_await support::multi_exec(ctx, lock, cmds);
-      if (t.status == support::TxStatus::conflict) {
-        ctx.count_retry();
-        continue;
-      }
+      if (support::retry_on_conflict(ctx, t)) continue;
       const bool deleted = t.status == support::TxStatus::committed && t.exec.element(0)->integer == 1;
       co_return Released{support::outcome_of(t), deleted};
     }
@@ -239,22 +230,6 @@ class LockRun final : public VariantRun {
   int64_t ttl_ms_;  // the lease (--lock-ttl)
   std::vector<std::string> lock_, fence_, resource_;
   std::unique_ptr<std::atomic<int32_t>[]> holders_;  // clients inside each critical section right now
-};
-
-class LockScenario final : public Scenario {
- public:
-  std::string_view name() const override { return "lock"; }
-  std::string_view summary() const override {
-    return "distributed lock with a fencing token: acquire, hold, fenced write, release";
-  }
-  std::vector<std::string> variants() const override { return {"atomic", "naive", "transaction"}; }
-  bool safe_by_design(std::string_view v) const override { return v != "naive"; }
-  std::unique_ptr<VariantRun> make(std::string_view v, const Params& p) const override {
-    if (v == "atomic") return std::make_unique<LockRun>(Variant::atomic, p);
-    if (v == "naive") return std::make_unique<LockRun>(Variant::naive, p);
-    if (v == "transaction") return std::make_unique<LockRun>(Variant::transaction, p);
-    return nullptr;
-  }
 };
 
 // One acquisition, decoded from its event.
@@ -291,7 +266,8 @@ void order_by(std::span<const Hold> holds, F time, std::vector<uint64_t>& out,
 }  // namespace
 
 const Scenario& lock_scenario() {
-  static const LockScenario s;
+  static const support::VariantScenario<LockRun, Variant> s(
+      "lock", "distributed lock with a fencing token: acquire, hold, fenced write, release");
   return s;
 }
 

@@ -54,10 +54,10 @@ class Member {
   uint8_t n_ = 0;
 };
 
-class RateLimiterRun final : public VariantRun {
+class RateLimiterRun final : public support::ScriptedRun<RateLimiterRun, Variant> {
  public:
   RateLimiterRun(Variant v, const Params& p)
-      : variant_(v),
+      : ScriptedRun(v),
         keys_(support::key_names(p.key_prefix, "rl:", "k", support::key_count(p, 10, "rate-limiter"))) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", static_cast<double>(kWindowMs) / 1000.0);
@@ -66,32 +66,6 @@ class RateLimiterRun final : public VariantRun {
 
   void setup(SyncClient& s) override {
     for (const auto& k : keys_) s.command({"DEL", k}, k);
-  }
-  std::vector<const scripts::Script*> scripts() const override {
-    if (variant_ == Variant::atomic || variant_ == Variant::atomic_server_clock) return {&script()};
-    return {};
-  }
-
-  // ---- atomic (both clocks): one script call, pipelineable ----
-  bool single_call() const override {
-    return variant_ == Variant::atomic || variant_ == Variant::atomic_server_clock;
-  }
-  void make_call(ClientCtx& ctx, CallSlot& slot) override {
-    ScriptArgs a;
-    prepare(ctx, a);
-    support::fill_slot(script(), a, slot);
-  }
-  Outcome on_reply(ClientCtx& ctx, CallSlot& slot, const Reply& r) override {
-    return judge(ctx, slot.key_index, slot.user, r);
-  }
-
-  asio::awaitable<Outcome> op(ClientCtx& ctx) override {
-    if (variant_ == Variant::naive) co_return co_await naive(ctx);
-    if (variant_ == Variant::transaction) co_return co_await transaction(ctx);
-    ScriptArgs a;
-    prepare(ctx, a);
-    Reply r = co_await support::call_script(ctx, script(), a);
-    co_return judge(ctx, a.key_index, a.user, r);
   }
 
   reports::Correctness check(SyncClient&, const History& h) override {
@@ -106,25 +80,21 @@ class RateLimiterRun final : public VariantRun {
   }
 
  private:
+  friend ScriptedRun;
+  static Outcome record(ClientCtx& ctx, uint16_t k, Outcome o, int64_t stamp, int64_t decision,
+                        uint32_t stamped_us) {
+    return support::record(ctx, k, 0, o, stamp, rate_limit_b(decision, stamped_us));
+  }
+
+  // ---- atomic (both clocks): one script call, pipelineable ----
+  bool scripted() const { return variant_ == Variant::atomic || variant_ == Variant::atomic_server_clock; }
   const scripts::Script& script() const {
     return scripts::builtin_script(variant_ == Variant::atomic_server_clock ? "rate_limit_server_time"
                                                                             : "rate_limit");
   }
-  uint16_t pick(ClientCtx& ctx) const {
-    return keys_.size() == 1 ? 0 : static_cast<uint16_t>(ctx.rng.uniform(0, int64_t(keys_.size()) - 1));
-  }
-  static Outcome record(ClientCtx& ctx, uint16_t k, Outcome o, int64_t stamp, int64_t decision,
-                        uint32_t stamped_us) {
-    Event e = ctx.event(k, 0, o);
-    e.a = stamp;
-    e.b = rate_limit_b(decision, stamped_us);
-    ctx.record(e);
-    return o;
-  }
-
   // user[0] = the stamp sent (client clock), user[1] = when it was taken on the run clock.
   void prepare(ClientCtx& ctx, ScriptArgs& a) const {
-    a.key_index = pick(ctx);
+    a.key_index = support::pick(ctx, keys_.size());
     a.key(keys_[a.key_index]);
     a.arg(window_s_);
     a.arg(kLimit);
@@ -152,7 +122,7 @@ class RateLimiterRun final : public VariantRun {
 
   // ---- naive: trim, count, compare in the client, think, add ----
   asio::awaitable<Outcome> naive(ClientCtx& ctx) const {
-    const uint16_t k = pick(ctx);
+    const uint16_t k = support::pick(ctx, keys_.size());
     const std::string& key = keys_[k];
     const int64_t now = wall_ms();
     const uint32_t stamped_us = ctx.now_us();
@@ -177,7 +147,7 @@ class RateLimiterRun final : public VariantRun {
 
   // ---- transaction: WATCH, ZCOUNT the window, think, MULTI trim add expire EXEC ----
   asio::awaitable<Outcome> transaction(ClientCtx& ctx) const {
-    const uint16_t k = pick(ctx);
+    const uint16_t k = support::pick(ctx, keys_.size());
     const std::string& key = keys_[k];
     support::OpId id;
     id.set(ctx.id, ctx.seq);
@@ -191,15 +161,9 @@ class RateLimiterRun final : public VariantRun {
       const std::size_t open_n = 1 + cutoff.view().copy(open.data() + 1, open.size() - 1);
       Member member;
       const std::string_view m = member.set(now, id.view());
-      Reply r;
-      if (!co_await support::watch(ctx, key, r))
-        co_return record(ctx, k, Outcome::failed, now, kRlLimited, stamped_us);
-      Reply count =
-          co_await support::cmd(ctx, key, "ZCOUNT", key, std::string_view(open.data(), open_n), "+inf");
-      if (count.is_error()) {
-        co_await support::unwatch(ctx, key);
-        co_return record(ctx, k, Outcome::failed, now, kRlLimited, stamped_us);
-      }
+      Reply count = co_await support::watch_read(ctx, key, "ZCOUNT", key,
+                                                 std::string_view(open.data(), open_n), "+inf");
+      if (count.is_error()) co_return record(ctx, k, Outcome::failed, now, kRlLimited, stamped_us);
       if (count.integer() >= kLimit) {
         co_await support::unwatch(ctx, key);
         co_return record(ctx, k, Outcome::ok, now, kRlLimited, stamped_us);
@@ -210,10 +174,7 @@ class RateLimiterRun final : public VariantRun {
       const std::array<std::string_view, 3> expire = {"PEXPIRE", key, window.view()};
       const std::array<std::span<const std::string_view>, 3> cmds = {trim, add, expire};
       support::TxResult t = co_await support::multi_exec(ctx, key, cmds);
-      if (t.status == support::TxStatus::conflict) {
-        ctx.count_retry();
-        continue;
-      }
+      if (support::retry_on_conflict(ctx, t)) continue;
       int64_t decision = kRlAdmitted;
       if (t.status == support::TxStatus::committed && t.exec.elements() == 3 &&
           t.exec.element(1)->type == REDIS_REPLY_INTEGER && t.exec.element(1)->integer == 0)
@@ -223,28 +184,8 @@ class RateLimiterRun final : public VariantRun {
     co_return record(ctx, k, Outcome::failed, wall_ms(), kRlLimited, ctx.now_us());
   }
 
-  Variant variant_;
   std::vector<std::string> keys_;
   std::string window_s_;  // W in seconds, as the scripts take it ("1", "0.5")
-};
-
-class RateLimiterScenario final : public Scenario {
- public:
-  std::string_view name() const override { return "rate-limiter"; }
-  std::string_view summary() const override {
-    return "sliding-window rate limiter on a sorted set: at most 100 admissions per 1000 ms per key";
-  }
-  std::vector<std::string> variants() const override {
-    return {"atomic", "atomic-server-clock", "naive", "transaction"};
-  }
-  bool safe_by_design(std::string_view v) const override { return v != "naive"; }
-  std::unique_ptr<VariantRun> make(std::string_view v, const Params& p) const override {
-    if (v == "atomic") return std::make_unique<RateLimiterRun>(Variant::atomic, p);
-    if (v == "atomic-server-clock") return std::make_unique<RateLimiterRun>(Variant::atomic_server_clock, p);
-    if (v == "naive") return std::make_unique<RateLimiterRun>(Variant::naive, p);
-    if (v == "transaction") return std::make_unique<RateLimiterRun>(Variant::transaction, p);
-    return nullptr;
-  }
 };
 
 // Admissions beyond `limit` in windows (t - len, t] over one key's sorted stamps: the fewest admissions to
@@ -281,7 +222,13 @@ int64_t max_in_window(std::span<const uint64_t> stamps, int64_t len) {
 }  // namespace
 
 const Scenario& rate_limiter_scenario() {
-  static const RateLimiterScenario s;
+  static const support::VariantScenario<RateLimiterRun, Variant> s(
+      "rate-limiter",
+      "sliding-window rate limiter on a sorted set: at most 100 admissions per 1000 ms per key",
+      {{"atomic", Variant::atomic},
+       {"atomic-server-clock", Variant::atomic_server_clock},
+       {"naive", Variant::naive},
+       {"transaction", Variant::transaction}});
   return s;
 }
 

@@ -49,11 +49,6 @@ int64_t reply_int(const Reply& r, int64_t fallback) {
 
 // ---- WATCH / MULTI / EXEC ------------------------------------------------------------------------------
 
-asio::awaitable<bool> watch(ClientCtx& ctx, std::string_view key, Reply& out) {
-  out = co_await cmd(ctx, key, "WATCH", key);
-  co_return !out.is_error();
-}
-
 asio::awaitable<void> unwatch(ClientCtx& ctx, std::string_view route) {
   if (ctx.redis->broken()) co_return;
   (void)co_await cmd(ctx, route, "UNWATCH");
