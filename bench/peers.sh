@@ -85,5 +85,9 @@ for P in 1 16; do
     "$(us_per_op "$(median "${HS[@]}")") | $(us_per_op "$(median "${BS[@]}")")"
   printf '          rounds (ops/s): harness %s | benchmark %s\n' \
     "$(printf '%.0f ' "${H[@]}")" "$(printf '%.0f ' "${B[@]}")"
+  # The best round of each tool: the least disturbed one, a second view on a noisy machine (not the target).
+  BH=$(printf '%s\n' "${H[@]}" | sort -g | tail -1); BB=$(printf '%s\n' "${B[@]}" | sort -g | tail -1)
+  printf '          best rounds: harness %.0f | benchmark %.0f (%s)\n' "$BH" "$BB" \
+    "$(python3 -c "print(f'{$BH/$BB:.2f}x')")"
 done
 echo "targets: >= 1.2x at pipeline 1, >= 0.95x at pipeline 16"
