@@ -45,7 +45,8 @@ void BM_EncodeEvalsha_HiredisFormat(benchmark::State& state) {
 BENCHMARK(BM_EncodeEvalsha_HiredisFormat);
 
 // Parses a pipeline's worth of integer replies (what the rate limiter answers) fed in one read, then frees them.
-void parse_pipeline(benchmark::State& state, redisReader* rd) {
+// `pooled`: the replies go back through our free list (Reply); otherwise through hiredis's freeReplyObject.
+void parse_pipeline(benchmark::State& state, redisReader* rd, bool pooled) {
   const int depth = static_cast<int>(state.range(0));
   std::string bytes;
   for (int i = 0; i < depth; ++i) bytes += (i % 3 ? ":1\r\n" : ":0\r\n");
@@ -54,8 +55,9 @@ void parse_pipeline(benchmark::State& state, redisReader* rd) {
     for (int i = 0; i < depth; ++i) {
       void* r = nullptr;
       redisReaderGetReply(rd, &r);
-      lh::net::Reply reply(static_cast<redisReply*>(r));
-      benchmark::DoNotOptimize(reply.integer());
+      benchmark::DoNotOptimize(static_cast<redisReply*>(r)->integer);
+      if (pooled) lh::net::free_reply_object(r);
+      else freeReplyObject(r);
     }
   }
   state.SetItemsProcessed(state.iterations() * depth);
@@ -63,14 +65,14 @@ void parse_pipeline(benchmark::State& state, redisReader* rd) {
 
 void BM_ParseIntegerReplies_Pooled(benchmark::State& state) {
   redisReader* rd = redisReaderCreateWithFunctions(lh::net::pooled_reply_functions());
-  parse_pipeline(state, rd);
+  parse_pipeline(state, rd, true);
   redisReaderFree(rd);
 }
 BENCHMARK(BM_ParseIntegerReplies_Pooled)->Arg(1)->Arg(16);
 
 void BM_ParseIntegerReplies_HiredisDefault(benchmark::State& state) {
   redisReader* rd = redisReaderCreate();
-  parse_pipeline(state, rd);
+  parse_pipeline(state, rd, false);
   redisReaderFree(rd);
 }
 BENCHMARK(BM_ParseIntegerReplies_HiredisDefault)->Arg(1)->Arg(16);

@@ -541,12 +541,6 @@ bool ClusterRedis::poll_batch() {
   return true;
 }
 
-asio::awaitable<void> ClusterRedis::wait_batch() {
-  // Not a coroutine: hands back the socket wait itself.
-  if (!fast_conn_->out_buffer().empty()) return fast_conn_->wait_writable();
-  return fast_conn_->wait_readable();
-}
-
 asio::awaitable<void> ClusterRedis::retry_batch() {
   fast_follow_up_ = false;
   argv_.build(*fast_call_->script, eval_, *fast_call_);

@@ -139,7 +139,8 @@ class ClusterRedis final : public engine::Redis {
   // due. Anything else (a pipelined batch, a connect, a redirect) goes by evalsha_batch()/deliver().
   bool start_batch(std::span<engine::ScriptCall> calls, std::span<net::Reply> replies) override;
   bool poll_batch() override;
-  asio::awaitable<void> wait_batch() override;
+  asio::awaitable<std::size_t> batch_io() override { return fast_conn_->io(); }  // not a coroutine
+  void batch_io_done(std::size_t n) override { fast_conn_->io_done(n); }
   bool batch_needs_retry() const override { return fast_follow_up_; }
   asio::awaitable<void> retry_batch() override;
   bool broken() const override { return broken_; }

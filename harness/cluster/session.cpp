@@ -263,7 +263,8 @@ bool ClusterSession::failover_detected() {
 }
 
 std::vector<std::string> ClusterSession::current_masters() {
-  if (!admin_.refresh()) return {};
+  // Only a map covering every slot: mid-failover, a partial map could leave out the promoted replica.
+  if (!admin_.refresh() || admin_.map().covered_slots() != kSlotCount) return {};
   return master_names(admin_.map());
 }
 

@@ -18,7 +18,7 @@ asio::awaitable<void> ClientCtx::pause_ms(double ms) {
 }
 
 // Transports without the frame-free batch path never get these calls (start_batch() said false).
-asio::awaitable<void> Redis::wait_batch() { co_return; }
+asio::awaitable<std::size_t> Redis::batch_io() { co_return 0; }
 asio::awaitable<void> Redis::retry_batch() { co_return; }
 
 uint32_t ClientCtx::now_us() const { return rec->now_us(); }

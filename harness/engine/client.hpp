@@ -51,13 +51,14 @@ class Redis {
   virtual asio::awaitable<void> evalsha_batch(std::span<ScriptCall> calls, std::span<Reply> replies) = 0;
   // The same, without a coroutine frame per batch (the engine's hot path), where the transport offers it:
   //   if (start_batch(calls, replies)) {
-  //     while (!poll_batch()) co_await wait_batch();
+  //     while (!poll_batch()) batch_io_done(co_await batch_io());
   //     if (batch_needs_retry()) co_await retry_batch();
   //   } else co_await evalsha_batch(calls, replies);
   // `calls` and `replies` must outlive the batch.
   virtual bool start_batch(std::span<ScriptCall>, std::span<Reply>) { return false; }
   virtual bool poll_batch() { return true; }
-  virtual asio::awaitable<void> wait_batch();
+  virtual asio::awaitable<std::size_t> batch_io();
+  virtual void batch_io_done(std::size_t) {}
   virtual bool batch_needs_retry() const { return false; }
   virtual asio::awaitable<void> retry_batch();
   // True when the transport is broken and the engine must reconnect before the next op.

@@ -139,7 +139,7 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
       const std::span<ScriptCall> batch(calls.data(), n);
       const std::span<Reply> answers(replies.data(), n);
       if (redis->start_batch(batch, answers)) {  // the hot path: no coroutine frame of its own
-        while (!redis->poll_batch()) co_await redis->wait_batch();
+        while (!redis->poll_batch()) redis->batch_io_done(co_await redis->batch_io());
         if (redis->batch_needs_retry()) co_await redis->retry_batch();
       } else {
         co_await redis->evalsha_batch(batch, answers);

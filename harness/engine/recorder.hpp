@@ -31,7 +31,7 @@ struct Recorder {
 
   void count_error(net::ErrorClass c, std::string_view message = {}) {
     const auto i = static_cast<std::size_t>(c);
-    if (errors[i]++ == 0 && !message.empty()) first_error[i].assign(message.substr(0, 300));
+    if (errors[i]++ == 0 && !message.empty()) first_error[i].assign(message.substr(0, 4096));
   }
   void count_outcome(net::Outcome o) {
     if (o == net::Outcome::ok) ++ok;

@@ -129,7 +129,7 @@ reports::Result build_result(const Job& job, const LoadResult& lr, const RunConf
     const std::string name(net::error_class_name(static_cast<net::ErrorClass>(i)));
     res.errors[name] = r.errors[i];
     if (r.errors[i] > 0 && !r.first_error[i].empty())
-      res.error_examples[name] = without_secrets(r.first_error[i], secrets);
+      res.error_examples[name] = without_secrets(r.first_error[i], secrets).substr(0, 300);  // mask, then cut
   }
   res.commands_per_op = res.ops_total ? static_cast<double>(r.commands) / static_cast<double>(res.ops_total) : 0;
   res.retries = r.retries;

@@ -74,7 +74,7 @@ asio::awaitable<Reply> StandaloneRedis::evalsha(const scripts::Script& s, std::s
 
 asio::awaitable<void> StandaloneRedis::evalsha_batch(std::span<ScriptCall> calls, std::span<Reply> replies) {
   start_batch(calls, replies);
-  while (!poll_batch()) co_await wait_batch();
+  while (!poll_batch()) batch_io_done(co_await batch_io());
   if (batch_needs_retry()) co_await retry_batch();
 }
 
@@ -111,12 +111,6 @@ bool StandaloneRedis::poll_batch() {
     batch_noscript_ |= r.is_error() && r.error_class() == net::ErrorClass::noscript;
   }
   return true;
-}
-
-asio::awaitable<void> StandaloneRedis::wait_batch() {
-  // Not a coroutine: hands back the socket wait itself.
-  if (!conn_.out_buffer().empty()) return conn_.wait_writable();
-  return conn_.wait_readable();
 }
 
 asio::awaitable<void> StandaloneRedis::retry_batch() {

@@ -37,7 +37,8 @@ class StandaloneRedis final : public Redis {
   asio::awaitable<void> evalsha_batch(std::span<ScriptCall> calls, std::span<Reply> replies) override;
   bool start_batch(std::span<ScriptCall> calls, std::span<Reply> replies) override;
   bool poll_batch() override;
-  asio::awaitable<void> wait_batch() override;
+  asio::awaitable<std::size_t> batch_io() override { return conn_.io(); }  // not a coroutine
+  void batch_io_done(std::size_t n) override { conn_.io_done(n); }
   bool batch_needs_retry() const override { return batch_noscript_; }
   asio::awaitable<void> retry_batch() override;
   bool broken() const override { return !conn_.is_open(); }

@@ -36,10 +36,12 @@ void Connection::close() noexcept {
 }
 
 void Connection::check_deadline(Clock::time_point now) noexcept {
-  if (now >= deadline_ && sock_.is_open()) {
+  if (now >= deadline_ && sock_.is_open() && !timed_out_) {
     timed_out_ = true;
     error_code ignored;
-    sock_.close(ignored);  // the pending operation completes with operation_aborted
+    // A pending operation completes with operation_aborted (a timeout). One that completed just before, its
+    // handler still queued, keeps its data: cancel, unlike close, leaves the socket and the reader alone.
+    sock_.cancel(ignored);
   }
 }
 
@@ -76,7 +78,7 @@ asio::awaitable<Reply> Connection::connect() {
   ec.clear();
   sock_.non_blocking(true, ec);  // try_flush/poll_reply read and write without blocking
   if (ec) co_return io_failure(ec, "connect");
-  read_waited_ = write_waited_ = false;
+  pending_ = Pending::none;
   reader_ = redisReaderCreateWithFunctions(pooled_reply_functions());
   open_ = true;
   if (!url_.password.empty()) {  // AUTH [user] password: an ACL user, or the default user
@@ -111,22 +113,22 @@ asio::awaitable<Reply> Connection::flush() {
     const Flush f = try_flush(failure);
     if (f == Flush::done) co_return Reply();
     if (f == Flush::failed) co_return failure;
-    co_await wait_writable();
+    io_done(co_await io());
   }
 }
 
 asio::awaitable<Reply> Connection::read_reply() {
   Reply r;
-  while (!poll_reply(r)) co_await wait_readable();
+  while (!poll_reply(r)) io_done(co_await io());
   co_return r;
 }
 
 Connection::Flush Connection::try_flush(Reply& failure) {
-  if (write_waited_) {
-    write_waited_ = false;
+  if (pending_ == Pending::write) {  // io() wrote part of out_ (io_done erased it), or failed
+    pending_ = Pending::none;
     deadline_ = Clock::time_point::max();
-    if (wait_ec_) {
-      failure = io_failure(wait_ec_, "write");
+    if (io_ec_) {
+      failure = io_failure(io_ec_, "write");
       return Flush::failed;
     }
   }
@@ -150,42 +152,38 @@ Connection::Flush Connection::try_flush(Reply& failure) {
 }
 
 bool Connection::poll_reply(Reply& out) {
+  if (pending_ == Pending::read) {  // io() read (io_done fed the reader), or failed
+    pending_ = Pending::none;
+    deadline_ = Clock::time_point::max();
+    if (io_ec_) {
+      out = io_failure(io_ec_, "read");
+      return true;
+    }
+  }
   if (try_buffered_reply(out)) return true;
   if (!open_) {
     out = Reply::failure(ErrorClass::connection, "not connected to " + url_.address());
     return true;
   }
-  // Read only once the socket said it is readable: a read before that is a wasted syscall (EAGAIN).
-  if (!read_waited_) return false;
-  read_waited_ = false;
-  deadline_ = Clock::time_point::max();
-  if (wait_ec_) {
-    out = io_failure(wait_ec_, "read");
-    return true;
-  }
-  error_code ec;
-  const std::size_t n = sock_.read_some(asio::buffer(in_), ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
-  if (ec) {
-    out = io_failure(ec, "read");
-    return true;
-  }
-  redisReaderFeed(reader_, in_.data(), n);
-  return try_buffered_reply(out);
+  return false;
 }
 
-asio::awaitable<void> Connection::wait_readable() {
-  read_waited_ = true;
-  wait_ec_ = {};
+asio::awaitable<std::size_t> Connection::io() {
+  io_ec_ = {};
   deadline_ = Clock::now() + timeouts_.reply;
-  return sock_.async_wait(asio::socket_base::wait_read, redirect_error(use_awaitable, wait_ec_));
+  if (!out_.empty()) {
+    pending_ = Pending::write;
+    return sock_.async_write_some(asio::buffer(out_), redirect_error(use_awaitable, io_ec_));
+  }
+  pending_ = Pending::read;
+  return sock_.async_read_some(asio::buffer(in_), redirect_error(use_awaitable, io_ec_));
 }
 
-asio::awaitable<void> Connection::wait_writable() {
-  write_waited_ = true;
-  wait_ec_ = {};
-  deadline_ = Clock::now() + timeouts_.reply;
-  return sock_.async_wait(asio::socket_base::wait_write, redirect_error(use_awaitable, wait_ec_));
+void Connection::io_done(std::size_t n) {
+  if (io_ec_) return;    // try_flush/poll_reply report it
+  timed_out_ = false;    // it completed: a watchdog cancel that came too late changes nothing
+  if (pending_ == Pending::write) out_.erase(0, n);
+  else if (pending_ == Pending::read && reader_) redisReaderFeed(reader_, in_.data(), n);
 }
 
 bool Connection::try_buffered_reply(Reply& out) {
@@ -209,9 +207,9 @@ asio::awaitable<Reply> Connection::call(std::span<const std::string_view> argv) 
     const Flush f = try_flush(r);
     if (f == Flush::done) break;
     if (f == Flush::failed) co_return r;
-    co_await wait_writable();
+    io_done(co_await io());
   }
-  while (!poll_reply(r)) co_await wait_readable();
+  while (!poll_reply(r)) io_done(co_await io());
   co_return r;
 }
 

@@ -59,15 +59,19 @@ class Connection {
   asio::awaitable<Reply> call(std::span<const std::string_view> argv);
 
   // The hot path's I/O, without a coroutine frame of its own (each frame Asio allocates costs a malloc):
-  //   for (;;) { f = try_flush(err); if (f != Flush::pending) break; co_await wait_writable(); }
-  //   while (!poll_reply(reply)) co_await wait_readable();
-  // try_flush() sends what the socket takes now; poll_reply() parses what is buffered and, after a
-  // wait_readable(), reads what has arrived. A failure closes the connection and comes back as the Reply.
+  //   for (;;) { f = try_flush(err); if (f != Flush::pending) break; io_done(co_await io()); }
+  //   while (!poll_reply(reply)) io_done(co_await io());
+  // try_flush() sends what the socket takes now; poll_reply() parses what is buffered. io() suspends for the
+  // rest of the queued bytes when any are left (async_write_some), else for the next bytes from the server
+  // (async_read_some); Asio tries either at once when epoll last said the socket was ready, and re-arms
+  // nothing otherwise (an async_wait would cost an epoll_ctl per op). io() is not a coroutine: it returns
+  // Asio's awaitable directly; hand its result to io_done(). A failure closes the connection and comes back
+  // as the Reply.
   enum class Flush { done, pending, failed };
   Flush try_flush(Reply& failure);
   bool poll_reply(Reply& out);
-  asio::awaitable<void> wait_readable();  // not coroutines: they return Asio's awaitable directly
-  asio::awaitable<void> wait_writable();
+  asio::awaitable<std::size_t> io();
+  void io_done(std::size_t n);
 
   const RedisUrl& url() const noexcept { return url_; }
   // Watchdog: closes the socket when an I/O has been pending past its deadline.
@@ -85,11 +89,11 @@ class Connection {
   std::string out_;
   std::array<char, 16 * 1024> in_;
   Clock::time_point deadline_ = Clock::time_point::max();
-  boost::system::error_code wait_ec_;  // the outcome of the last wait_readable()/wait_writable()
+  boost::system::error_code io_ec_;  // the outcome of the last io()
+  enum class Pending : uint8_t { none, write, read };
+  Pending pending_ = Pending::none;  // what the last io() did, until try_flush()/poll_reply() took its outcome
   bool open_ = false;
-  bool timed_out_ = false;
-  bool read_waited_ = false;   // a wait_readable() completed: poll_reply() reads the socket
-  bool write_waited_ = false;  // a wait_writable() completed: try_flush() checks its outcome
+  bool timed_out_ = false;  // the watchdog cancelled overdue I/O
 };
 
 // The connections of one worker thread, and the periodic check of their deadlines.
