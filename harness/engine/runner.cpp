@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "harness/util/secrets.hpp"
 #include "harness/cluster/cross_slot.hpp"
 #include "harness/cluster/session.hpp"
 #include "harness/embedded/local_cluster.hpp"
@@ -101,18 +102,6 @@ std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params
   }
   if (jobs.empty()) throw UsageError("--variant: no scenario offers any of the variants asked for");
   return jobs;
-}
-
-// An error message with every occurrence of a secret (the targets' passwords) masked. Messages name addresses
-// as host:port and Redis does not echo AUTH's arguments, so this is a second line of defence: a password must
-// never reach a report or the log, whatever a server or proxy puts in its error text.
-std::string without_secrets(std::string message, const std::vector<std::string>& secrets) {
-  for (const auto& secret : secrets) {
-    if (secret.empty()) continue;
-    for (std::size_t p = message.find(secret); p != std::string::npos; p = message.find(secret, p + 3))
-      message.replace(p, secret.size(), "***");
-  }
-  return message;
 }
 
 reports::Result build_result(const Job& job, const LoadResult& lr, const RunConfig& cfg,

@@ -10,6 +10,7 @@
 #include "harness/net/reply.hpp"
 #include "harness/net/resp.hpp"
 #include "harness/net/url.hpp"
+#include "harness/util/secrets.hpp"
 #include "harness/scripts/script.hpp"
 
 using namespace lh::net;
@@ -207,4 +208,15 @@ TEST(PooledReplies, AProtocolErrorMidArrayFreesThePartialReply) {
   EXPECT_EQ(redisReaderGetReply(rd, &out), REDIS_ERR);
   EXPECT_EQ(out, nullptr);
   redisReaderFree(rd);
+}
+
+TEST(Secrets, EveryOccurrenceIsMaskedAndNothingElse) {
+  EXPECT_EQ(lh::without_secrets("WRONGPASS s3cret for s3cret@127.0.0.1", {"s3cret"}), "WRONGPASS *** for ***@127.0.0.1");
+  EXPECT_EQ(lh::without_secrets("aaaa", {"aa"}), "******");  // adjacent occurrences, none left half shown
+  EXPECT_EQ(lh::without_secrets("no secret here", {"", "pw"}), "no secret here");  // empty secrets are skipped
+  EXPECT_EQ(lh::without_secrets("p1 and p2", {"p1", "p2"}), "*** and ***");
+  // Mask first, then cut: a secret that crossed the cut is not half shown.
+  const std::string msg = std::string(295, 'x') + "hunter2!";
+  const std::string shown = lh::without_secrets(msg, {"hunter2!"}).substr(0, 300);
+  EXPECT_EQ(shown.find("hunt"), std::string::npos) << shown;
 }
