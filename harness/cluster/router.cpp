@@ -43,6 +43,9 @@ bool is_command(std::string_view arg, std::string_view upper) {
   return true;
 }
 
+// The slot a script call is routed by: its first key's; -1 (any node) without keys.
+int slot_of(const engine::ScriptCall& c) { return c.keys.empty() ? -1 : int(key_slot(c.keys[0])); }
+
 // Errors after which nothing ran and the cluster tells us where (or when) to try again.
 bool follow_up(const Reply& r) {
   if (!r.is_error() || r.is_transport_failure()) return false;
@@ -475,45 +478,35 @@ asio::awaitable<Reply> ClusterRedis::direct_or_deliver(std::span<const std::stri
 }
 
 asio::awaitable<void> ClusterRedis::evalsha_batch(std::span<engine::ScriptCall> calls, std::span<Reply> replies) {
-  const std::size_t n = calls.size();
   if (topo_->refresh_due(Clock::now())) (void)co_await refresh();
-  auto slot_of = [](const engine::ScriptCall& c) { return c.keys.empty() ? -1 : int(key_slot(c.keys[0])); };
-  if (n == 1) {  // --pipeline 1, the default: one send on the fast path, deliver() only for the unusual
-    const int slot = slot_of(calls[0]);
-    const int node = pick(slot);
-    argv_.build(*calls[0].script, eval_, calls[0]);
-    net::Connection* c = node < 0 ? nullptr : ready(node);
-    if (!c) {
-      replies[0] = co_await deliver(argv_.view(), slot, calls[0].script, -1, false, nullptr);
-      co_return;
-    }
-    c->append(argv_.view());
-    Reply r = co_await c->flush();
-    if (!r.is_error() && !c->try_buffered_reply(r)) r = co_await c->read_reply();
-    count(r);
-    if (!follow_up(r)) {
-      answered(node);
-      if (r.is_transport_failure()) lost(node);
-      replies[0] = std::move(r);
-      co_return;
-    }
-    replies[0] = co_await deliver(argv_.view(), slot, calls[0].script, node, false, &r);
+  if (calls.size() != 1) {
+    co_await pipelined_batch(calls, replies);
     co_return;
   }
-  co_await pipelined_batch(calls, replies);
+  // --pipeline 1, the default: the node is connected (the engine's frame-free path), or deliver() connects.
+  if (start_single(calls[0], replies[0])) {
+    co_await finish_batch();
+    co_return;
+  }
+  argv_.build(*calls[0].script, eval_, calls[0]);
+  replies[0] = co_await deliver(argv_.view(), slot_of(calls[0]), calls[0].script, -1, false, nullptr);
 }
 
 bool ClusterRedis::start_batch(std::span<engine::ScriptCall> calls, std::span<Reply> replies) {
   if (calls.size() != 1 || topo_->refresh_due(Clock::now())) return false;
-  const int slot = calls[0].keys.empty() ? -1 : int(key_slot(calls[0].keys[0]));
+  return start_single(calls[0], replies[0]);
+}
+
+bool ClusterRedis::start_single(engine::ScriptCall& call, Reply& reply) {
+  const int slot = slot_of(call);
   const int node = pick(slot);
   net::Connection* c = node < 0 ? nullptr : ready(node);
   if (!c) return false;
-  argv_.build(*calls[0].script, eval_, calls[0]);
+  argv_.build(*call.script, eval_, call);
   c->append(argv_.view());
   fast_conn_ = c;
-  fast_call_ = &calls[0];
-  fast_reply_ = &replies[0];
+  fast_call_ = &call;
+  fast_reply_ = &reply;
   fast_node_ = node;
   fast_slot_ = slot;
   fast_follow_up_ = false;
@@ -547,11 +540,10 @@ asio::awaitable<void> ClusterRedis::retry_batch() {
   *fast_reply_ = co_await deliver(argv_.view(), fast_slot_, fast_call_->script, fast_node_, false, &fast_first_);
 }
 
-// (Its own coroutine so that the n == 1 path above keeps a small frame: Asio recycles small coroutine frames,
-// larger ones cost a full malloc per op.)
+// (Its own coroutine so that evalsha_batch's single-call path keeps a small frame: Asio recycles small
+// coroutine frames, larger ones cost a full malloc per op.)
 asio::awaitable<void> ClusterRedis::pipelined_batch(std::span<engine::ScriptCall> calls, std::span<Reply> replies) {
   const std::size_t n = calls.size();
-  auto slot_of = [](const engine::ScriptCall& c) { return c.keys.empty() ? -1 : int(key_slot(c.keys[0])); };
   // Each call's node; the distinct nodes in order of first use.
   enum : uint8_t { unsent, awaiting, done };
   batch_node_.resize(n);

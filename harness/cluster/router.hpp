@@ -153,6 +153,8 @@ class ClusterRedis final : public engine::Redis {
   // The common case without deliver()'s large frame: the map's node, already connected, answers.
   asio::awaitable<net::Reply> direct_or_deliver(std::span<const std::string_view> argv, int slot,
                                                 const scripts::Script* s);
+  // start_batch() for one call, the slot map being fresh enough: false when its node is not connected.
+  bool start_single(engine::ScriptCall& call, net::Reply& reply);
   asio::awaitable<void> pipelined_batch(std::span<engine::ScriptCall> calls, std::span<net::Reply> replies);
   asio::awaitable<net::Reply> send(net::Connection& c, std::span<const std::string_view> argv, bool asking);
   // A command of the transaction pinned to one node: sent there, redirects returned as they are.

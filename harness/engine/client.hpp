@@ -63,6 +63,13 @@ class Redis {
   virtual asio::awaitable<void> retry_batch();
   // True when the transport is broken and the engine must reconnect before the next op.
   virtual bool broken() const = 0;
+
+ protected:
+  // The rest of a started batch, as a coroutine (evalsha_batch() of a transport that has start_batch()).
+  asio::awaitable<void> finish_batch() {
+    while (!poll_batch()) batch_io_done(co_await batch_io());
+    if (batch_needs_retry()) co_await retry_batch();
+  }
 };
 
 // Per virtual client. Owned by its worker thread; never shared.

@@ -74,8 +74,7 @@ asio::awaitable<Reply> StandaloneRedis::evalsha(const scripts::Script& s, std::s
 
 asio::awaitable<void> StandaloneRedis::evalsha_batch(std::span<ScriptCall> calls, std::span<Reply> replies) {
   start_batch(calls, replies);
-  while (!poll_batch()) batch_io_done(co_await batch_io());
-  if (batch_needs_retry()) co_await retry_batch();
+  co_await finish_batch();
 }
 
 bool StandaloneRedis::start_batch(std::span<ScriptCall> calls, std::span<Reply> replies) {
