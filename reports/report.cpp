@@ -37,13 +37,13 @@ std::optional<T> opt_from(const json& j, const char* key) {
 }
 
 json result_json(const Result& r) {
+  json ops = {{"total", r.ops_total}, {"ok", r.ops_ok}, {"failed", r.ops_failed}, {"indeterminate", r.ops_indeterminate}};
+  if (r.ops_scheduled) ops["scheduled"] = *r.ops_scheduled;
+  if (r.ops_dropped) ops["dropped"] = *r.ops_dropped;
   json j = {{"scenario", r.scenario},
             {"variant", r.variant},
-            {"ops",
-             {{"total", r.ops_total},
-              {"ok", r.ops_ok},
-              {"failed", r.ops_failed},
-              {"indeterminate", r.ops_indeterminate}}},
+            {"ops", ops},
+            {"pipeline", r.pipeline},
             {"errors", r.errors},
             {"commands_per_op", r.commands_per_op},
             {"retries", r.retries},
@@ -68,7 +68,8 @@ json result_json(const Result& r) {
   j["correctness"] = {{"invariant", c.invariant}, {"safe_by_design", c.safe_by_design},
                       {"checked", c.checked},     {"violations", c.violations},
                       {"verdict", c.verdict},     {"details", c.details},
-                      {"examples", c.examples}};
+                      {"examples", c.examples}, {"period", c.period}};
+  if (!c.reason.empty()) j["correctness"]["reason"] = c.reason;
   return j;
 }
 
@@ -81,6 +82,9 @@ Result result_from(const json& j) {
   r.ops_ok = ops.at("ok").get<uint64_t>();
   r.ops_failed = ops.at("failed").get<uint64_t>();
   r.ops_indeterminate = ops.at("indeterminate").get<uint64_t>();
+  r.ops_scheduled = opt_from<uint64_t>(ops, "scheduled");
+  r.ops_dropped = opt_from<uint64_t>(ops, "dropped");
+  r.pipeline = j.value("pipeline", uint32_t{1});
   r.errors = j.at("errors").get<std::map<std::string, uint64_t>>();
   if (j.contains("error_examples"))  // absent in older reports, and when there were no errors
     r.error_examples = j.at("error_examples").get<std::map<std::string, std::string>>();
@@ -109,10 +113,16 @@ Result result_from(const json& j) {
   r.correctness.verdict = c.at("verdict").get<std::string>();
   r.correctness.details = c.value("details", json::object());
   r.correctness.examples = c.value("examples", std::vector<std::string>{});
+  r.correctness.reason = c.value("reason", std::string());
+  r.correctness.period = c.value("period", std::string("measured"));
   return r;
 }
 
 }  // namespace
+
+bool fails_run(const Correctness& c) {
+  return c.verdict == "inconclusive" || (c.safe_by_design && c.violations > 0);
+}
 
 json to_json(const Report& r) {
   json target = {{"mode", r.target.mode},
@@ -141,17 +151,29 @@ json to_json(const Report& r) {
     if (!t.detail.empty()) tj["detail"] = t.detail;
     thresholds.push_back(tj);
   }
-  return {{"schema_version", r.schema_version},
-          {"tool", {{"name", r.tool_name}, {"version", r.tool_version}}},
-          {"started_at", r.started_at},
-          {"finished_at", r.finished_at},
-          {"interrupted", r.interrupted},
-          {"target", target},
-          {"config", config},
-          {"results", results},
-          {"thresholds", thresholds},
-          {"verdict", r.verdict},
-          {"exit_code", r.exit_code}};
+  json out = {{"schema_version", r.schema_version},
+              {"tool", {{"name", r.tool_name}, {"version", r.tool_version}}},
+              {"started_at", r.started_at},
+              {"finished_at", r.finished_at},
+              {"interrupted", r.interrupted},
+              {"target", target},
+              {"config", config},
+              {"results", results},
+              {"thresholds", thresholds},
+              {"verdict", r.verdict},
+              {"exit_code", r.exit_code}};
+  if (!r.not_run.empty()) {
+    json nr = json::array();
+    for (const auto& n : r.not_run)
+      nr.push_back({{"scenario", n.scenario}, {"variant", n.variant}, {"reason", n.reason},
+                    {"interrupted", n.interrupted}});
+    out["not_run"] = nr;
+  }
+  if (r.aborted) out["aborted"] = {{"reason", *r.aborted}};
+  if (r.cleanup) out["cleanup"] = {{"keys_left", r.cleanup->keys_left}, {"reason", r.cleanup->reason}};
+  if (r.error) out["error"] = {{"message", *r.error}};
+  if (!r.warnings.empty()) out["warnings"] = r.warnings;
+  return out;
 }
 
 Report report_from_json(const json& j) {
@@ -209,6 +231,16 @@ Report report_from_json(const json& j) {
     where = "top level";
     r.verdict = j.at("verdict").get<std::string>();
     r.exit_code = j.at("exit_code").get<int>();
+    where = "not_run";
+    for (const auto& n : j.value("not_run", json::array()))
+      r.not_run.push_back({n.at("scenario").get<std::string>(), n.at("variant").get<std::string>(),
+                           n.value("reason", ""), n.value("interrupted", false)});
+    where = "top level";
+    if (j.contains("aborted")) r.aborted = j.at("aborted").value("reason", "");
+    if (j.contains("cleanup"))
+      r.cleanup = Cleanup{j.at("cleanup").value("keys_left", int64_t{-1}), j.at("cleanup").value("reason", "")};
+    if (j.contains("error")) r.error = j.at("error").value("message", "");
+    r.warnings = j.value("warnings", std::vector<std::string>{});
     return r;
   } catch (const json::exception& e) {
     // "[json.exception.out_of_range.403] key 'ops' not found" -> "results[2]: key 'ops' not found"

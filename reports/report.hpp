@@ -37,15 +37,31 @@ struct Correctness {
   bool safe_by_design = false;
   bool checked = false;
   int64_t violations = 0;
-  std::string verdict = "not-checked";  // pass | violated | not-checked
+  // pass | violated | not-checked | inconclusive (no op succeeded, or failed + indeterminate above
+  // --max-error-rate: nothing can be concluded, and the run fails)
+  std::string verdict = "not-checked";
   nlohmann::json details = nlohmann::json::object();
   std::vector<std::string> examples;
+  // Why the verdict is not-checked or inconclusive, in words ("no op succeeded: NOPERM ... for 258,960 of
+  // 258,960 ops"); why violations of a safe variant may not be the script's (a failover). Written when not empty.
+  std::string reason;
+  // What the checker's history and final state cover: "measured" (no warmup), or "warmup+measured" (the final
+  // state includes the warmup's ops, so the checker judges both while `ops` counts the measured period only).
+  std::string period = "measured";
 };
+
+// True when a result must fail the run: a safe variant with violations, or an inconclusive one.
+bool fails_run(const Correctness& c);
 
 struct Result {
   std::string scenario;  // "counter", ..., or "custom" for --script
   std::string variant;   // "atomic" | "naive" | "transaction" | "gt" | "eval" ...
   uint64_t ops_total = 0, ops_ok = 0, ops_failed = 0, ops_indeterminate = 0;
+  // Open loop (--rate): ops scheduled in the measured period, and those of them that never started because the
+  // client meant to send them was still busy (k6's dropped_iterations). Written only for open-loop runs.
+  std::optional<uint64_t> ops_scheduled, ops_dropped;
+  // The pipeline depth this variant ran with: --pipeline for single-call variants, 1 for multi-step ones.
+  uint32_t pipeline = 1;
   std::map<std::string, uint64_t> errors;  // every contract class present, zero or not
   // The first message of each error class seen (only classes with errors > 0 and a message; passwords never
   // appear: addresses are host:port). Written to JSON only when not empty.
@@ -95,6 +111,18 @@ struct Config {
   bool eval = false;
 };
 
+// A (scenario, variant) of the plan that did not run, and why ("interrupted", "aborted: target lost").
+struct NotRun {
+  std::string scenario, variant, reason;
+  bool interrupted = false;  // true: skipped because of SIGINT/SIGTERM/SIGHUP; false: the run was aborted
+};
+
+// Present when cleanup could not delete every key under the run's prefix.
+struct Cleanup {
+  int64_t keys_left = -1;  // -1: unknown (the target could not be asked)
+  std::string reason;
+};
+
 struct Report {
   int schema_version = 1;
   std::string tool_name = "lua-harness";
@@ -107,6 +135,11 @@ struct Report {
   std::vector<Threshold> thresholds;
   std::string verdict = "pass";  // pass | fail
   int exit_code = 0;
+  std::vector<NotRun> not_run;              // JSON "not_run", when not empty
+  std::optional<std::string> aborted;       // JSON "aborted": {"reason"}: the target was lost mid-run (exit 3)
+  std::optional<Cleanup> cleanup;           // JSON "cleanup": {"keys_left", "reason"}
+  std::optional<std::string> error;         // JSON "error": {"message"}: the run ended before its load (exit 2/3)
+  std::vector<std::string> warnings;        // JSON "warnings", when not empty: said on stderr too
 };
 
 nlohmann::json to_json(const Report& r);

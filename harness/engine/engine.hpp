@@ -37,7 +37,14 @@ using RedisFactory =
 
 struct LoadResult {
   Recorder merged;
-  double measured_s = 0;     // from the end of warmup to the last op's completion
+  // From the end of warmup (the series' clock zero) to the last measured op's completion: duration_s,
+  // throughput and the series all count on this one clock.
+  double measured_s = 0;
+  // Open loop only: ops scheduled in the measured period, and those that never started because their client
+  // was still busy when the run ended (k6's dropped_iterations). 0 in a closed loop.
+  uint64_t scheduled = 0, dropped = 0;
+  // The pipeline depth the variant ran with (--pipeline for single-call variants, else 1).
+  uint32_t pipeline = 1;
   // From the series' clock zero (the end of warmup) to the last measured op's completion: the series' last
   // point covers series_end_s - its second (< 1 when the run ended mid-second). 0 when nothing was measured.
   double series_end_s = 0;

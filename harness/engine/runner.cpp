@@ -138,6 +138,30 @@ reports::Result build_result(const Job& job, const LoadResult& lr, const RunConf
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfig& cfg) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!cfg.script_path.empty()) {
+    out.emplace_back("custom", cfg.eval ? "eval" : "evalsha");
+    return out;
+  }
+  std::vector<std::string> names = cfg.scenarios;
+  if (names.empty())
+    for (const auto* s : scenarios::all_scenarios()) names.emplace_back(s->name());
+  for (const auto& name : names) {
+    const scenarios::Scenario* s = scenarios::find_scenario(name);
+    if (!s) {
+      std::string known;
+      for (const auto* k : scenarios::all_scenarios()) known += (known.empty() ? "" : ", ") + std::string(k->name());
+      throw UsageError("--scenario: unknown scenario '" + name + "' (known: " + known + ")");
+    }
+    const auto offered = s->variants();
+    for (const auto& v : cfg.variants)
+      if (std::find(offered.begin(), offered.end(), v) != offered.end()) out.emplace_back(name, v);
+  }
+  if (out.empty()) throw UsageError("--variant: no scenario offers any of the variants asked for");
+  return out;
+}
+
 void validate_key_prefix(const std::string& prefix) {
   if (prefix.empty()) throw UsageError("--key-prefix: must not be empty (it fences the run's keys)");
   if (prefix.find_first_of("{}") != std::string::npos)

@@ -4,6 +4,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/engine/engine.hpp"
@@ -29,10 +30,16 @@ struct RunConfig {
   std::string key_prefix;  // empty: lh:<run-id>:
   bool keep_keys = false;
   net::Timeouts timeouts;
+  // --max-error-rate: share of failed + indeterminate ops above which a variant is inconclusive.
+  double max_error_rate = 0.01;
 };
 
 // Runs everything; throws ExitError (usage 2, target 3) for setup problems. `log` gets one line per variant.
 reports::Report execute(const RunConfig& cfg, std::ostream& log);
+
+// The (scenario, variant) pairs a run with this config would run, in order ("custom"/"evalsha" for --script),
+// without contacting anything. Throws UsageError for an unknown scenario or when no variant applies.
+std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfig& cfg);
 
 // Validates a user-supplied key prefix (no braces, not empty); throws UsageError naming --key-prefix.
 void validate_key_prefix(const std::string& prefix);
