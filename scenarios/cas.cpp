@@ -188,9 +188,16 @@ reports::Correctness check_cas(const CasCheckInput& in) {
     }
   }
 
-  int64_t consumed_twice = 0;
-  for (uint8_t c : consumers) consumed_twice += c > 1 ? c - 1 : 0;
-  for (uint32_t c : initial_consumers) consumed_twice += c > 1 ? c - 1 : 0;
+  // consumed_twice counts the extra winners (a value won by 3 swaps adds 2); values_contested the values.
+  int64_t consumed_twice = 0, values_contested = 0;
+  for (uint8_t c : consumers) {
+    consumed_twice += c > 1 ? c - 1 : 0;
+    values_contested += c > 1;
+  }
+  for (uint32_t c : initial_consumers) {
+    consumed_twice += c > 1 ? c - 1 : 0;
+    values_contested += c > 1;
+  }
 
   // The chain: walk back from each key's final value through the swaps that produced it.
   std::vector<uint8_t> on_chain(idx.size(), 0);
@@ -236,6 +243,7 @@ reports::Correctness check_cas(const CasCheckInput& in) {
                {"failed", failed},
                {"chain_length", chain_length},
                {"values_consumed_twice", consumed_twice},
+               {"values_with_several_winners", values_contested},
                {"chain_breaks", breaks},
                {"final_unreachable", unreachable_finals}};
   if (nkeys == 1) c.details["final"] = ValueIndex::name(in.final[0]);

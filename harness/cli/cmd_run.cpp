@@ -51,31 +51,74 @@ void write_json(const reports::Report& r, const std::string& path) {
     return;
   }
   std::ofstream f(path);
-  if (!f || !(f << text)) throw UsageError("--report " + path + ": cannot write the file");
+  if (!f || !(f << text) || !f.flush()) throw UsageError("--report " + path + ": cannot write the file");
 }
 
-// One plain sentence per scenario: what the naive twin got wrong, or that everything held.
+std::string thousands(int64_t v) {  // 12345 -> "12,345"
+  const std::string digits = std::to_string(v);
+  std::string s;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) s.push_back(',');
+    s.push_back(digits[i]);
+  }
+  return s;
+}
+
+// One plain sentence per scenario: what the naive twin got wrong.
 std::string sentence(const reports::Result& r) {
-  auto n = [](int64_t v) {  // 12345 -> "12,345"
-    const std::string digits = std::to_string(v);
-    std::string s;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-      if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) s.push_back(',');
-      s.push_back(digits[i]);
-    }
-    return s;
-  };
+  const auto n = thousands;
   const auto& d = r.correctness.details;
   const int64_t v = r.correctness.violations;
   const std::string who = r.variant + " " + r.scenario;
   if (r.scenario == "counter")
     return who + " lost " + n(v) + " of " + n(d.value("acknowledged", int64_t{0})) + " acknowledged increments";
-  if (r.scenario == "cas") return who + ": " + n(v) + " values were consumed by more than one winning swap";
+  if (r.scenario == "cas") {
+    const int64_t values = d.value("values_with_several_winners", int64_t{0});
+    const int64_t extra = d.value("values_consumed_twice", int64_t{0});
+    const int64_t breaks = d.value("chain_breaks", int64_t{0});
+    std::string out = who + ": " + n(values) + (values == 1 ? " value was" : " values were") +
+                      " consumed by more than one winning swap (" + n(extra) + " extra winners)";
+    if (breaks > 0) out += ", and " + n(breaks) + " acknowledged swaps fell off the chain";
+    return out;
+  }
   if (r.scenario == "rate-limiter") return who + " admitted " + n(v) + " requests beyond its limit";
   if (r.scenario == "lock") return who + " let two clients hold the lock at once " + n(v) + " times";
   if (r.scenario == "inventory") return who + " oversold " + n(v) + " units";
   if (r.scenario == "leaderboard") return who + " lost the best score of " + n(v) + " members";
   return who + ": " + n(v) + " violations of \"" + r.correctness.invariant + "\"";
+}
+
+// What the demo concludes, in words: never "everything held" about something it did not see.
+void demo_summary(const reports::Report& report, std::ostream& human) {
+  human << "\n";
+  bool clean = !report.aborted && report.not_run.empty() && !report.interrupted;
+  bool safe_violated = false;
+  for (const auto& r : report.results) {
+    const std::string who = r.variant + " " + r.scenario;
+    if (r.correctness.verdict == "inconclusive") {
+      human << "  " << who << " is inconclusive: " << r.correctness.reason << ".\n";
+      clean = false;
+    } else if (!r.correctness.checked) {
+      human << "  " << who << " was not checked" << (r.correctness.reason.empty() ? "" : ": " + r.correctness.reason)
+            << ".\n";
+      clean = false;
+    } else if (r.correctness.violations > 0) {
+      human << "  " << sentence(r) << ".\n";
+      if (r.correctness.safe_by_design) safe_violated = true;
+    }
+  }
+  for (const auto& n : report.not_run) human << "  " << n.variant << " " << n.scenario << " did not run: " << n.reason << ".\n";
+  if (safe_violated)
+    human << "  A variant that is safe by design showed violations: see the table above.\n";
+  else if (clean)
+    human << "  Every atomic script and transaction held its invariant.\n";
+  else
+    human << "  Not every variant could be judged: nothing is concluded about those above.\n";
+}
+
+void write_all(const CommonOptions& o, const reports::Report& report) {
+  if (!o.report.empty()) write_json(report, o.report);
+  reports::write_outputs(report, outputs_of(o));
 }
 
 int finish(const CommonOptions& o, reports::Report& report, bool demo) {
@@ -84,22 +127,36 @@ int finish(const CommonOptions& o, reports::Report& report, bool demo) {
   if (!specs.empty()) reports::evaluate_thresholds(specs, report);
   std::ostream& human = o.report == "-" ? std::cerr : std::cout;
   reports::print_table(report, human);
-  if (demo) {
-    human << "\n";
-    for (const auto& r : report.results) {
-      if (!r.correctness.checked) continue;
-      if (r.correctness.violations > 0) human << "  " << sentence(r) << ".\n";
-    }
-    bool clean = true;
-    for (const auto& r : report.results)
-      if (r.correctness.safe_by_design && r.correctness.violations > 0) clean = false;
-    human << (clean ? "  Every atomic script and transaction held its invariant.\n"
-                    : "  A variant that is safe by design showed violations: see the table above.\n");
-  }
+  if (demo) demo_summary(report, human);
+  for (const auto& w : report.warnings) std::cerr << "warning: " << w << "\n";
+  if (report.cleanup)
+    std::cerr << "cleanup incomplete: "
+              << (report.cleanup->keys_left < 0 ? std::string("an unknown number of")
+                                                : thousands(report.cleanup->keys_left))
+              << " keys left under '" << report.config.key_prefix << "': " << report.cleanup->reason << "\n";
+  if (report.aborted) std::cerr << "aborted: " << *report.aborted << "\n";
   if (report.interrupted) human << "interrupted: partial results\n";
-  if (!o.report.empty()) write_json(report, o.report);
-  reports::write_outputs(report, outputs_of(o));
+  write_all(o, report);
   return report.exit_code;
+}
+
+bool wants_outputs(const CommonOptions& o) {
+  return !o.report.empty() || !o.html.empty() || !o.markdown.empty() || !o.junit.empty() || !o.gbench.empty();
+}
+
+// The run ended before its load (bad input found by Redis, the target unreachable, a signal): the outputs
+// asked for are still written, with the exit code and the message, so CI never loses the why.
+int early_exit(const CommonOptions& o, const engine::RunConfig& cfg, const std::string& started_at, int code,
+               const std::string& message) {
+  std::cerr << "lua-harness: " << message << "\n";
+  if (!wants_outputs(o)) return code;
+  reports::Report report = engine::error_report(cfg, started_at, code, message);
+  try {
+    write_all(o, report);
+  } catch (const std::exception& e) {
+    std::cerr << "lua-harness: " << e.what() << "\n";
+  }
+  return code;
 }
 
 int run_or_demo(int argc, char** argv, bool demo) {
@@ -130,7 +187,15 @@ int run_or_demo(int argc, char** argv, bool demo) {
   std::ostringstream sink;
   std::ostream& log = o.quiet ? static_cast<std::ostream&>(sink) : std::cerr;
   log << "seed " << cfg.load.seed << "\n";
-  reports::Report report = engine::execute(cfg, log);
+  const std::string started_at = engine::iso_now();
+  reports::Report report;
+  try {
+    report = engine::execute(cfg, log);
+  } catch (const ExitError& e) {
+    return early_exit(o, cfg, started_at, e.exit_code, e.what());
+  } catch (const Interrupted&) {
+    return early_exit(o, cfg, started_at, kExitInterrupted, "interrupted before the load started");
+  }
   return finish(o, report, demo);
 }
 

@@ -7,7 +7,6 @@
 
 #include "harness/cluster/slot.hpp"
 #include "harness/engine/exit_errors.hpp"
-#include "harness/engine/sync_standalone.hpp"
 #include "harness/util/strcat.hpp"
 
 namespace lh::cluster {
@@ -36,30 +35,6 @@ class OnNode final : public engine::SyncClient {
   NodeAddr a_;
 };
 
-// SCAN + UNLINK of the prefix on one master. Unlike the standalone helper, one UNLINK per slot: a multi-key
-// UNLINK across slots is refused with CROSSSLOT.
-uint64_t unlink_prefix_on_master(ClusterSync& c, const NodeAddr& node, const std::string& prefix) {
-  const std::string pattern = engine::glob_escape(prefix) + "*";
-  std::string cursor = "0";
-  uint64_t deleted = 0;
-  do {
-    Reply r = c.command_on(node, {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
-    if (r.is_error() || r.elements() != 2) break;
-    cursor.assign(r.element(0)->str, r.element(0)->len);
-    const redisReply* keys = r.element(1);
-    std::map<uint16_t, std::vector<std::string>> by_slot;
-    for (std::size_t i = 0; i < keys->elements; ++i) {
-      std::string k(keys->element[i]->str, keys->element[i]->len);
-      if (k.compare(0, prefix.size(), prefix) != 0) continue;  // belt and braces
-      auto& argv = by_slot[key_slot(k)];
-      if (argv.empty()) argv.push_back("UNLINK");
-      argv.push_back(std::move(k));
-    }
-    for (const auto& [_, argv] : by_slot) deleted += static_cast<uint64_t>(c.command_on(node, argv).integer());
-  } while (cursor != "0");
-  return deleted;
-}
-
 bool has_failing_flag(const std::string& flags) {
   std::istringstream in(flags);
   for (std::string f; std::getline(in, f, ',');)
@@ -76,25 +51,16 @@ ClusterSync::ClusterSync(std::shared_ptr<ClusterShared> shared) : shared_(std::m
   map_ = shared_->latest;
 }
 
-ClusterSync::~ClusterSync() {
-  for (auto& [_, c] : conns_) redisFree(c);
-}
-
-redisContext* ClusterSync::context(const NodeAddr& node) {
+engine::NodeClient& ClusterSync::context(const NodeAddr& node) {
   const std::string key = node.to_string();
   auto it = conns_.find(key);
-  if (it != conns_.end()) return it->second;
-  redisContext* c = engine::open_sync(shared_->url_for(node), shared_->timeouts);  // throws TargetError
-  conns_.emplace(key, c);
-  return c;
+  if (it != conns_.end()) return *it->second;
+  auto c = std::make_unique<engine::NodeClient>(shared_->url_for(node), shared_->timeouts);
+  c->connect();  // throws TargetError
+  return *conns_.emplace(key, std::move(c)).first->second;
 }
 
-void ClusterSync::drop(const NodeAddr& node) {
-  auto it = conns_.find(node.to_string());
-  if (it == conns_.end()) return;
-  redisFree(it->second);
-  conns_.erase(it);
-}
+void ClusterSync::drop(const NodeAddr& node) { conns_.erase(node.to_string()); }
 
 std::vector<NodeAddr> ClusterSync::known_nodes() const {
   std::vector<NodeAddr> out = map_.masters();
@@ -106,9 +72,10 @@ std::vector<NodeAddr> ClusterSync::known_nodes() const {
   return out;
 }
 
-Reply ClusterSync::command_on(const NodeAddr& node, const std::vector<std::string>& argv) {
+Reply ClusterSync::command_on(const NodeAddr& node, const std::vector<std::string>& argv,
+                              std::chrono::milliseconds patience) {
   try {
-    return engine::sync_command(context(node), argv, shared_->url_for(node));
+    return context(node).command(argv, patience);
   } catch (const TargetError&) {
     drop(node);
     throw;
@@ -154,7 +121,7 @@ Reply ClusterSync::command(const std::vector<std::string>& argv, std::string_vie
     } else {
       const int i = map_.node_for_slot(static_cast<uint16_t>(slot < 0 ? 0 : slot));
       if (i < 0) {
-        if (!wait()) throw TargetError(cat("no node of the cluster serves slot ", slot < 0 ? 0 : slot));
+        if (!wait()) throw TargetLost(cat("no node of the cluster serves slot ", slot < 0 ? 0 : slot));
         refresh();
         continue;
       }
@@ -162,14 +129,15 @@ Reply ClusterSync::command(const std::vector<std::string>& argv, std::string_vie
     }
     Reply r;
     try {
-      redisContext* c = context(node);
-      if (asking) (void)engine::sync_command(c, {"ASKING"}, shared_->url_for(node));
-      r = engine::sync_command(c, argv, shared_->url_for(node));
-    } catch (const TargetError&) {
+      engine::NodeClient& c = context(node);
+      if (asking) (void)c.try_command({"ASKING"});
+      r = c.try_command(argv);
+      if (r.is_transport_failure()) throw TargetError(std::string(r.error_message()));
+    } catch (const TargetError& e) {
       drop(node);
       if (!wait()) {
         impatient_until_ = Clock::now() + 30s;
-        throw;
+        throw TargetLost(cat("lost the cluster: ", e.what()));
       }
       refresh();
       target.reset();
@@ -221,17 +189,32 @@ void ClusterSession::load_script(const scripts::Script& s) {
   }
 }
 
-uint64_t ClusterSession::cleanup(const std::string& prefix) {
+engine::PrefixScan ClusterSession::scan_prefix(const std::string& prefix) {
   admin_.refresh();
-  uint64_t deleted = 0;
+  engine::PrefixScan total;
   for (const NodeAddr& m : admin_.map().masters()) {
+    OnNode node(admin_, m);
+    engine::PrefixScan one = engine::scan_prefix_on(node, prefix);
+    if (!one.refused.empty()) return one;
+    if (total.keys == 0) total.example = one.example;
+    total.keys += one.keys;
+  }
+  return total;
+}
+
+engine::CleanupResult ClusterSession::cleanup(const std::string& prefix) {
+  admin_.refresh();
+  engine::CleanupResult total;
+  for (const NodeAddr& m : admin_.map().masters()) {
+    OnNode node(admin_, m);
     try {
-      deleted += unlink_prefix_on_master(admin_, m, prefix);
-    } catch (const std::runtime_error&) {
-      // A master that is gone: its keys went with it (or live on in its promoted replica, already listed).
+      engine::add_cleanup(total, engine::unlink_prefix_on(node, prefix, true));
+    } catch (const TargetError& e) {
+      // A master that is gone and not replaced: what it held is unknown (lost with it, or back when it is).
+      engine::add_cleanup(total, {0, -1, cat("master ", m.to_string(), " unreachable: ", e.what())});
     }
   }
-  return deleted;
+  return total;
 }
 
 bool ClusterSession::failover_detected() {
@@ -309,17 +292,14 @@ std::unique_ptr<engine::TargetSession> open_cluster(const std::vector<net::Redis
   for (const auto& u : seeds) shared->seeds.push_back(NodeAddr{u.host, u.port});
   std::string last;
   for (const auto& url : seeds) {
-    redisContext* raw = nullptr;
-    try {
-      raw = engine::open_sync(url, t);
-    } catch (const TargetError& e) {
-      last = e.what();
-      continue;
-    }
-    std::unique_ptr<redisContext, void (*)(redisContext*)> c(raw, redisFree);
     Reply r;
     try {
-      r = engine::sync_command(c.get(), {"CLUSTER", "SLOTS"}, url);
+      engine::NodeClient c(url, t);
+      c.connect();
+      r = c.try_command({"CLUSTER", "SLOTS"});
+      if (r.is_transport_failure()) throw TargetError(cat(url.redacted(), ": ", r.error_message()));
+    } catch (const UsageError&) {
+      throw;
     } catch (const TargetError& e) {
       last = e.what();
       continue;

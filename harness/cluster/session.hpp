@@ -2,14 +2,13 @@
 // follows redirects, and the TargetSession that hands each client a ClusterRedis, loads scripts on every
 // master, cleans the run's keys on every master and tells the report whether the masters changed (a failover).
 #pragma once
-#include <hiredis/hiredis.h>
-
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "harness/cluster/router.hpp"
+#include "harness/engine/sync_standalone.hpp"
 #include "harness/engine/target.hpp"
 
 namespace lh::cluster {
@@ -22,13 +21,13 @@ namespace lh::cluster {
 class ClusterSync final : public engine::SyncClient {
  public:
   explicit ClusterSync(std::shared_ptr<ClusterShared> shared);
-  ~ClusterSync() override;
   ClusterSync(const ClusterSync&) = delete;
   ClusterSync& operator=(const ClusterSync&) = delete;
 
   net::Reply command(const std::vector<std::string>& argv, std::string_view route_key = {}) override;
-  // argv on one given node, no routing; throws TargetError when that node cannot be reached.
-  net::Reply command_on(const NodeAddr& node, const std::vector<std::string>& argv);
+  // argv on one given node, no routing; reconnects for up to `patience`, then throws TargetError (TargetLost).
+  net::Reply command_on(const NodeAddr& node, const std::vector<std::string>& argv,
+                        std::chrono::milliseconds patience = std::chrono::milliseconds(1000));
   // CLUSTER SLOTS from the first node that answers (known masters, other known nodes, seeds); false if none.
   bool refresh();
   const SlotMap& map() const noexcept { return map_; }
@@ -36,12 +35,12 @@ class ClusterSync final : public engine::SyncClient {
   std::vector<NodeAddr> known_nodes() const;
 
  private:
-  redisContext* context(const NodeAddr& node);  // opens on first use; throws TargetError
+  engine::NodeClient& context(const NodeAddr& node);  // connects on first use; throws TargetError
   void drop(const NodeAddr& node);
 
   std::shared_ptr<ClusterShared> shared_;
   SlotMap map_;
-  std::map<std::string, redisContext*> conns_;
+  std::map<std::string, std::unique_ptr<engine::NodeClient>> conns_;
   net::Clock::time_point impatient_until_{};  // after a give-up, fail fast for a while instead of waiting again
 };
 
@@ -52,7 +51,8 @@ class ClusterSession final : public engine::TargetSession {
   engine::SyncClient& admin() override { return admin_; }
   engine::RedisFactory factory(bool eval) override;
   void load_script(const scripts::Script& s) override;  // on every master
-  uint64_t cleanup(const std::string& prefix) override;  // SCAN + UNLINK on every reachable master
+  engine::PrefixScan scan_prefix(const std::string& prefix) override;  // on every master
+  engine::CleanupResult cleanup(const std::string& prefix) override;   // SCAN + UNLINK on every master
   // mode "cluster", nodes = the current masters, failover_detected = failover_detected().
   reports::Target describe() override;
 

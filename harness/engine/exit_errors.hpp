@@ -19,6 +19,17 @@ struct TargetError : ExitError {
   explicit TargetError(const std::string& msg) : ExitError(3, msg) {}
 };
 
+// The target was reached, then lost mid-run (a setup, check or cleanup connection stayed away past its
+// patience). The run stops, and the report is still written, with "aborted" (exit 3).
+struct TargetLost : TargetError {
+  explicit TargetLost(const std::string& msg) : TargetError(msg) {}
+};
+// SIGINT/SIGTERM/SIGHUP arrived while a setup, check or cleanup command waited. Deliberately not a
+// std::runtime_error, so the "try the next node" catch blocks of the cluster client do not swallow it.
+struct Interrupted : std::exception {
+  const char* what() const noexcept override { return "interrupted"; }
+};
+
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;

@@ -14,14 +14,13 @@
 #include "harness/embedded/local_cluster.hpp"
 #include "harness/embedded/redis_server.hpp"
 #include "harness/engine/exit_errors.hpp"
+#include "harness/engine/sync_standalone.hpp"
 #include "harness/engine/target.hpp"
 #include "harness/engine/templates.hpp"
 #include "scenarios/custom.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace lh::engine {
-
-namespace {
 
 std::string iso_now() {
   auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -31,6 +30,8 @@ std::string iso_now() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
 
 std::string random_run_id() {
   std::random_device rd;
@@ -136,7 +137,62 @@ reports::Result build_result(const Job& job, const LoadResult& lr, const RunConf
   return res;
 }
 
+void fill_config(reports::Config& c, const RunConfig& cfg, const std::string& prefix,
+                 const std::vector<std::pair<std::string, std::string>>& jobs) {
+  c.clients = cfg.load.clients;
+  c.threads = cfg.load.threads;
+  c.pipeline = cfg.load.pipeline;
+  c.duration_s = std::chrono::duration<double>(cfg.load.duration).count();
+  c.requests = cfg.load.requests;
+  c.rate = cfg.load.rate;
+  c.keys = cfg.keys;
+  c.seed = cfg.load.seed;
+  c.warmup_s = std::chrono::duration<double>(cfg.load.warmup).count();
+  c.think_time_ms = cfg.load.think_time_ms;
+  c.key_prefix = prefix;
+  for (const auto& [scenario, variant] : jobs) {
+    if (std::find(c.scenarios.begin(), c.scenarios.end(), scenario) == c.scenarios.end())
+      c.scenarios.push_back(scenario);
+    if (std::find(c.variants.begin(), c.variants.end(), variant) == c.variants.end())
+      c.variants.push_back(variant);
+  }
+  c.script = cfg.script_path;
+  c.eval = cfg.eval;
+}
+
+std::vector<std::pair<std::string, std::string>> jobs_of(const std::vector<Job>& jobs) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& j : jobs) out.emplace_back(j.scenario, j.variant);
+  return out;
+}
+
 }  // namespace
+
+reports::Report error_report(const RunConfig& cfg, const std::string& started_at, int exit_code,
+                             const std::string& message) {
+  reports::Report r;
+  r.started_at = started_at;
+  r.finished_at = iso_now();
+  std::vector<std::pair<std::string, std::string>> jobs;
+  try {
+    jobs = planned_variants(cfg);
+  } catch (const ExitError&) {
+  }
+  fill_config(r.config, cfg, cfg.key_prefix, jobs);
+  r.target.embedded = cfg.targets.empty();
+  r.target.mode = cfg.cluster || cfg.embedded_cluster > 0 ? "cluster" : "standalone";
+  for (const auto& t : cfg.targets) {
+    try {
+      r.target.nodes.push_back(net::parse_redis_url(t).redacted());
+    } catch (const std::exception&) {
+    }
+  }
+  r.interrupted = exit_code == kExitInterrupted;
+  r.error = message;
+  r.exit_code = exit_code;
+  r.verdict = "fail";
+  return r;
+}
 
 std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfig& cfg) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -167,6 +223,76 @@ void validate_key_prefix(const std::string& prefix) {
   if (prefix.find_first_of("{}") != std::string::npos)
     throw UsageError("--key-prefix '" + prefix + "': must not contain '{' or '}' (they would change cluster slots)");
 }
+
+namespace {
+
+std::string thousands(uint64_t v) {  // 258960 -> "258,960"
+  const std::string digits = std::to_string(v);
+  std::string s;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s.push_back(',');
+    s.push_back(digits[i]);
+  }
+  return s;
+}
+
+std::string percent(double share) {
+  std::ostringstream s;
+  s << std::setprecision(3) << share * 100 << " %";
+  return s.str();
+}
+
+// Watches one phase's replies: a refused setup command means the initial state is not what the checker
+// assumes; a refused read-back means the checker judged values it never saw.
+class Watched final : public SyncClient {
+ public:
+  explicit Watched(SyncClient& inner) : inner_(inner) {}
+  net::Reply command(const std::vector<std::string>& argv, std::string_view route_key) override {
+    net::Reply r = inner_.command(argv, route_key);
+    if (r.is_error() && first_error_.empty())
+      first_error_ = argv.front() + (argv.size() > 1 ? " " + argv[1] : std::string()) + ": " +
+                     std::string(r.error_message());
+    return r;
+  }
+  const std::string& first_error() const { return first_error_; }
+
+ private:
+  SyncClient& inner_;
+  std::string first_error_;
+};
+
+// No false pass: a variant in which nothing succeeded, or too much failed, proves nothing either way.
+void judge_errors(reports::Result& res, double max_error_rate) {
+  auto& c = res.correctness;
+  if (c.verdict == "inconclusive") return;
+  const uint64_t bad = res.ops_failed + res.ops_indeterminate;
+  std::string top_class, top_example;  // the commonest error, in Redis's words
+  uint64_t top = 0;
+  for (const auto& [name, n] : res.errors)
+    if (n > top) {
+      top = n;
+      top_class = name;
+      auto it = res.error_examples.find(name);
+      top_example = it != res.error_examples.end() ? it->second : name + " errors";
+    }
+  const std::string cause = top > 0 ? top_example : "no error reply was counted";
+  if (res.ops_total == 0) {
+    c.verdict = "inconclusive";
+    c.reason = "no op ran";
+  } else if (res.ops_ok == 0) {
+    c.verdict = "inconclusive";
+    c.reason = "no op succeeded: " + cause + " for " + thousands(top > 0 ? top : bad) + " of " +
+               thousands(res.ops_total) + " ops";
+  } else if (static_cast<double>(bad) > max_error_rate * static_cast<double>(res.ops_total)) {
+    c.verdict = "inconclusive";
+    c.reason = percent(static_cast<double>(bad) / static_cast<double>(res.ops_total)) + " of ops failed or are " +
+               "indeterminate (" + thousands(res.ops_failed) + " failed, " + thousands(res.ops_indeterminate) +
+               " indeterminate of " + thousands(res.ops_total) + "), above --max-error-rate " +
+               percent(max_error_rate) + "; the commonest: " + cause;
+  }
+}
+
+}  // namespace
 
 reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   reports::Report report;
@@ -240,70 +366,167 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   for (const auto& job : jobs)
     for (const auto* s : job.run->scripts()) target->load_script(*s);
 
-  auto& c = report.config;
-  c.clients = cfg.load.clients;
-  c.threads = cfg.load.threads;
-  c.pipeline = cfg.load.pipeline;
-  c.duration_s = std::chrono::duration<double>(cfg.load.duration).count();
-  c.requests = cfg.load.requests;
-  c.rate = cfg.load.rate;
-  c.keys = cfg.keys;
-  c.seed = cfg.load.seed;
-  c.warmup_s = std::chrono::duration<double>(cfg.load.warmup).count();
-  c.think_time_ms = cfg.load.think_time_ms;
-  c.key_prefix = params.key_prefix;
-  for (const auto& j : jobs) {
-    if (std::find(c.scenarios.begin(), c.scenarios.end(), j.scenario) == c.scenarios.end())
-      c.scenarios.push_back(j.scenario);
-    if (std::find(c.variants.begin(), c.variants.end(), j.variant) == c.variants.end())
-      c.variants.push_back(j.variant);
+  // Nothing of the user's is touched: the run writes (and cleanup deletes) only under a prefix no key used.
+  {
+    const PrefixScan found = target->scan_prefix(params.key_prefix);
+    const std::string which = cfg.key_prefix.empty() ? "the run prefix '" + params.key_prefix + "'"
+                                                     : "--key-prefix '" + params.key_prefix + "'";
+    if (!found.refused.empty()) {
+      if (!cfg.key_prefix.empty())
+        throw UsageError(which + ": cannot verify that no key uses it: SCAN refused: " + found.refused +
+                         " (grant SCAN, or omit --key-prefix for a random lh:<run-id>: prefix)");
+      report.warnings.push_back("could not verify that no key uses " + which + ": SCAN refused: " +
+                                found.refused + "; the random prefix is assumed unused");
+      log << "warning: " << report.warnings.back() << "\n";
+    } else if (found.keys > 0) {
+      throw UsageError(which + ": " + thousands(found.keys) + (found.keys == 1 ? " key already matches" : " keys already match") +
+                       " it on the target (e.g. '" + found.example +
+                       "'); the harness writes and deletes only under a prefix no key uses: choose another "
+                       "--key-prefix, or omit it for a random lh:<run-id>: prefix");
+    }
   }
-  c.script = cfg.script_path;
-  c.eval = cfg.eval;
+
+  fill_config(report.config, cfg, params.key_prefix, jobs_of(jobs));
 
   std::vector<std::string> secrets;  // masked in error examples (report and log)
   for (const auto& u : seeds)
     if (!u.password.empty()) secrets.push_back(u.password);
   RedisFactory factory = target->factory(cfg.eval);
-  bool any_op = false;
-  std::string last_connect_error;
+  auto warn = [&](std::string w) {
+    log << "warning: " << w << "\n";
+    report.warnings.push_back(std::move(w));
+  };
+
+  bool interrupted = false;
   for (auto& job : jobs) {
-    if (g_interrupted.load()) break;
-    job.run->setup(target->admin());
+    const std::string label = job.scenario + "/" + job.variant;
+    if (report.aborted || interrupted || g_interrupted.load()) {
+      interrupted = interrupted || g_interrupted.load();
+      report.not_run.push_back({job.scenario, job.variant,
+                                report.aborted ? "aborted: " + *report.aborted : "interrupted", !report.aborted});
+      continue;
+    }
+    try {
+      Watched setup(target->admin());
+      job.run->setup(setup);
+      if (!setup.first_error().empty()) {
+        report.not_run.push_back({job.scenario, job.variant, "setup refused: " + setup.first_error(), false});
+        log << label << ": not run: setup refused: " << setup.first_error() << "\n";
+        continue;
+      }
+    } catch (const TargetError& e) {  // lost (TargetLost), or refused on reconnect
+      report.aborted = "the target was lost: " + std::string(e.what());
+      report.not_run.push_back({job.scenario, job.variant, "aborted: " + *report.aborted, false});
+      continue;
+    } catch (const Interrupted&) {
+      interrupted = true;
+      report.not_run.push_back({job.scenario, job.variant, "interrupted", true});
+      continue;
+    }
     LoadConfig lc = cfg.load;
-    lc.label = job.scenario + "/" + job.variant;
+    lc.label = label;
     LoadResult lr = run_load(lc, *job.run, factory);
-    const uint64_t ops = lr.merged.ok + lr.merged.failed + lr.merged.indeterminate;
-    any_op |= ops > 0;
-    if (!lr.last_connect_error.empty()) last_connect_error = lr.last_connect_error;
-    reports::Correctness corr = job.run->check(target->admin(), lr.merged.history);
+    reports::Correctness corr;
+    try {
+      Watched check(target->admin());
+      corr = job.run->check(check, lr.merged.history);
+      if (!check.first_error().empty()) {
+        corr.verdict = "inconclusive";
+        corr.reason = "the final state could not be read back: " + check.first_error();
+      }
+    } catch (const TargetError& e) {
+      report.aborted = "the target was lost: " + std::string(e.what());
+      corr.checked = false;
+      corr.verdict = "not-checked";
+      corr.reason = "the target was lost before the final state could be read: " + std::string(e.what());
+    } catch (const Interrupted&) {
+      interrupted = true;
+      corr.checked = false;
+      corr.verdict = "not-checked";
+      corr.reason = "interrupted before the final state could be read (the server did not answer)";
+    }
+    corr.period = cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
     report.results.push_back(build_result(job, lr, cfg, std::move(corr), secrets));
-    if (cluster_session)
-      report.results.back().ops_per_node = cluster_session->take_ops_per_node(report.results.back().ops_total);
-    const auto& res = report.results.back();
-    log << lc.label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
+    auto& res = report.results.back();
+    if (cluster_session) res.ops_per_node = cluster_session->take_ops_per_node(res.ops_total);
+    res.pipeline = job.run->single_call() ? std::max<uint32_t>(1, cfg.load.pipeline) : 1;
+    if (cfg.load.pipeline > 1 && res.pipeline == 1)
+      warn(label + ": --pipeline " + std::to_string(cfg.load.pipeline) +
+           " does not apply to a multi-step variant (each op waits for its replies): it ran at depth 1");
+    if (cfg.load.rate) {
+      res.ops_scheduled = lr.scheduled;
+      res.ops_dropped = lr.dropped;
+      if (lr.dropped > 0)
+        warn(label + ": " + thousands(lr.dropped) + " of " + thousands(lr.scheduled) +
+             " scheduled ops never started: all " + std::to_string(cfg.load.clients) +
+             " clients were busy (raise --clients, or lower --rate)");
+      if (res.throughput_ops_s < 0.95 * *cfg.load.rate)
+        warn(label + ": reached " + thousands(static_cast<uint64_t>(res.throughput_ops_s)) + " ops/s of --rate " +
+             thousands(static_cast<uint64_t>(*cfg.load.rate)));
+    }
+    if (res.correctness.verdict != "not-checked" || res.ops_ok == 0) judge_errors(res, cfg.max_error_rate);
+    log << label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
         << " ops/s, p99 " << res.latency_us.p99 << " us, " << res.correctness.verdict << "\n";
+    if (!res.correctness.reason.empty()) log << "  " << res.correctness.verdict << ": " << res.correctness.reason << "\n";
     for (const auto& [name, example] : res.error_examples)
       log << "  " << res.errors.at(name) << " " << name << " errors, the first: " << example << "\n";
-    if (lr.interrupted) report.interrupted = true;
+    if (lr.interrupted) interrupted = true;
   }
-  if (g_interrupted.load()) report.interrupted = true;
-  if (cluster_session && cluster_session->failover_detected()) {
-    report.target.failover_detected = true;
-    auto now = cluster_session->current_masters();  // the report names where the keys live now, too
-    if (!now.empty() && now != report.target.nodes) report.target.nodes_at_end = std::move(now);
-  }
+  if (g_interrupted.load()) interrupted = true;
+  report.interrupted = interrupted;
+  if (report.aborted) log << "aborted: " << *report.aborted << "\n";
 
-  if (!cfg.keep_keys) target->cleanup(params.key_prefix);
+  if (cluster_session && !report.aborted) {
+    try {
+      if (cluster_session->failover_detected()) {
+        report.target.failover_detected = true;
+        auto now = cluster_session->current_masters();  // the report names where the keys live now, too
+        if (!now.empty() && now != report.target.nodes) report.target.nodes_at_end = std::move(now);
+      }
+    } catch (const Interrupted&) {
+    }
+  }
+  if (report.target.failover_detected)
+    for (auto& r : report.results)
+      if (r.correctness.safe_by_design && r.correctness.violations > 0 && r.correctness.reason.empty())
+        r.correctness.reason =
+            "a cluster failover happened during this run: Redis replicates asynchronously, so a master that dies "
+            "can take acknowledged writes with it, and its promoted replica never saw them. These violations may "
+            "be the failover's, not the script's; a WAIT 1 <timeout> after each write would show which writes "
+            "had reached a replica";
+
+  if (!cfg.keep_keys) {
+    std::optional<reports::Cleanup> left;
+    if (report.aborted) {
+      left = reports::Cleanup{-1, "not attempted: the target was lost"};
+    } else {
+      try {
+        CleanupResult cr = target->cleanup(params.key_prefix);
+        if (cr.left != 0) left = reports::Cleanup{cr.left, cr.reason};
+      } catch (const TargetError& e) {
+        left = reports::Cleanup{-1, "the target was lost during cleanup: " + std::string(e.what())};
+      } catch (const Interrupted&) {
+        left = reports::Cleanup{-1, "interrupted during cleanup (the server did not answer)"};
+      }
+    }
+    if (left) {
+      report.cleanup = left;
+      log << "cleanup: " << (left->keys_left < 0 ? "an unknown number of" : thousands(static_cast<uint64_t>(left->keys_left)))
+          << " keys are left under '" << params.key_prefix << "': " << left->reason
+          << " (delete them with: redis-cli --scan --pattern '" << glob_escape(params.key_prefix)
+          << "*' | xargs redis-cli unlink)\n";
+    }
+  }
   report.finished_at = iso_now();
-
-  if (!any_op && !report.interrupted && !last_connect_error.empty())
-    throw TargetError("the target was lost before any op completed: " + last_connect_error);
 
   report.exit_code = kExitOk;
   for (const auto& r : report.results)
-    if (r.correctness.safe_by_design && r.correctness.violations > 0) report.exit_code = kExitFailed;
+    if (reports::fails_run(r.correctness)) report.exit_code = kExitFailed;
+  for (const auto& n : report.not_run)
+    if (!n.interrupted) report.exit_code = kExitFailed;
+  if (report.cleanup) report.exit_code = kExitFailed;
   if (report.interrupted) report.exit_code = kExitInterrupted;
+  if (report.aborted) report.exit_code = kExitTarget;
   report.verdict = report.exit_code == kExitOk ? "pass" : "fail";
   return report;
 }

@@ -41,6 +41,14 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log);
 // without contacting anything. Throws UsageError for an unknown scenario or when no variant applies.
 std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfig& cfg);
 
+// The report of a run that ended before its load (exit 2, 3 or 130): config as asked, no results, `error`
+// holding the message.
+reports::Report error_report(const RunConfig& cfg, const std::string& started_at, int exit_code,
+                             const std::string& message);
+
+// ISO 8601 UTC, now ("2026-11-27T10:00:00Z").
+std::string iso_now();
+
 // Validates a user-supplied key prefix (no braces, not empty); throws UsageError naming --key-prefix.
 void validate_key_prefix(const std::string& prefix);
 

@@ -1,5 +1,8 @@
 #include "harness/engine/target.hpp"
 
+#include <map>
+
+#include "harness/cluster/slot.hpp"
 #include "harness/engine/exit_errors.hpp"
 #include "harness/engine/standalone.hpp"
 #include "harness/engine/sync_standalone.hpp"
@@ -34,25 +37,72 @@ std::string glob_escape(const std::string& s) {
   return out;
 }
 
-uint64_t unlink_prefix_on(SyncClient& node, const std::string& prefix) {
+PrefixScan scan_prefix_on(SyncClient& node, const std::string& prefix) {
   const std::string pattern = glob_escape(prefix) + "*";
+  PrefixScan out;
   std::string cursor = "0";
-  uint64_t deleted = 0;
   do {
-    net::Reply r = node.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
-    if (r.is_error() || r.elements() != 2) break;
+    net::Reply r = node.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "10000"});
+    if (r.is_error() || r.elements() != 2) {
+      out.refused = r.is_error() ? std::string(r.error_message()) : "SCAN: unexpected reply";
+      return out;
+    }
     cursor.assign(r.element(0)->str, r.element(0)->len);
     const redisReply* keys = r.element(1);
-    if (keys->elements > 0) {
-      std::vector<std::string> argv = {"UNLINK"};
-      for (std::size_t i = 0; i < keys->elements; ++i) {
-        std::string k(keys->element[i]->str, keys->element[i]->len);
-        if (k.compare(0, prefix.size(), prefix) == 0) argv.push_back(std::move(k));  // belt and braces
-      }
-      if (argv.size() > 1) deleted += static_cast<uint64_t>(node.command(argv).integer());
+    for (std::size_t i = 0; i < keys->elements; ++i) {
+      std::string_view k(keys->element[i]->str, keys->element[i]->len);
+      if (k.compare(0, prefix.size(), prefix) != 0) continue;  // belt and braces
+      if (out.keys++ == 0) out.example = k;
     }
   } while (cursor != "0");
-  return deleted;
+  return out;
+}
+
+CleanupResult unlink_prefix_on(SyncClient& node, const std::string& prefix, bool per_slot) {
+  const std::string pattern = glob_escape(prefix) + "*";
+  CleanupResult out;
+  std::string cursor = "0";
+  do {
+    net::Reply r = node.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+    if (r.is_error() || r.elements() != 2) {
+      out.reason = "SCAN refused: " + (r.is_error() ? std::string(r.error_message()) : "unexpected reply");
+      break;
+    }
+    cursor.assign(r.element(0)->str, r.element(0)->len);
+    const redisReply* keys = r.element(1);
+    std::map<uint16_t, std::vector<std::string>> batches;  // by slot, or all in batch 0
+    for (std::size_t i = 0; i < keys->elements; ++i) {
+      std::string k(keys->element[i]->str, keys->element[i]->len);
+      if (k.compare(0, prefix.size(), prefix) != 0) continue;  // belt and braces
+      auto& argv = batches[per_slot ? cluster::key_slot(k) : 0];
+      if (argv.empty()) argv.push_back("UNLINK");
+      argv.push_back(std::move(k));
+    }
+    for (const auto& [_, argv] : batches) {
+      net::Reply d = node.command(argv);
+      if (d.is_error()) {
+        if (out.reason.empty()) out.reason = "UNLINK refused: " + std::string(d.error_message());
+      } else {
+        out.deleted += static_cast<uint64_t>(d.integer());
+      }
+    }
+  } while (cursor != "0");
+  PrefixScan left = scan_prefix_on(node, prefix);
+  if (!left.refused.empty()) {
+    out.left = -1;
+    if (out.reason.empty()) out.reason = "SCAN refused: " + left.refused;
+  } else {
+    out.left = static_cast<int64_t>(left.keys);
+    if (out.left == 0) out.reason.clear();
+    else if (out.reason.empty()) out.reason = "keys appeared under the prefix during cleanup";
+  }
+  return out;
+}
+
+void add_cleanup(CleanupResult& total, const CleanupResult& one) {
+  total.deleted += one.deleted;
+  if (total.left >= 0) total.left = one.left < 0 ? -1 : total.left + one.left;
+  if (total.reason.empty()) total.reason = one.reason;
 }
 
 namespace {
@@ -72,7 +122,8 @@ class StandaloneSession final : public TargetSession {
 
   void load_script(const scripts::Script& s) override { load_script_on(admin_, s, url_.redacted()); }
 
-  uint64_t cleanup(const std::string& prefix) override { return unlink_prefix_on(admin_, prefix); }
+  PrefixScan scan_prefix(const std::string& prefix) override { return scan_prefix_on(admin_, prefix); }
+  CleanupResult cleanup(const std::string& prefix) override { return unlink_prefix_on(admin_, prefix, false); }
 
   reports::Target describe() override {
     reports::Target t;

@@ -17,6 +17,7 @@ ErrorClass classify_error_reply(std::string_view m) {
   if (starts_with(m, "CROSSSLOT")) return ErrorClass::crossslot;
   if (starts_with(m, "OOM")) return ErrorClass::oom;
   if (starts_with(m, "READONLY")) return ErrorClass::readonly;
+  if (starts_with(m, "NOPERM")) return ErrorClass::noperm;
   // Redis 7.0 prefixes script errors with "ERR user_script:1: ..." or "ERR Error running script".
   if (contains(m, "user_script") || contains(m, "Error running script") ||
       contains(m, "Error compiling script") || starts_with(m, "UNKILLABLE"))

@@ -28,6 +28,7 @@ enum class ErrorClass : uint8_t {
   connection,
   protocol,
   script,
+  noperm,  // an ACL refused the command, key or channel (NOPERM)
   other,
   count_  // not a class: the number of classes
 };
@@ -36,7 +37,8 @@ inline constexpr std::size_t kErrorClassCount = static_cast<std::size_t>(ErrorCl
 constexpr std::string_view error_class_name(ErrorClass c) {
   constexpr std::array<std::string_view, kErrorClassCount> names = {
       "noscript", "busy",    "moved",      "ask",      "tryagain", "clusterdown", "crossslot",
-      "oom",      "readonly", "timeout",   "connection", "protocol", "script",     "other"};
+      "oom",      "readonly", "timeout",   "connection", "protocol", "script",     "noperm",
+      "other"};
   return names[static_cast<std::size_t>(c)];
 }
 

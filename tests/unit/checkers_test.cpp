@@ -127,6 +127,16 @@ TEST(CasChecker, CheckerFlagsTwoSwapsFromTheSameValue) {
   EXPECT_TRUE(any_example_contains(c, "value 0 of key 0 consumed twice: client 1 op 0 swapped it for c1#0"));
 }
 
+TEST(CasChecker, CountsValuesWithSeveralWinnersApartFromTheExtraWinners) {
+  // Three acknowledged swaps from the initial value: one value, two extra winners.
+  History h = {ev({.kind = kCasWon, .a = 0, .b = A, .client = 1}),
+               ev({.kind = kCasWon, .a = 0, .b = B, .client = 2}),
+               ev({.kind = kCasWon, .a = 0, .b = C, .client = 3})};
+  auto c = check_cas({h, {0}, {C}, false});
+  EXPECT_EQ(c.details["values_consumed_twice"], 2);
+  EXPECT_EQ(c.details["values_with_several_winners"], 1);
+}
+
 TEST(CasChecker, CountsALostBranchBeyondTheForkAsABreak) {
   // 0 -> A and 0 -> B both acknowledged; then A -> C acknowledged, but the final value is B.
   History h = {ev({.kind = kCasWon, .a = 0, .b = A}), ev({.kind = kCasWon, .a = 0, .b = B}),
