@@ -328,7 +328,8 @@ std::unique_ptr<engine::TargetSession> open_cluster(const std::vector<net::Redis
     shared->masters_at_start = master_names(m);
     return std::make_unique<ClusterSession>(shared, embedded);
   }
-  throw TargetError(cat("no cluster seed node answered: ", last));
+  throw TargetError(cat("no cluster seed node answered: ", last,
+                        " (is Redis running there? omit --target to use an embedded redis-server)"));
 }
 
 bool cluster_enabled(const std::vector<net::RedisUrl>& seeds, net::Timeouts t) {

@@ -90,8 +90,7 @@ void NodeClient::connect() {
   net::Reply r = drive(nullptr);
   if (!r.is_error()) return;
   if (handshake_error_) handshake_refused(r);
-  throw TargetError("cannot connect to " + url_.redacted() + ": " + std::string(r.error_message()) +
-                    " (is Redis running there? omit --target to use an embedded redis-server)");
+  throw TargetError("cannot connect to " + url_.redacted() + ": " + std::string(r.error_message()));
 }
 
 net::Reply NodeClient::try_command(const std::vector<std::string>& argv) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/engine/exit_errors.hpp"
 #include "harness/engine/sync_client.hpp"
 #include "harness/net/connection.hpp"
 #include "harness/net/url.hpp"
@@ -60,7 +61,16 @@ class NodeClient {
 class StandaloneSync final : public SyncClient {
  public:
   // Connects, AUTH, SELECT. Throws as NodeClient::connect does.
-  StandaloneSync(const net::RedisUrl& url, net::Timeouts t) : node_(url, t) { node_.connect(); }
+  // The first contact with a target: an unreachable one gets the hint.
+  StandaloneSync(const net::RedisUrl& url, net::Timeouts t) : node_(url, t) {
+    try {
+      node_.connect();
+    } catch (const UsageError&) {
+      throw;
+    } catch (const TargetError& e) {
+      throw TargetError(std::string(e.what()) + " (is Redis running there? omit --target to use an embedded redis-server)");
+    }
+  }
   net::Reply command(const std::vector<std::string>& argv, std::string_view = {}) override {
     return node_.command(argv);
   }
