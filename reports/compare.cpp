@@ -51,9 +51,23 @@ std::string metric_text(const std::string& metric, double v) {
   return v < 0 ? compact_number(v) : with_commas(static_cast<uint64_t>(std::llround(v)));
 }
 
-std::string pct_text(double pct) {
-  std::string s = fixed(pct, 1);
-  return (pct > 0 ? "+" : "") + s + "%";
+// The change as judged: two decimals, or as many more (up to 6) as it takes for the printed number to fall
+// on the same side of the limit as the exact one, so a REGRESSED line at 10% never shows -10.00%.
+std::string pct_text(const CompareRow& r, Better better) {
+  const double pct = *r.change_pct;
+  auto worse_of = [&](double p) { return better == Better::higher ? -p : p; };
+  std::string s;
+  for (int decimals = 2; decimals <= 6; ++decimals) {
+    s = fixed(pct, decimals);
+    const double shown = worse_of(std::strtod(s.c_str(), nullptr));
+    const bool consistent = r.verdict == "REGRESSED"  ? shown > r.limit_pct
+                            : r.verdict == "improved" ? shown < 0
+                            : r.verdict == "ok"       ? shown <= r.limit_pct
+                                                      : true;
+    if (consistent) break;
+  }
+  if (s.find_first_not_of("-0.") == std::string::npos) s = fixed(0, 2);  // "-0.00" -> "0.00"
+  return (pct > 0 && s != fixed(0, 2) ? "+" : "") + s + "%";
 }
 
 }  // namespace
@@ -86,7 +100,7 @@ bool CompareResult::regressed() const {
 }
 
 int CompareResult::exit_code(bool strict) const {
-  if (regressed()) return 1;
+  if (regressed() || !failing.empty()) return 1;
   if (strict && !problems.empty()) return 1;
   return 0;
 }
@@ -98,12 +112,30 @@ CompareResult compare_reports(const Report& base, const Report& current,
     out.problems.push_back("schema_version differs: base " + std::to_string(base.schema_version) +
                            ", current " + std::to_string(current.schema_version));
   for (const auto& r : base.results)
-    if (!find_row(current, r.scenario, r.variant))
-      out.problems.push_back(row_name(r) + " is only in the base report (not compared)");
+    if (!find_row(current, r.scenario, r.variant)) {
+      auto nr = std::find_if(current.not_run.begin(), current.not_run.end(), [&](const NotRun& n) {
+        return n.scenario == r.scenario && n.variant == r.variant;
+      });
+      out.problems.push_back(nr != current.not_run.end()
+                                 ? not_run_sentence(*nr) + " in the current report (not compared)"
+                                 : row_name(r) + " is only in the base report (not compared)");
+    }
   for (const auto& r : current.results)
     if (!find_row(base, r.scenario, r.variant))
       out.problems.push_back(row_name(r) + " is only in the current report (not compared)");
   note_config_differences(base, current, out.notes);
+  if (current.error) out.failing.push_back("the current run ended before its load: " + *current.error);
+  if (current.aborted) out.failing.push_back("the current run was aborted: " + *current.aborted);
+  for (const auto& cur : current.results) {
+    if (is_inconclusive(cur))
+      out.failing.push_back(row_name(cur) + " is inconclusive in the current report: " + verdict_reason(cur));
+    else if (fails_run(cur.correctness))
+      out.failing.push_back(violation_sentence(cur) +
+                            " in the current report, a variant that is safe by design");
+  }
+  for (const auto& old : base.results)
+    if (is_inconclusive(old))
+      out.notes.push_back(row_name(old) + " is inconclusive in the base report: its numbers are no baseline");
 
   for (const auto& cur : current.results) {
     const Result* old = find_row(base, cur.scenario, cur.variant);
@@ -120,7 +152,9 @@ CompareResult compare_reports(const Report& base, const Report& current,
       // How much worse, in percent (infinite when the base was 0 and it got worse).
       double worse_pct = row.change_pct ? (m->better == Better::higher ? -*row.change_pct : *row.change_pct)
                                         : (m->better == Better::higher ? -HUGE_VAL : HUGE_VAL);
-      if (limit.metric == "violations" && !cur.correctness.safe_by_design)
+      if (is_inconclusive(cur))
+        row.verdict = "inconclusive";
+      else if (limit.metric == "violations" && !cur.correctness.safe_by_design)
         row.verdict = "expected";
       else if (worse_pct > limit.max_pct)
         row.verdict = "REGRESSED";
@@ -136,7 +170,8 @@ void print_comparison(const CompareResult& result, std::ostream& out) {
   TextTable t({"scenario/variant", "metric", "base", "current", "change", "limit", "verdict"});
   t.align_right({2, 3, 4, 5});
   for (const auto& r : result.rows) {
-    std::string change = r.change_pct ? pct_text(*r.change_pct) : "new";
+    const MetricInfo* m = find_metric(r.metric);
+    std::string change = r.change_pct ? pct_text(r, m ? m->better : Better::lower) : "new";
     t.add({r.scenario + "/" + r.variant, r.metric, metric_text(r.metric, r.base),
            metric_text(r.metric, r.current), change, compact_number(r.limit_pct) + "%", r.verdict});
   }
@@ -144,13 +179,17 @@ void print_comparison(const CompareResult& result, std::ostream& out) {
     out << "no rows to compare\n";
   else
     t.print(out);
+  for (const auto& f : result.failing) out << "FAILING: " << f << "\n";
   for (const auto& p : result.problems) out << "problem: " << p << "\n";
   for (const auto& n : result.notes) out << "note: " << n << "\n";
   size_t regressed =
       std::count_if(result.rows.begin(), result.rows.end(), [](const auto& r) { return r.regressed(); });
   if (regressed)
     out << "REGRESSION: " << regressed << " of " << result.rows.size() << " comparisons beyond their limit\n";
-  else
+  if (!result.failing.empty())
+    out << "FAIL: the current report fails on its own (" << result.failing.size()
+        << (result.failing.size() == 1 ? " problem" : " problems") << " above), whatever the baseline\n";
+  if (!regressed && result.failing.empty())
     out << "ok: no regression beyond the limits (" << result.rows.size() << " comparisons)\n";
 }
 

@@ -30,8 +30,9 @@ struct CompareRow {
   std::optional<double>
       change_pct;  // (current - base) / base * 100; nullopt when base is 0 and current is not
   double limit_pct = 0;
-  // "ok", "improved", "REGRESSED", or "expected" (violations of a variant that is not safe by design: the
-  // demonstration, never a regression).
+  // "ok", "improved", "REGRESSED", "expected" (violations of a variant that is not safe by design: the
+  // demonstration, never a regression), or "inconclusive" (the current row is inconclusive: its numbers
+  // judge nothing, and the row is in CompareResult::failing).
   std::string verdict;
   bool regressed() const { return verdict == "REGRESSED"; }
 };
@@ -40,15 +41,22 @@ struct CompareResult {
   std::vector<CompareRow> rows;       // one per (row in both reports) x (limited metric), in CURRENT's order
   std::vector<std::string> problems;  // rows only in one report, schema mismatch: the comparison is partial
   std::vector<std::string> notes;  // different configs, interrupted runs: the numbers may not be comparable
+  // What fails in the current report on its own, whatever the base says: a row that fails its run
+  // (reports::fails_run: inconclusive, or violations in a variant safe by design), a run that ended with an
+  // error or was aborted. "counter/atomic is inconclusive: no op succeeded: ...".
+  std::vector<std::string> failing;
   bool regressed() const;
-  // 1 when a row regressed beyond its limit (or, with strict, when there are problems); else 0.
+  // 1 when a row regressed beyond its limit, or something in `failing` (or, with strict, when there are
+  // problems); else 0.
   int exit_code(bool strict = false) const;
 };
 
 CompareResult compare_reports(const Report& base, const Report& current,
                               const std::vector<RegressionLimit>& limits);
 
-// The table people read in a CI log, then problems and notes, then one summary line.
+// The table people read in a CI log (the change with two decimals, more when two would hide which side of
+// the limit it fell: "-10.03%", "-10.004%"), then what fails on its own, problems and notes, then one
+// summary line.
 void print_comparison(const CompareResult& result, std::ostream& out);
 
 }  // namespace lh::reports

@@ -24,6 +24,27 @@ void print_table(const Report& report, std::ostream& out) {
     out << "(no results)\n";
   else
     t.print(out);
+
+  // Everything below says in words what the table cannot: each line stands alone in a CI log.
+  bool blank = false;
+  auto line = [&](const std::string& s) {
+    if (!blank) out << "\n";
+    blank = true;
+    out << s << "\n";
+  };
+  for (const auto& r : report.results) {
+    if (is_inconclusive(r))
+      line(inconclusive_sentence(r) + " (fails the run)");
+    else if (!r.correctness.reason
+                  .empty())  // why not checked, or a failover behind a safe variant's violations
+      line(row_name(r) + " " + row_verdict(r) + ": " + r.correctness.reason);
+  }
+  for (const auto& n : report.not_run) line(not_run_sentence(n));
+  if (report.error) line("error: " + *report.error);
+  if (report.aborted) line("aborted: " + *report.aborted);
+  if (report.cleanup) line(cleanup_sentence(*report.cleanup, report.config.key_prefix));
+  for (const auto& w : report.warnings) line("warning: " + w);
+
   if (report.thresholds.empty()) return;
   size_t width = 0;
   for (const auto& th : report.thresholds) width = std::max(width, th.expr.size());

@@ -18,9 +18,23 @@ std::string violation_noun(
 // "naive counter: 37 lost updates of 10,000 ops" (the count of violations in words the scenario uses).
 std::string violation_sentence(const Result& r);
 // The row's correctness verdict for people: "pass", "VIOLATED" (safe by design, violations > 0),
-// "violated (expected)" (not safe by design), "not checked".
+// "violated (expected)" (not safe by design), "not checked", "inconclusive" (nothing could be concluded:
+// no op succeeded, or too many failed; it fails the run).
 std::string row_verdict(const Result& r);
-// True when this row is a correctness failure: a safe-by-design variant that shows violations.
+// True when this row fails the run: a safe-by-design variant that shows violations, or an inconclusive one.
 bool row_failed(const Result& r);
+bool is_inconclusive(const Result& r);
+// Why the row is inconclusive (or not checked), in words: Correctness::reason, or a generic sentence built
+// from the op counts when the report carries none ("no op succeeded: 0 of 1,200 ops ok").
+std::string verdict_reason(const Result& r);
+// "counter/atomic inconclusive: no op succeeded: NOPERM ... for 258,960 of 258,960 ops".
+std::string inconclusive_sentence(const Result& r);
+
+// The run-level facts every writer shows in words, each one line without a trailing period:
+// "counter/naive not run: interrupted".
+std::string not_run_sentence(const NotRun& n);
+// "cleanup incomplete: 12 keys left under lh:abc: (NOPERM ...)"; "an unknown number of keys" when keys_left <
+// 0.
+std::string cleanup_sentence(const Cleanup& c, const std::string& key_prefix);
 
 }  // namespace lh::reports

@@ -244,6 +244,17 @@ void results_table(std::ostringstream& h, const Report& r) {
       << "</td><td class=\"" << cls << "\">" << esc(verdict) << "</td></tr>";
   }
   h << "</tbody></table>\n";
+  for (const auto& x : r.results)
+    if (is_inconclusive(x))
+      h << "<p class=\"inconclusive v-bad\">" << esc(row_name(x))
+        << " is inconclusive (it fails the run): " << esc(verdict_reason(x)) << "</p>\n";
+  if (!r.not_run.empty()) {
+    h << "<p class=\"not-run-title\"><b>Not run:</b></p><ul class=\"not-run\">";
+    for (const auto& n : r.not_run)
+      h << "<li class=\"" << (n.interrupted ? "v-expected" : "v-bad") << "\">" << esc(not_run_sentence(n))
+        << "</li>";
+    h << "</ul>\n";
+  }
   h << "<p class=\"note\">A naive variant's violations are the expected demonstration of the race, not a "
        "failure; "
        "a violation in an atomic or transaction variant is.</p>\n";
@@ -322,13 +333,23 @@ void row_details(std::ostringstream& h, const Report& r) {
     h << "<p><b>invariant:</b> " << esc(x.correctness.invariant.empty() ? "-" : x.correctness.invariant)
       << (x.correctness.safe_by_design ? " (safe by design)" : " (not safe by design)") << "</p>";
     h << "<p><b>commands per op:</b> " << esc(compact_number(x.commands_per_op))
-      << " &middot; <b>retries:</b> " << x.retries << " &middot; <b>duration:</b> "
-      << esc(compact_number(x.duration_s)) << " s &middot; <b>latency:</b> min "
-      << us_as_ms(static_cast<double>(x.latency_us.min)) << " / mean " << us_as_ms(x.latency_us.mean)
-      << " / max " << us_as_ms(static_cast<double>(x.latency_us.max)) << " ms</p>";
+      << " &middot; <b>pipeline:</b> " << x.pipeline << " &middot; <b>retries:</b> " << x.retries
+      << " &middot; <b>duration:</b> " << esc(compact_number(x.duration_s))
+      << " s &middot; <b>latency:</b> min " << us_as_ms(static_cast<double>(x.latency_us.min)) << " / mean "
+      << us_as_ms(x.latency_us.mean) << " / max " << us_as_ms(static_cast<double>(x.latency_us.max))
+      << " ms</p>";
     std::string errors;
     for (const auto& [k, v] : x.errors)
       if (v) errors += (errors.empty() ? "" : ", ") + k + " " + with_commas(v);
+    if (!x.correctness.reason.empty())
+      h << "<p class=\"reason\"><b>" << (is_inconclusive(x) ? "why inconclusive" : "note") << ":</b> "
+        << esc(x.correctness.reason) << "</p>";
+    if (x.correctness.period != "measured")
+      h << "<p class=\"note\">The checker judged " << esc(x.correctness.period)
+        << " ops (its final state includes the warmup); the op counts cover the measured period.</p>";
+    if (x.ops_scheduled || x.ops_dropped)
+      h << "<p><b>open loop:</b> " << with_commas(x.ops_scheduled.value_or(0)) << " ops scheduled, "
+        << with_commas(x.ops_dropped.value_or(0)) << " dropped (every client busy when their time came)</p>";
     h << "<p><b>errors:</b> " << esc(errors.empty() ? "none" : errors) << "</p>";
     for (const auto& [k, message] : x.error_examples)
       h << "<p class=\"note error-example\">first " << esc(k) << " error: <code>" << esc(message)
@@ -356,6 +377,13 @@ std::string to_html(const Report& r) {
   h << " &middot; " << r.config.clients << " clients on " << r.config.threads
     << (r.config.threads == 1 ? " thread" : " threads") << " &middot; seed " << r.config.seed << "</p>";
   if (r.interrupted) h << "<p class=\"warn\">The run was interrupted: the results cover only part of it.</p>";
+  if (r.error) h << "<p class=\"run-error v-bad\">The run ended before its load: " << esc(*r.error) << "</p>";
+  if (r.aborted)
+    h << "<p class=\"run-aborted v-bad\">The run was aborted: " << esc(*r.aborted)
+      << ". The results cover the variants that finished.</p>";
+  if (r.cleanup)
+    h << "<p class=\"cleanup warn\">" << esc(cleanup_sentence(*r.cleanup, r.config.key_prefix)) << ".</p>";
+  for (const auto& w : r.warnings) h << "<p class=\"warning warn\">Warning: " << esc(w) << "</p>";
   h << "</header>\n";
 
   h << "<h2>Results</h2>\n";

@@ -42,6 +42,13 @@ std::string inline_code(const std::string& s) {
   return out;
 }
 
+// Text on one markdown line (a list item, a quote): newlines would end it.
+std::string line(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '\n' || c == '\r' ? ' ' : c;
+  return out;
+}
+
 std::string run_facts(const Report& r) {
   std::ostringstream s;
   s << r.started_at << " · " << r.target.mode;
@@ -69,6 +76,12 @@ std::string to_markdown(const Report& r) {
   md << "## lua-harness: " << (pass ? "✅ pass" : "❌ fail") << "\n\n";
   md << run_facts(r) << "\n\n";
   if (r.interrupted) md << "> ⚠️ The run was interrupted: the results cover only part of it.\n\n";
+  if (r.error)
+    md << "> ❌ The run ended before its load (exit code " << r.exit_code << "): " << line(*r.error) << "\n\n";
+  if (r.aborted)
+    md << "> ❌ The run was aborted (exit code " << r.exit_code << "): " << line(*r.aborted)
+       << ". The results cover the variants that finished.\n\n";
+  if (r.cleanup) md << "> ⚠️ " << line(cleanup_sentence(*r.cleanup, r.config.key_prefix)) << ".\n\n";
 
   md << "| scenario | variant | ops/s | p50 ms | p99 ms | ok / failed / indet | violations | verdict |\n";
   md << "|---|---|--:|--:|--:|--:|--:|---|\n";
@@ -94,13 +107,30 @@ std::string to_markdown(const Report& r) {
          << compact_number(t.value) << " | " << cell(t.detail) << " |\n";
   }
 
+  if (!r.not_run.empty()) {
+    md << "\n### Not run\n\n";
+    for (const auto& n : r.not_run)
+      md << "- " << (n.interrupted ? "⏭️ " : "❌ ") << line(not_run_sentence(n)) << "\n";
+  }
+
   std::ostringstream notes;
   for (const auto& x : r.results) {
-    if (!x.correctness.checked || x.correctness.violations <= 0) continue;
+    if (is_inconclusive(x)) {
+      notes << "- ❌ " << line(row_name(x))
+            << " is **inconclusive** (it fails the run): " << line(verdict_reason(x)) << "\n";
+      continue;
+    }
+    if (!x.correctness.checked || x.correctness.violations <= 0) {
+      // Why it was not checked (the target was lost before the check, no checker), in words.
+      if (!x.correctness.reason.empty())
+        notes << "- " << line(row_name(x)) << " " << row_verdict(x) << ": " << line(x.correctness.reason)
+              << "\n";
+      continue;
+    }
     notes << "- " << (row_failed(x) ? "❌ " : "") << violation_sentence(x)
           << (x.correctness.safe_by_design ? " (**a violation in a variant that is safe by design**)"
                                            : " (expected: " + x.variant + " is not safe by design)")
-          << "\n";
+          << (x.correctness.reason.empty() ? "" : ": " + line(x.correctness.reason)) << "\n";
   }
   if (!notes.str().empty()) md << "\n### Correctness\n\n" << notes.str();
 
@@ -113,6 +143,11 @@ std::string to_markdown(const Report& r) {
              << " errors, the first: " << inline_code(message) << "\n";
     }
   if (!errors.str().empty()) md << "\n### Errors\n\n" << errors.str();
+
+  if (!r.warnings.empty()) {
+    md << "\n### Warnings\n\n";
+    for (const auto& w : r.warnings) md << "- ⚠️ " << line(w) << "\n";
+  }
   return md.str();
 }
 

@@ -31,6 +31,8 @@ const std::vector<MetricInfo>& all_metrics() {
        }},
       {"indeterminate", "ops with an unknown outcome (timeouts, lost connections)", Better::lower,
        [](const Result& r) { return static_cast<double>(r.ops_indeterminate); }},
+      {"dropped", "open loop: scheduled ops that could not start on time (every client busy); 0 closed loop",
+       Better::lower, [](const Result& r) { return static_cast<double>(r.ops_dropped.value_or(0)); }},
   };
   return metrics;
 }

@@ -19,7 +19,9 @@ struct MetricInfo {
 };
 
 // p50_ms p90_ms p99_ms p999_ms max_ms mean_ms (latency_us / 1000), throughput (ops/s), violations (count),
-// error_rate ((failed + indeterminate) / total, 0 when total is 0), indeterminate (count).
+// error_rate ((failed + indeterminate) / total, 0 when total is 0), indeterminate (count), dropped (open
+// loop: scheduled ops that never started on time, Result::ops_dropped; 0 when absent, as in a closed-loop
+// run).
 const std::vector<MetricInfo>& all_metrics();
 const MetricInfo* find_metric(std::string_view name);  // nullptr when unknown
 std::string metric_names();                            // "p50_ms p90_ms ... indeterminate", for messages

@@ -125,11 +125,13 @@ void evaluate_thresholds(const std::vector<ThresholdSpec>& specs, Report& report
     const Result* worst = nullptr;
     double worst_value = 0;
     size_t rows = 0, failing = 0;
+    std::vector<const Result*> inconclusive;
     for (const auto& r : report.results) {
       if (!spec.matches(r)) continue;
       ++rows;
       double v = metric ? metric->value(r) : 0;
       if (!spec.holds(v)) ++failing;
+      if (is_inconclusive(r)) inconclusive.push_back(&r);
       if (!worst || badness(spec, v) > badness(spec, worst_value)) {
         worst = &r;
         worst_value = v;
@@ -137,18 +139,24 @@ void evaluate_thresholds(const std::vector<ThresholdSpec>& specs, Report& report
     }
     if (rows == 0) {
       t.ok = false;
-      std::string available;
+      std::string available, not_run;
       for (const auto& r : report.results) available += (available.empty() ? "" : ", ") + row_name(r);
+      for (const auto& n : report.not_run)
+        if ((is_wild(spec.scenario) || spec.scenario == n.scenario) &&
+            (is_wild(spec.variant) || spec.variant == n.variant))
+          not_run += "; " + not_run_sentence(n);
       t.detail = "no result row matches scope '" + t.scope +
-                 "' (rows: " + (available.empty() ? "none" : available) + ")";
+                 "' (rows: " + (available.empty() ? "none" : available) + not_run + ")";
     } else {
-      t.ok = metric && failing == 0;
+      t.ok = metric && failing == 0 && inconclusive.empty();
       t.value = worst_value;
       t.detail = row_name(*worst) + ": " + spec.metric + "=" + compact_number(worst_value);
       if (rows > 1)
-        t.detail +=
-            t.ok ? " (worst of " + std::to_string(rows) + " rows)"
-                 : " (worst of " + std::to_string(rows) + " rows; " + std::to_string(failing) + " fail)";
+        t.detail += failing == 0 ? " (worst of " + std::to_string(rows) + " rows)"
+                                 : " (worst of " + std::to_string(rows) + " rows; " +
+                                       std::to_string(failing) + " fail)";
+      // The metric's value means nothing for a row where nothing could be concluded: say which, and why.
+      for (const Result* r : inconclusive) t.detail += "; " + inconclusive_sentence(*r);
     }
     any_failed = any_failed || !t.ok;
     report.thresholds.push_back(std::move(t));
@@ -157,6 +165,20 @@ void evaluate_thresholds(const std::vector<ThresholdSpec>& specs, Report& report
     report.verdict = "fail";
     report.exit_code = std::max(report.exit_code, 1);
   }
+}
+
+std::optional<std::string> threshold_scope_problem(
+    const ThresholdSpec& spec, const std::vector<std::pair<std::string, std::string>>& planned) {
+  auto matches = [&](const std::pair<std::string, std::string>& p) {
+    return (is_wild(spec.scenario) || spec.scenario == p.first) &&
+           (is_wild(spec.variant) || spec.variant == p.second);
+  };
+  if (std::any_of(planned.begin(), planned.end(), matches)) return std::nullopt;
+  std::string runs;
+  for (const auto& [scenario, variant] : planned)
+    runs += (runs.empty() ? "" : ", ") + scenario + "/" + variant;
+  return "--threshold '" + spec.expr + "': no scenario or variant '" + spec.scope() +
+         "' in this run (it runs: " + (runs.empty() ? "nothing" : runs) + ")";
 }
 
 }  // namespace lh::reports

@@ -3,14 +3,19 @@
 //   EXPR  := [SCOPE ':'] METRIC OP NUMBER
 //   SCOPE := scenario | scenario '/' variant     ('*' matches any scenario or any variant: '*/atomic')
 //   METRIC:= p50_ms p90_ms p99_ms p999_ms max_ms mean_ms throughput violations error_rate indeterminate
+//            dropped
 //   OP    := < <= > >= == !=
 //
 // Examples: `p99_ms<5`, `throughput>=20000`, `counter/atomic:violations==0`, `*/atomic:violations==0`,
 // `cas:error_rate<0.01`. An expression holds when it holds for EVERY row in its scope (unscoped = all rows),
 // so `violations==0` fails on any naive variant (naive variants are expected to violate): scope it.
+// A scope that holds an inconclusive row fails whatever the metric says: 0 violations among 0 successful
+// ops proves nothing.
 #pragma once
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reports/report.hpp"
@@ -37,8 +42,16 @@ ThresholdSpec parse_threshold(const std::string& expr);
 
 // Evaluates every spec (no short-circuit) over every row in its scope and replaces report.thresholds with one
 // Threshold per spec: value = the worst value in the scope (the row that decides), detail = which row that
-// was. A scope that matches no row fails ("no result row matches ..."). If any fails: verdict = "fail" and
-// exit_code = max(exit_code, 1) (an interrupted run keeps 130). Passing thresholds change neither.
+// was. A scope that matches no row fails ("no result row matches ...", naming the variants of the scope that
+// did not run), and so does a scope holding an inconclusive row (the detail names it and says why). If any
+// fails: verdict = "fail" and exit_code = max(exit_code, 1) (an interrupted run keeps 130). Passing
+// thresholds change neither.
 void evaluate_thresholds(const std::vector<ThresholdSpec>& specs, Report& report);
+
+// Before the load: a one-line message when the spec's scope names no (scenario, variant) of the run's plan,
+// e.g. "--threshold 'nosuch:p99_ms<5': no scenario or variant 'nosuch' in this run (it runs: counter/atomic,
+// counter/naive)"; nullopt when some planned pair matches (an unscoped spec always matches).
+std::optional<std::string> threshold_scope_problem(
+    const ThresholdSpec& spec, const std::vector<std::pair<std::string, std::string>>& planned);
 
 }  // namespace lh::reports

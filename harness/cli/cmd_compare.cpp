@@ -1,6 +1,8 @@
 // `lua-harness compare BASE.json CURRENT.json [--max-regression METRIC=PCT]...`: the CI gate against a
 // baseline report. Loads both, calls reports::compare_reports, prints the table. Exit 1 on a regression
-// beyond a limit, 0 otherwise, 2 on bad usage or a file that is not a readable report.
+// beyond a limit or when CURRENT fails on its own (an inconclusive row, violations in a variant safe by
+// design, a run that ended with an error or was aborted), 0 otherwise, 2 on bad usage or a file that is not a
+// readable report.
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <string>
@@ -26,11 +28,16 @@ void print_help(const po::options_description& d, std::ostream& out) {
          "by more than its limit: throughput when it drops, latencies, violations, error_rate and "
          "indeterminate\n"
          "when they rise. Violations of a variant that is not safe by design (naive) are the expected\n"
-         "demonstration and never count as a regression.\n\n"
+         "demonstration and never count as a regression. CURRENT also fails on its own, whatever BASE says,\n"
+         "when a row is inconclusive (nothing could be concluded: no op succeeded, or too many failed), a\n"
+         "variant that is safe by design shows violations, or the run ended with an error or was aborted.\n"
+         "The change column shows what was judged, with two decimals (more when needed to show which side\n"
+         "of the limit it fell).\n\n"
       << d << "\n"
       << "metrics: " << lh::reports::metric_names() << "\n"
-      << "exit codes: 0 no regression beyond a limit, 1 regression (or, with --strict, rows missing on one\n"
-         "side), 2 bad usage or a file that is not a readable lua-harness report\n\n"
+      << "exit codes: 0 no regression beyond a limit, 1 regression or CURRENT failing on its own (or, with\n"
+         "--strict, rows missing on one side), 2 bad usage or a file that is not a readable lua-harness "
+         "report\n\n"
          "examples:\n"
          "  lua-harness run --scenario counter --duration 5s --report base.json\n"
          "  lua-harness run --scenario counter --duration 5s --report run.json\n"

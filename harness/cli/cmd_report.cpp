@@ -47,9 +47,11 @@ int cmd_report(int argc, char** argv) {
       "markdown", po::value(&out.markdown)->value_name("F"),
       "GitHub-flavoured markdown summary; F = github appends to $GITHUB_STEP_SUMMARY")(
       "junit", po::value(&out.junit)->value_name("F"),
-      "JUnit XML: a testcase per variant's invariant and per threshold")(
+      "JUnit XML (valid against Jenkins' junit-10.xsd): a testcase per variant's invariant, per variant not "
+      "run (skipped when interrupted), per threshold, and for an aborted run, an error or a failed cleanup")(
       "gbench", po::value(&out.gbench)->value_name("F"),
-      "Google Benchmark JSON (for compare.py and github-action-benchmark's googlecpp tool)");
+      "Google Benchmark JSON (for compare.py and github-action-benchmark's googlecpp tool); an interruption, "
+      "abort or error is in its context, and an inconclusive row has error_occurred");
 
   po::variables_map vm;
   try {

@@ -120,3 +120,35 @@ TEST_F(HtmlRender, BrowserDomHasEveryChartWithItsDataPoints) {
   EXPECT_EQ(d.find("http://"), std::string::npos);
   EXPECT_EQ(d.find("https://"), std::string::npos);
 }
+
+TEST_F(HtmlRender, BrowserShowsWhatWentWrongInWords) {
+  // What the browser built from an aborted and from an inconclusive report: the sentences are in the DOM.
+  struct Page {
+    const char* name;
+    lh::reports::Report report;
+    std::vector<std::string> words;
+  };
+  const std::vector<Page> pages = {
+      {"aborted",
+       lh::test::aborted_report(),
+       {"The run was aborted: the target was lost during cas/atomic", "cas/naive not run: aborted",
+        "cleanup incomplete: an unknown number of keys left under lh:sample:"}},
+      {"inconclusive",
+       lh::test::inconclusive_report(),
+       {"counter/atomic is inconclusive (it fails the run): no op succeeded: NOPERM this user has no "
+        "permissions "
+        "to run the 'evalsha' command for 258,960 of 258,960 ops",
+        "<td class=\"v-bad\">inconclusive</td>"}}};
+  for (const auto& p : pages) {
+    lh::reports::OutputOptions o;
+    o.html = (dir.path / (std::string(p.name) + ".html")).string();
+    lh::reports::write_outputs(p.report, o);
+    fs::path dom = dir.path / (std::string(p.name) + ".dom.html");
+    int rc = chromium(dir.path / (std::string("profile-") + p.name), "--dump-dom file://" + o.html, dom,
+                      dir.path / "words.log");
+    ASSERT_EQ(rc, 0) << read_file(dir.path / "words.log");
+    std::string d = read_file(dom);
+    ASSERT_NE(d.find("<main>"), std::string::npos) << p.name << ": no DOM dumped";
+    for (const auto& w : p.words) EXPECT_NE(d.find(w), std::string::npos) << p.name << ": " << w;
+  }
+}

@@ -1,5 +1,6 @@
 // `lua-harness compare` and `lua-harness report` through the binary: exit codes 0/1/2, one-line messages
-// naming the file, files written, and help texts that end with examples. No server needed.
+// naming the file, files written, help texts that end with examples, and reports of runs that went wrong
+// (interrupted, aborted, ended before the load, inconclusive) rendered truthfully. No server needed.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -151,4 +152,83 @@ TEST_F(ReportCli, ReportHelpEndsWithExamples) {
   size_t ex = r.out.rfind("examples:\n");
   ASSERT_NE(ex, std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  lua-harness report run.json --html run.html", ex), std::string::npos) << r.out;
+}
+
+namespace {
+std::string write_report(const std::string& dir, const std::string& name, const lh::reports::Report& r) {
+  std::string path = dir + "/" + name + ".json";
+  write_text(path, lh::reports::to_json(r).dump(2));
+  return path;
+}
+}  // namespace
+
+TEST_F(ReportCli, CompareWithAnInconclusiveCurrentRowExits1AndSaysWhy) {
+  auto r = lh::test::sample_report();
+  r.results[0] = lh::test::inconclusive_result("counter", "atomic");
+  auto cur = write_report(dir, "inconclusive", r);
+  auto out = run_harness({"compare", base, cur, "--max-regression", "p99_ms=1000%"});
+  EXPECT_EQ(out.exit_code, 1) << out.out << out.err;
+  EXPECT_NE(
+      out.out.find("FAILING: counter/atomic is inconclusive in the current report: no op succeeded: NOPERM"),
+      std::string::npos)
+      << out.out;
+  EXPECT_NE(out.out.find("counter/atomic    p99_ms"), std::string::npos) << out.out;
+  EXPECT_NE(out.out.find("inconclusive\n"), std::string::npos) << out.out;
+}
+
+TEST_F(ReportCli, ComparePrintsTheJudgedChangeWithTwoDecimals) {
+  auto r = lh::test::sample_report();
+  for (auto& x : r.results) x.throughput_ops_s *= 0.8997;  // -10.03%
+  auto cur = write_report(dir, "slower", r);
+  auto out = run_harness({"compare", base, cur, "--max-regression", "throughput=10%"});
+  EXPECT_EQ(out.exit_code, 1) << out.out << out.err;
+  EXPECT_NE(out.out.find("-10.03%    10%  REGRESSED"), std::string::npos) << out.out;
+  EXPECT_EQ(out.out.find("-10.0%"), std::string::npos) << out.out;
+}
+
+TEST_F(ReportCli, CompareAgainstAnErrorOnlyReportExits1) {
+  auto cur = write_report(dir, "error", lh::test::error_only_report());
+  auto out = run_harness({"compare", base, cur});
+  EXPECT_EQ(out.exit_code, 1) << out.out << out.err;
+  EXPECT_NE(out.out.find("FAILING: the current run ended before its load: cannot reach redis://127.0.0.1:1"),
+            std::string::npos)
+      << out.out;
+}
+
+TEST_F(ReportCli, ReportRendersRunsThatWentWrongValidAgainstJunit10Xsd) {
+  const std::vector<std::pair<std::string, lh::reports::Report>> reports = {
+      {"interrupted", lh::test::interrupted_report()},
+      {"aborted", lh::test::aborted_report()},
+      {"error", lh::test::error_only_report()},
+      {"inconclusive", lh::test::inconclusive_report()}};
+  for (const auto& [name, report] : reports) {
+    auto path = write_report(dir, name, report);
+    auto out = run_harness({"report", path, "--junit", dir + "/" + name + ".xml", "--gbench",
+                            dir + "/" + name + ".gbench.json", "--markdown", dir + "/" + name + ".md"});
+    ASSERT_EQ(out.exit_code, 0) << name << ": " << out.err;
+    std::string xml = read_text(dir + "/" + name + ".xml");
+    EXPECT_EQ(lh::test::xml_well_formed_error(xml), "") << name;
+    EXPECT_EQ(xml.find("tests=\"0\""), std::string::npos) << name;
+    if (lh::test::xmllint_available()) {
+      EXPECT_EQ(lh::test::xmllint_schema_errors(xml, lh::test::junit_xsd_path()), "") << name;
+    }
+    json g = json::parse(read_text(dir + "/" + name + ".gbench.json"));
+    EXPECT_FALSE(g.at("benchmarks").empty()) << name;
+    EXPECT_EQ(g.at("context").at("lua_harness_interrupted"), report.interrupted ? "true" : "false") << name;
+  }
+  EXPECT_NE(read_text(dir + "/interrupted.xml").find("<skipped message=\"not run: interrupted\"/>"),
+            std::string::npos);
+  EXPECT_NE(read_text(dir + "/error.xml").find("<error message=\"error: cannot reach"), std::string::npos);
+  EXPECT_NE(
+      read_text(dir + "/inconclusive.md").find("is **inconclusive** (it fails the run): no op succeeded"),
+      std::string::npos);
+}
+
+TEST_F(ReportCli, ReportTableOfAnInterruptedRunListsWhatDidNotRun) {
+  auto path = write_report(dir, "interrupted", lh::test::interrupted_report());
+  auto out = run_harness({"report", path});
+  EXPECT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_NE(out.out.find("\ncas/atomic not run: interrupted\ncas/naive not run: interrupted\n"),
+            std::string::npos)
+      << out.out;
 }

@@ -247,9 +247,12 @@ TEST(RunCli, AReplyPastTheReplyTimeoutIsATimeoutAndTheRunStillEndsOnTime) {
                         "500ms", "--report", "-", "--quiet"});
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   lh::test::remove_tree(dir);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Every op timed out: nothing can be concluded, and the run says so (exit 1), in words.
+  ASSERT_EQ(r.exit_code, 1) << r.err;
   json j = parse_report(r);
   const json& res = j["results"][0];
+  EXPECT_EQ(res["correctness"]["verdict"], "inconclusive") << r.out;
+  EXPECT_NE(res["correctness"].value("reason", "").find("no op succeeded"), std::string::npos) << r.out;
   EXPECT_GE(res["errors"].value("timeout", 0), 1) << r.out;
   EXPECT_GE(res["ops"]["indeterminate"].get<uint64_t>(), 1u) << r.out;
   // "timeout during read with host:port"
@@ -269,7 +272,7 @@ TEST(RunCli, ErrorExamplesFromAPasswordProtectedServerNeverHoldThePassword) {
                         "--key", "slow", "--clients", "2", "--duration", "1s", "--reply-timeout", "30ms",
                         "--connect-timeout", "500ms", "--report", "-"});
   lh::test::remove_tree(dir);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 1) << r.err;  // every op timed out: inconclusive
   json j = parse_report(r);
   const json& res = j["results"][0];
   ASSERT_TRUE(res.contains("error_examples")) << r.out;

@@ -149,7 +149,37 @@ class Validator {
   }
 };
 
+// Walks instance and schema together (properties, items, $ref) and lists the names no schema mentions.
+void undocumented(const json& root, const json& schema, const json& v, const std::string& path,
+                  std::vector<std::string>& out, int depth = 0) {
+  if (depth > 64 || !schema.is_object()) return;
+  if (schema.contains("$ref")) {
+    const std::string ref = schema.at("$ref").get<std::string>();
+    json::json_pointer p(ref.substr(1));
+    if (root.contains(p)) undocumented(root, root.at(p), v, path, out, depth + 1);
+  }
+  if (v.is_object() && schema.contains("properties")) {
+    const json& props = schema.at("properties");
+    for (const auto& [k, value] : v.items()) {
+      std::string child = path + "/" + escape_pointer_token(k);
+      if (props.contains(k))
+        undocumented(root, props.at(k), value, child, out, depth);
+      else if (!schema.contains("additionalProperties"))
+        out.push_back(child);
+    }
+  }
+  if (v.is_array() && schema.contains("items"))
+    for (size_t i = 0; i < v.size(); ++i)
+      undocumented(root, schema.at("items"), v[i], path + "/" + std::to_string(i), out, depth);
+}
+
 }  // namespace
+
+std::vector<std::string> undocumented_properties(const json& schema, const json& instance) {
+  std::vector<std::string> out;
+  undocumented(schema, schema, instance, "", out);
+  return out;
+}
 
 std::vector<std::string> validate_json_schema(const json& schema, const json& instance) {
   Validator v(schema);

@@ -20,6 +20,14 @@ namespace lh::test {
 // into the instance ("/results/0/ops/total", "" for the root); an empty vector means valid.
 std::vector<std::string> validate_json_schema(const nlohmann::json& schema, const nlohmann::json& instance);
 
+// Every property of `instance` that the schema does not name: a property of an object whose schema lists
+// `properties` and has no `additionalProperties` (a map such as "errors" has one: its keys are data). The
+// report schema is open (fields may be added in schema_version 1), so validation accepts unknown fields;
+// this is how the tests still make sure nothing reaches a report undocumented. Same PATH form as above:
+// "/results/0/latency_us/p75".
+std::vector<std::string> undocumented_properties(const nlohmann::json& schema,
+                                                 const nlohmann::json& instance);
+
 // docs/report-schema.json, read once from the source tree (LH_SOURCE_DIR). Throws if missing or not JSON.
 const nlohmann::json& report_schema();
 

@@ -115,4 +115,101 @@ Report sample_report() {
   return rep;
 }
 
+const char* const kNopermReason =
+    "no op succeeded: NOPERM this user has no permissions to run the 'evalsha' command for 258,960 of "
+    "258,960 ops";
+
+Result inconclusive_result(const std::string& scenario, const std::string& variant) {
+  Result r = sample_result(scenario, variant, 0, 0, 0);
+  r.ops_total = 258960;
+  r.ops_ok = 0;
+  r.ops_failed = 258960;
+  r.throughput_ops_s = 0;
+  r.latency_us = {};
+  r.series.clear();
+  r.percentile_curve.clear();
+  r.errors["other"] = 258960;
+  r.error_examples["other"] = "NOPERM this user has no permissions to run the 'evalsha' command";
+  r.correctness.invariant = "final counter == acknowledged increments";
+  r.correctness.checked = true;
+  r.correctness.violations = 0;
+  r.correctness.verdict = "inconclusive";
+  r.correctness.reason = kNopermReason;
+  r.correctness.details = {{"acknowledged", 0}, {"final", 0}};
+  return r;
+}
+
+Report interrupted_report() {
+  Report rep = sample_report();
+  rep.results.resize(2);  // counter/atomic, counter/naive
+  rep.thresholds.clear();
+  rep.not_run = {{"cas", "atomic", "interrupted", true}, {"cas", "naive", "interrupted", true}};
+  rep.interrupted = true;
+  rep.finished_at = "2026-11-27T10:00:21Z";
+  rep.verdict = "pass";
+  rep.exit_code = 130;
+  return rep;
+}
+
+Report aborted_report() {
+  Report rep = sample_report();
+  rep.results.resize(3);  // counter/atomic, counter/naive, cas/atomic (cut short)
+  rep.thresholds.clear();
+  Result& cut = rep.results[2];
+  cut.duration_s = 3.2;
+  cut.ops_indeterminate = 50;
+  cut.errors["connection"] = 50;
+  cut.error_examples["connection"] = "Connection refused during connect with 127.0.0.1:40123";
+  cut.correctness.checked = false;
+  cut.correctness.verdict = "not-checked";
+  cut.correctness.reason = "the target was lost before the check: Connection refused (127.0.0.1:40123)";
+  rep.not_run = {
+      {"cas", "naive", "aborted: the target was lost (Connection refused, 127.0.0.1:40123)", false}};
+  rep.aborted = "the target was lost during cas/atomic: Connection refused (127.0.0.1:40123)";
+  rep.cleanup = Cleanup{-1, "the target could not be reached: Connection refused (127.0.0.1:40123)"};
+  rep.warnings = {"the admin connection to 127.0.0.1:40123 was lost 3 times and re-established"};
+  rep.finished_at = "2026-11-27T10:00:33Z";
+  rep.verdict = "fail";
+  rep.exit_code = 3;
+  return rep;
+}
+
+Report error_only_report() {
+  Report rep;
+  rep.tool_version = "0.1.0";
+  rep.started_at = "2026-11-27T10:00:00Z";
+  rep.finished_at = "2026-11-27T10:00:00Z";
+  rep.target = {"standalone", false, {"redis://127.0.0.1:1"}, "", false, {}};
+  rep.config.clients = 50;
+  rep.config.threads = 1;
+  rep.config.duration_s = 10;
+  rep.config.seed = 42;
+  rep.config.key_prefix = "lh:sample:";
+  rep.config.scenarios = {"counter"};
+  rep.config.variants = {"atomic"};
+  rep.error = "cannot reach redis://127.0.0.1:1: Connection refused";
+  rep.verdict = "fail";
+  rep.exit_code = 3;
+  return rep;
+}
+
+Report inconclusive_report() {
+  Report rep = sample_report();
+  Result cn = rep.results[1];
+  rep.results = {inconclusive_result("counter", "atomic"), cn};
+  rep.config.rate = 20000;
+  rep.results[1].ops_scheduled = 150000;
+  rep.results[1].ops_dropped = 7200;
+  rep.results[1].uncorrected_latency_us = rep.results[1].latency_us;
+  rep.results[1].correctness.period = "warmup+measured";
+  rep.config.warmup_s = 1;
+  rep.warnings = {
+      "counter/naive: 7,200 of 150,000 scheduled ops dropped (every client busy): raise --clients"};
+  rep.thresholds.clear();
+  evaluate_thresholds({parse_threshold("counter/atomic:violations==0")}, rep);
+  rep.verdict = "fail";
+  rep.exit_code = 1;
+  return rep;
+}
+
 }  // namespace lh::test

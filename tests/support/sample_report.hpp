@@ -1,7 +1,7 @@
 // A fixed, realistic Report for the writers' golden tests and the schema tests: counter and cas, each atomic
 // (0 violations) and naive (lost updates / conflicting swaps), with per-second series, percentile curves,
-// error examples on the atomic rows and three evaluated thresholds (two pass, `throughput>20000` fails on the naive rows, so verdict "fail", exit
-// 1). Deterministic: the same bytes every build, so goldens stay stable.
+// error examples on the atomic rows and three evaluated thresholds (two pass, `throughput>20000` fails on the
+// naive rows, so verdict "fail", exit 1). Deterministic: the same bytes every build, so goldens stay stable.
 #pragma once
 #include "reports/report.hpp"
 
@@ -12,5 +12,26 @@ reports::Report sample_report();
 // One result row with every field filled, for tests that build their own reports.
 reports::Result sample_result(const std::string& scenario, const std::string& variant,
                               double throughput_ops_s, int64_t p99_us, int64_t violations);
+
+// A row where nothing could be concluded: a user whose ACL refuses EVALSHA, 0 of 258,960 ops ok, verdict
+// "inconclusive" with its reason in words ("no op succeeded: NOPERM ... for 258,960 of 258,960 ops").
+reports::Result inconclusive_result(const std::string& scenario, const std::string& variant);
+extern const char* const kNopermReason;
+
+// The sample's plan (counter, cas x atomic, naive) interrupted by SIGINT after counter: counter/atomic and
+// counter/naive ran, cas/atomic and cas/naive are not_run (interrupted); exit 130.
+reports::Report interrupted_report();
+
+// The sample's plan aborted when the target was lost during cas/atomic: counter's two rows ran, cas/atomic's
+// correctness is not-checked with the reason, cas/naive is not_run (aborted); cleanup could not ask the
+// target (keys_left -1); a warning; exit 3.
+reports::Report aborted_report();
+
+// What a run writes when it ends before its load (error_report in harness/engine/runner.cpp): no result, no
+// node reached, `error` with the message, exit 3.
+reports::Report error_only_report();
+
+// counter/atomic inconclusive (NOPERM) next to a clean counter/naive, open-loop fields and a warning; exit 1.
+reports::Report inconclusive_report();
 
 }  // namespace lh::test

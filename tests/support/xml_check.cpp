@@ -1,6 +1,12 @@
 #include "support/xml_check.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 namespace lh::test {
 
@@ -153,6 +159,34 @@ std::vector<std::string> xml_element_names(const std::string& xml) {
   Scan scan{xml, {}, {}};
   scan.run();
   return scan.names;
+}
+
+std::string junit_xsd_path() {
+  return std::string(LH_TESTDATA_DIR) + "/junit-10.xsd";
+}
+
+bool xmllint_available() {
+  return std::system("command -v xmllint >/dev/null 2>&1") == 0;
+}
+
+std::string xmllint_schema_errors(const std::string& xml, const std::string& xsd_path) {
+  char tmpl[] = "/tmp/lh-junit-XXXXXX.xml";
+  int fd = mkstemps(tmpl, 4);
+  if (fd < 0) return "cannot create a temporary file";
+  close(fd);
+  std::ofstream(tmpl, std::ios::binary) << xml;
+  // Paths are ours (mkstemps, the source tree): no shell quoting problem beyond the single quotes.
+  const std::string cmd = "xmllint --noout --schema '" + xsd_path + "' '" + tmpl + "' 2>&1";
+  std::string out;
+  int status = -1;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[512];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    status = pclose(p);
+  }
+  std::remove(tmpl);
+  if (status == 0) return "";
+  return out.empty() ? "xmllint could not run (status " + std::to_string(status) + ")" : out;
 }
 
 }  // namespace lh::test

@@ -3,11 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "support/sample_report.hpp"
 
 using namespace lh::reports;
+using lh::test::inconclusive_result;
 using lh::test::sample_report;
 using lh::test::sample_result;
 
@@ -166,10 +168,110 @@ TEST(Compare, PrintsATableWithChangeAndVerdict) {
   print_comparison(c, out);
   std::string s = out.str();
   EXPECT_NE(s.find("scenario/variant"), std::string::npos);
-  EXPECT_NE(s.find("counter/atomic    throughput  20,000   17,000  -15.0%    10%  REGRESSED\n"),
+  EXPECT_NE(s.find("counter/atomic    throughput  20,000   17,000  -15.00%    10%  REGRESSED\n"),
             std::string::npos)
       << s;
-  EXPECT_NE(s.find("-15.0%"), std::string::npos) << s;
   EXPECT_NE(s.find("REGRESSED"), std::string::npos);
   EXPECT_NE(s.find("REGRESSION: 1 of 4 comparisons beyond their limit"), std::string::npos) << s;
+}
+
+namespace {
+std::string printed(const CompareResult& c) {
+  std::ostringstream out;
+  print_comparison(c, out);
+  return out.str();
+}
+}  // namespace
+
+TEST(Compare, PrintsTheChangeItJudgedWithTwoDecimals) {
+  // 20,000 -> 17,994: -10.03%, judged REGRESSED at 10%; one decimal would print -10.0% next to REGRESSED.
+  CompareResult c = compare_reports(two_rows(20000, 1000), two_rows(17994, 1000), {{"throughput", 10}});
+  EXPECT_EQ(row(c, "atomic", "throughput").verdict, "REGRESSED");
+  std::string s = printed(c);
+  EXPECT_NE(s.find("counter/atomic    throughput  20,000   17,994  -10.03%    10%  REGRESSED\n"),
+            std::string::npos)
+      << s;
+  EXPECT_EQ(s.find("-10.0%"), std::string::npos) << s;
+}
+
+TEST(Compare, PrintsMoreDecimalsWhenTwoWouldHideWhichSideOfTheLimitTheChangeFell) {
+  // -10.004%: REGRESSED at 10%, and -10.00% would read as exactly the limit (which passes).
+  CompareResult c = compare_reports(two_rows(100000, 1000), two_rows(89996, 1000), {{"throughput", 10}});
+  ASSERT_EQ(row(c, "atomic", "throughput").verdict, "REGRESSED");
+  std::string s = printed(c);
+  EXPECT_NE(s.find("-10.004%"), std::string::npos) << s;
+  EXPECT_EQ(s.find("-10.00%"), std::string::npos) << s;
+  // +0.001% of throughput is an improvement: "+0.00%" would not show it.
+  CompareResult up = compare_reports(two_rows(100000, 1000), two_rows(100001, 1000), {{"throughput", 0}});
+  ASSERT_EQ(row(up, "atomic", "throughput").verdict, "improved");
+  EXPECT_NE(printed(up).find("+0.001%"), std::string::npos) << printed(up);
+  // Exactly at the limit passes and says so with two decimals.
+  CompareResult at = compare_reports(two_rows(20000, 1000), two_rows(18000, 1000), {{"throughput", 10}});
+  EXPECT_EQ(row(at, "atomic", "throughput").verdict, "ok");
+  EXPECT_NE(printed(at).find("-10.00%    10%  ok"), std::string::npos) << printed(at);
+}
+
+TEST(Compare, AnInconclusiveCurrentRowFailsWhateverTheBaseline) {
+  Report base = two_rows(20000, 1000), cur = two_rows(20000, 1000);
+  cur.results[0] = inconclusive_result("counter", "atomic");
+  CompareResult c = compare_reports(base, cur, {{"p99_ms", 1000}});  // p99 0 ms: "improved" on numbers alone
+  EXPECT_EQ(row(c, "atomic", "p99_ms").verdict, "inconclusive");
+  ASSERT_EQ(c.failing.size(), 1u);
+  EXPECT_EQ(c.failing[0],
+            std::string("counter/atomic is inconclusive in the current report: ") + lh::test::kNopermReason);
+  EXPECT_EQ(c.exit_code(), 1);
+  std::string s = printed(c);
+  EXPECT_NE(s.find("FAILING: counter/atomic is inconclusive in the current report: no op succeeded: NOPERM"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("FAIL: the current report fails on its own"), std::string::npos) << s;
+  EXPECT_EQ(s.find("ok: no regression"), std::string::npos) << s;
+}
+
+TEST(Compare, ASafeVariantWithViolationsInTheCurrentReportFailsEvenWithoutAViolationsLimit) {
+  // Both reports have 3 violations in counter/atomic: no change, but the current run fails on its own.
+  CompareResult c = compare_reports(two_rows(20000, 1000, 3), two_rows(20000, 1000, 3), {{"throughput", 10}});
+  EXPECT_FALSE(c.regressed());
+  ASSERT_EQ(c.failing.size(), 1u);
+  EXPECT_EQ(c.failing[0],
+            "atomic counter: 3 lost updates of 200,000 ops in the current report, a variant that is safe by "
+            "design");
+  EXPECT_EQ(c.exit_code(), 1);
+}
+
+TEST(Compare, ACurrentReportThatEndedWithAnErrorOrAbortFails) {
+  Report base = two_rows(20000, 1000);
+  Report err = lh::test::error_only_report();
+  CompareResult c = compare_reports(base, err, default_regression_limits());
+  EXPECT_TRUE(c.rows.empty());
+  ASSERT_FALSE(c.failing.empty());
+  EXPECT_EQ(c.failing[0],
+            "the current run ended before its load: cannot reach redis://127.0.0.1:1: Connection refused");
+  EXPECT_EQ(c.exit_code(), 1);  // not a silent "2 rows only in the base report", exit 0
+
+  Report aborted = lh::test::aborted_report();
+  CompareResult a = compare_reports(lh::test::sample_report(), aborted, default_regression_limits());
+  EXPECT_NE(
+      std::find(a.failing.begin(), a.failing.end(),
+                "the current run was aborted: the target was lost during cas/atomic: Connection refused "
+                "(127.0.0.1:40123)"),
+      a.failing.end());
+  // The base row that did not run in the current report says why, not just "only in the base report".
+  EXPECT_NE(
+      std::find(
+          a.problems.begin(), a.problems.end(),
+          "cas/naive not run: aborted: the target was lost (Connection refused, 127.0.0.1:40123) in the "
+          "current report (not compared)"),
+      a.problems.end());
+  EXPECT_EQ(a.exit_code(), 1);
+}
+
+TEST(Compare, AnInconclusiveBaseRowIsNotedAsNoBaseline) {
+  Report base = two_rows(20000, 1000), cur = two_rows(20000, 1000);
+  base.results[0] = inconclusive_result("counter", "atomic");
+  CompareResult c = compare_reports(base, cur, {{"throughput", 10}});
+  EXPECT_NE(std::find(c.notes.begin(), c.notes.end(),
+                      "counter/atomic is inconclusive in the base report: its numbers are no baseline"),
+            c.notes.end());
+  EXPECT_TRUE(c.failing.empty());
 }

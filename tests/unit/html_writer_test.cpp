@@ -185,3 +185,53 @@ TEST(HtmlWriter, ReportWithoutSeriesOrCurvesStillRenders) {
   EXPECT_EQ(figures(html, "chart-violations").size(), 1u);
   EXPECT_EQ(to_html(Report{}).rfind("<!DOCTYPE html>", 0), 0u);
 }
+
+TEST(HtmlWriter, SaysInconclusiveAndWhyInWords) {
+  std::string html = to_html(lh::test::inconclusive_report());
+  EXPECT_NE(html.find("<td class=\"v-bad\">inconclusive</td>"), std::string::npos);
+  EXPECT_NE(
+      html.find("<p class=\"inconclusive v-bad\">counter/atomic is inconclusive (it fails the run): no op "
+                "succeeded: NOPERM this user has no permissions to run the &apos;evalsha&apos; command for "
+                "258,960 of 258,960 ops</p>"),
+      std::string::npos)
+      << html;
+  // The row's details open by themselves and say why; the warmup and open-loop facts are there too.
+  EXPECT_NE(html.find("<details open><summary>counter/atomic: inconclusive</summary>"), std::string::npos);
+  EXPECT_NE(html.find("<b>why inconclusive:</b> no op succeeded: NOPERM"), std::string::npos);
+  EXPECT_NE(html.find("150,000 ops scheduled, 7,200 dropped"), std::string::npos);
+  EXPECT_NE(html.find("The checker judged warmup+measured ops"), std::string::npos);
+  EXPECT_NE(html.find("<p class=\"warning warn\">Warning: counter/naive: 7,200 of 150,000 scheduled ops "
+                      "dropped"),
+            std::string::npos);
+}
+
+TEST(HtmlWriter, ListsNotRunVariantsTheAbortAndTheCleanup) {
+  std::string html = to_html(lh::test::aborted_report());
+  EXPECT_NE(
+      html.find("<p class=\"run-aborted v-bad\">The run was aborted: the target was lost during cas/atomic: "
+                "Connection refused (127.0.0.1:40123). The results cover the variants that finished.</p>"),
+      std::string::npos)
+      << html;
+  EXPECT_NE(
+      html.find("<li class=\"v-bad\">cas/naive not run: aborted: the target was lost (Connection refused, "
+                "127.0.0.1:40123)</li>"),
+      std::string::npos);
+  EXPECT_NE(html.find("<p class=\"cleanup warn\">cleanup incomplete: an unknown number of keys left under "
+                      "lh:sample: (the target could not be reached"),
+            std::string::npos);
+  EXPECT_NE(html.find("<b>note:</b> the target was lost before the check"), std::string::npos);
+  std::string interrupted = to_html(lh::test::interrupted_report());
+  EXPECT_NE(interrupted.find("<li class=\"v-expected\">cas/atomic not run: interrupted</li>"),
+            std::string::npos);
+  EXPECT_NE(interrupted.find("The run was interrupted"), std::string::npos);
+}
+
+TEST(HtmlWriter, ErrorOnlyReportSaysTheError) {
+  std::string html = to_html(lh::test::error_only_report());
+  EXPECT_NE(html.find("badge fail"), std::string::npos);
+  EXPECT_NE(html.find("<p class=\"run-error v-bad\">The run ended before its load: cannot reach "
+                      "redis://127.0.0.1:1: Connection refused</p>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+}

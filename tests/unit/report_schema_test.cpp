@@ -2,7 +2,10 @@
 // it.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "reports/report.hpp"
+#include "support/golden.hpp"
 #include "support/json_schema.hpp"
 #include "support/sample_report.hpp"
 
@@ -140,22 +143,125 @@ TEST(ReportSchema, ContractExampleMatches) {
   EXPECT_NO_THROW(report_from_json(j));
 }
 
-TEST(ReportSchema, RejectsMissingFieldsWrongTypesAndUnknownFields) {
+TEST(ReportSchema, RejectsMissingFieldsAndWrongTypes) {
   json j = sample_json();
   j.erase("verdict");
   j["results"][0]["ops"]["total"] = "many";
   j["results"][1]["correctness"]["verdict"] = "maybe";
   j["results"][2]["errors"].erase("noscript");
   j["config"]["pipeline"] = 0;
-  j["surprise"] = true;
   auto errors = validate_report_schema(j);
   EXPECT_TRUE(has_error(errors, ": missing required property \"verdict\""));
   EXPECT_TRUE(has_error(errors, "/results/0/ops/total: expected \"integer\", got string \"many\""));
   EXPECT_TRUE(has_error(errors, "/results/1/correctness/verdict: expected one of"));
   EXPECT_TRUE(has_error(errors, "/results/2/errors: missing required property \"noscript\""));
   EXPECT_TRUE(has_error(errors, "/config/pipeline: 0 is below the minimum 1"));
-  EXPECT_TRUE(has_error(errors, "property \"surprise\" is not allowed"));
-  EXPECT_EQ(errors.size(), 6u);
+  EXPECT_EQ(errors.size(), 5u);
+}
+
+TEST(ReportSchema, AcceptsFieldsAddedLaterAnywhere) {
+  // The contract: fields may be added in schema_version 1. A reader validating with this schema must not
+  // reject a newer report for a field it does not know, at any level.
+  json j = sample_json();
+  j["surprise"] = true;
+  j["tool"]["build"] = "abc";
+  j["target"]["tls"] = true;
+  j["config"]["stages"] = json::array();
+  j["results"][0]["latency_hdr"] = "HISTFAAAA";
+  j["results"][0]["ops"]["retried"] = 3;
+  j["results"][0]["latency_us"]["p75"] = 1;
+  j["results"][0]["series"][0]["p999_us"] = 1;
+  j["results"][0]["percentile_curve"][0]["count"] = 1;
+  j["results"][0]["correctness"]["checked_at"] = "x";
+  j["thresholds"][0]["unit"] = "ms";
+  EXPECT_TRUE(MatchesReportSchema(j));
+}
+
+TEST(ReportSchema, NoObjectIsClosedToAdditions) {
+  // additionalProperties may constrain a map's values ("errors": integers), never forbid new names.
+  std::function<void(const json&, const std::string&)> walk = [&](const json& s, const std::string& at) {
+    if (s.is_object()) {
+      if (s.contains("additionalProperties")) {
+        EXPECT_FALSE(s.at("additionalProperties") == false) << at;
+      }
+      for (const auto& [k, v] : s.items()) walk(v, at + "/" + k);
+    } else if (s.is_array()) {
+      for (size_t i = 0; i < s.size(); ++i) walk(s[i], at + "/" + std::to_string(i));
+    }
+  };
+  walk(lh::test::report_schema(), "");
+}
+
+TEST(ReportSchema, EveryNewV1FieldMatchesAndRoundTrips) {
+  for (const Report& r : {lh::test::interrupted_report(), lh::test::aborted_report(),
+                          lh::test::error_only_report(), lh::test::inconclusive_report()}) {
+    json j = to_json(r);
+    EXPECT_TRUE(MatchesReportSchema(j)) << j.dump(2).substr(0, 400);
+    EXPECT_TRUE(lh::test::undocumented_properties(lh::test::report_schema(), j).empty());
+    EXPECT_EQ(to_json(report_from_json(j)), j);
+  }
+  json a = to_json(lh::test::aborted_report());
+  EXPECT_EQ(a["aborted"]["reason"],
+            "the target was lost during cas/atomic: Connection refused (127.0.0.1:40123)");
+  EXPECT_EQ(a["cleanup"]["keys_left"], -1);
+  EXPECT_EQ(a["not_run"][0]["interrupted"], false);
+  EXPECT_EQ(a["warnings"].size(), 1u);
+  json i = to_json(lh::test::inconclusive_report());
+  EXPECT_EQ(i["results"][0]["correctness"]["verdict"], "inconclusive");
+  EXPECT_EQ(i["results"][0]["correctness"]["reason"], lh::test::kNopermReason);
+  EXPECT_EQ(i["results"][1]["ops"]["dropped"], 7200);
+  EXPECT_EQ(i["results"][1]["ops"]["scheduled"], 150000);
+  EXPECT_EQ(i["results"][1]["correctness"]["period"], "warmup+measured");
+  EXPECT_EQ(i["results"][1]["pipeline"], 1);
+}
+
+TEST(ReportSchema, AnErrorOnlyReportIsValid) {
+  // What a run writes when it ends before its load: no result, no node reached, no Redis version.
+  json j = to_json(lh::test::error_only_report());
+  ASSERT_TRUE(j["results"].empty());
+  j["target"]["nodes"] = json::array();
+  EXPECT_TRUE(MatchesReportSchema(j));
+  EXPECT_EQ(j["error"]["message"], "cannot reach redis://127.0.0.1:1: Connection refused");
+  EXPECT_EQ(j["exit_code"], 3);
+  j["exit_code"] = 2;
+  EXPECT_TRUE(MatchesReportSchema(j));
+}
+
+TEST(ReportSchema, RejectsMalformedV1Additions) {
+  json j = to_json(lh::test::aborted_report());
+  j["not_run"][0].erase("reason");
+  j["cleanup"]["keys_left"] = -2;
+  j["aborted"] = "lost";  // an object {"reason"}, not a string
+  j["warnings"] = json::array({1});
+  j["results"][0]["ops"]["dropped"] = -1;
+  j["results"][0]["pipeline"] = 0;
+  j["results"][1]["correctness"]["period"] = "warmup";
+  j["error"] = json::object();
+  auto errors = validate_report_schema(j);
+  EXPECT_TRUE(has_error(errors, "/not_run/0: missing required property \"reason\""));
+  EXPECT_TRUE(has_error(errors, "/cleanup/keys_left: -2 is below the minimum -1"));
+  EXPECT_TRUE(has_error(errors, "/aborted: expected \"object\""));
+  EXPECT_TRUE(has_error(errors, "/warnings/0: expected \"string\""));
+  EXPECT_TRUE(has_error(errors, "/results/0/ops/dropped: -1 is below the minimum 0"));
+  EXPECT_TRUE(has_error(errors, "/results/0/pipeline: 0 is below the minimum 1"));
+  EXPECT_TRUE(has_error(errors, "/results/1/correctness/period: expected one of"));
+  EXPECT_TRUE(has_error(errors, "/error: missing required property \"message\""));
+  EXPECT_EQ(errors.size(), 8u);
+}
+
+TEST(ReportSchema, GoldenReportsMatchTheirReports) {
+  // tests/data/golden/*.report.json: the JSON of each sample report, which tests/consumers/ validates with
+  // Ajv in strict mode and renders with the binary.
+  EXPECT_TRUE(
+      lh::test::MatchesGolden("sample.report.json", to_json(lh::test::sample_report()).dump(2) + "\n"));
+  EXPECT_TRUE(lh::test::MatchesGolden("interrupted.report.json",
+                                      to_json(lh::test::interrupted_report()).dump(2) + "\n"));
+  EXPECT_TRUE(
+      lh::test::MatchesGolden("aborted.report.json", to_json(lh::test::aborted_report()).dump(2) + "\n"));
+  EXPECT_TRUE(
+      lh::test::MatchesGolden("error.report.json", to_json(lh::test::error_only_report()).dump(2) + "\n"));
+  EXPECT_TRUE(lh::test::MatchesGolden("inconclusive.report.json",
+                                      to_json(lh::test::inconclusive_report()).dump(2) + "\n"));
 }
 
 TEST(ReportSchema, RejectsNegativeCountsAndAnotherSchemaVersion) {
@@ -196,8 +302,8 @@ TEST(JsonSchemaValidator, RefusesKeywordsItDoesNotCheck) {
 }
 
 TEST(JsonSchemaValidator, ReportSchemaDocumentsEveryFieldToJsonWrites) {
-  // Every property to_json writes for a fully populated report is named in the schema (additionalProperties
-  // is false on fixed-shape objects), so a new field cannot slip into reports undocumented.
+  // Every property to_json writes for a fully populated report is named in the schema, so a new field cannot
+  // slip into reports undocumented (the schema itself is open: undocumented_properties checks this).
   Report r = lh::test::sample_report();
   r.target.mode = "cluster";
   r.config.script = "x.lua";
@@ -214,5 +320,24 @@ TEST(JsonSchemaValidator, ReportSchemaDocumentsEveryFieldToJsonWrites) {
   j["config"]["extra"] = 1;
   j["results"][0]["correctness"]["extra"] = 1;
   j["thresholds"][0]["extra"] = 1;
-  EXPECT_EQ(validate_report_schema(j).size(), 6u);
+  EXPECT_TRUE(validate_report_schema(j).empty());  // open for additions
+  auto extra = lh::test::undocumented_properties(lh::test::report_schema(), j);
+  EXPECT_EQ(extra, (std::vector<std::string>{"/config/extra", "/results/0/correctness/extra",
+                                             "/results/0/latency_us/p75", "/results/0/series/9/extra",
+                                             "/target/extra", "/thresholds/0/extra"}));
+  // Maps (errors, error_examples, ops_per_node) and free-form details take any key.
+  j = to_json(r);
+  j["results"][0]["errors"]["newclass"] = 0;
+  j["results"][0]["correctness"]["details"]["anything"] = 1;
+  EXPECT_TRUE(lh::test::undocumented_properties(lh::test::report_schema(), j).empty());
+}
+
+TEST(JsonSchemaValidator, UndocumentedPropertiesFollowsRefsAndItems) {
+  json schema = R"({
+    "type": "object", "properties": {"a": {"$ref": "#/$defs/x"}, "m": {"type": "object", "additionalProperties": {"type": "integer"}}},
+    "$defs": {"x": {"type": "array", "items": {"type": "object", "properties": {"k": {"type": "integer"}}}}}
+  })"_json;
+  EXPECT_EQ(lh::test::undocumented_properties(
+                schema, R"({"a": [{"k": 1}, {"k": 2, "z": 3}], "m": {"q": 1}, "b": 1})"_json),
+            (std::vector<std::string>{"/a/1/z", "/b"}));
 }

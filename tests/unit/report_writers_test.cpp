@@ -1,5 +1,6 @@
 // The writers of the one report model: markdown, JUnit XML, Google Benchmark JSON (each pinned by a golden
-// file in tests/data/golden/), the console table, and write_outputs' file handling.
+// file in tests/data/golden/), the console table, and write_outputs' file handling. Each says in words what
+// went wrong: inconclusive rows, variants not run, an aborted or errored run, keys left by cleanup.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -17,6 +18,11 @@
 #include "support/xml_check.hpp"
 
 using namespace lh::reports;
+using lh::test::aborted_report;
+using lh::test::error_only_report;
+using lh::test::inconclusive_report;
+using lh::test::interrupted_report;
+using lh::test::kNopermReason;
 using lh::test::MatchesGolden;
 using lh::test::sample_report;
 using nlohmann::json;
@@ -73,6 +79,53 @@ TEST(MarkdownWriter, ListsTheFirstErrorOfEachClassUnderErrors) {
   EXPECT_EQ(to_markdown(r).find("### Errors"), std::string::npos);
 }
 
+TEST(MarkdownWriter, SaysInconclusiveAndWhyInWords) {
+  std::string md = to_markdown(inconclusive_report());
+  EXPECT_NE(md.find("| counter | atomic | 0 | 0.000 | 0.000 | 0 / 258,960 / 0 | 0 | ❌ inconclusive |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find(std::string("- ❌ counter/atomic is **inconclusive** (it fails the run): ") +
+                    kNopermReason + "\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("### Warnings\n\n- ⚠️ counter/naive: 7,200 of 150,000 scheduled ops dropped"),
+            std::string::npos)
+      << md;
+}
+
+TEST(MarkdownWriter, ListsNotRunVariantsAndTheAbort) {
+  std::string md = to_markdown(aborted_report());
+  EXPECT_NE(
+      md.find("> ❌ The run was aborted (exit code 3): the target was lost during cas/atomic: Connection "
+              "refused (127.0.0.1:40123). The results cover the variants that finished.\n"),
+      std::string::npos)
+      << md;
+  EXPECT_NE(md.find("> ⚠️ cleanup incomplete: an unknown number of keys left under lh:sample:"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("### Not run\n\n- ❌ cas/naive not run: aborted: the target was lost"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- cas/atomic not checked: the target was lost before the check"), std::string::npos)
+      << md;
+  std::string interrupted = to_markdown(interrupted_report());
+  EXPECT_NE(interrupted.find("> ⚠️ The run was interrupted"), std::string::npos);
+  EXPECT_NE(
+      interrupted.find("### Not run\n\n- ⏭️ cas/atomic not run: interrupted\n- ⏭️ cas/naive not run: "
+                       "interrupted\n"),
+      std::string::npos)
+      << interrupted;
+}
+
+TEST(MarkdownWriter, ErrorOnlyReportSaysTheError) {
+  std::string md = to_markdown(error_only_report());
+  EXPECT_EQ(md.rfind("## lua-harness: ❌ fail", 0), 0u);
+  EXPECT_NE(md.find("> ❌ The run ended before its load (exit code 3): cannot reach redis://127.0.0.1:1: "
+                    "Connection refused\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| (no results) |"), std::string::npos);
+}
+
 TEST(MarkdownWriter, EscapesPipesInCells) {
   Report r = sample_report();
   r.thresholds[0].detail = "a|b";
@@ -90,7 +143,8 @@ TEST(JunitWriter, IsWellFormedXmlWithASuitePerScenarioAndThresholds) {
   EXPECT_EQ(count(xml, "<testcase "), 4u + 3u);
   EXPECT_NE(xml.find("<testsuite name=\"counter\" tests=\"2\" failures=\"0\""), std::string::npos);
   EXPECT_NE(xml.find("<testsuite name=\"thresholds\" tests=\"3\" failures=\"1\""), std::string::npos);
-  EXPECT_NE(xml.find("<testsuites name=\"lua-harness\" tests=\"7\" failures=\"1\""), std::string::npos);
+  EXPECT_NE(xml.find("<testsuites name=\"lua-harness\" tests=\"7\" failures=\"1\" errors=\"0\" time="),
+            std::string::npos);
 }
 
 TEST(JunitWriter, NaiveViolationsPassAndSayHowManyInSystemOut) {
@@ -128,6 +182,161 @@ TEST(JunitWriter, UncheckedVariantIsSkipped) {
   EXPECT_EQ(lh::test::xml_well_formed_error(xml), "");
 }
 
+// The testcase element whose name attribute starts with `name`, up to its </testcase>.
+std::string testcase(const std::string& xml, const std::string& name) {
+  size_t at = xml.find("<testcase name=\"" + name);
+  if (at == std::string::npos) return "";
+  return xml.substr(at, xml.find("</testcase>", at) - at);
+}
+
+TEST(JunitWriter, TestsuitesCarriesOnlyTheAttributesJunit10XsdAllows) {
+  // junit-10.xsd: <testsuites> may have name, time, tests, failures, errors; `skipped` is refused there.
+  for (const Report& r : {sample_report(), interrupted_report(), aborted_report(), error_only_report()}) {
+    std::string xml = to_junit_xml(r);
+    size_t open = xml.find("<testsuites ");
+    std::string tag = xml.substr(open, xml.find('>', open) - open);
+    EXPECT_EQ(tag.find("skipped="), std::string::npos) << tag;
+    EXPECT_NE(xml.find("<testsuite name=", open), std::string::npos);
+  }
+}
+
+TEST(JunitWriter, MarksInterruptedVariantsSkipped) {
+  std::string xml = to_junit_xml(interrupted_report());
+  EXPECT_EQ(lh::test::xml_well_formed_error(xml), "");
+  EXPECT_EQ(count(xml, "<testcase "), 4u);  // 2 that ran, 2 not run: the run does not look complete
+  EXPECT_EQ(count(xml, "<skipped message=\"not run: interrupted\"/>"), 2u) << xml;
+  ASSERT_NE(xml.find("classname=\"lua-harness.cas\""), std::string::npos);
+  EXPECT_NE(xml.find("<testsuite name=\"cas\" tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"2\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testsuites name=\"lua-harness\" tests=\"4\" failures=\"0\" errors=\"0\""),
+            std::string::npos)
+      << xml;
+}
+
+TEST(JunitWriter, MarksAnAbortedRunAndItsNotRunVariantsAsErrors) {
+  std::string xml = to_junit_xml(aborted_report());
+  EXPECT_EQ(lh::test::xml_well_formed_error(xml), "");
+  EXPECT_NE(xml.find("<error message=\"not run: aborted: the target was lost (Connection refused, "
+                     "127.0.0.1:40123)\" type=\"not-run\">"),
+            std::string::npos)
+      << xml;
+  std::string run = testcase(xml, "run\"");
+  ASSERT_FALSE(run.empty()) << xml;
+  EXPECT_NE(run.find("classname=\"lua-harness.run\""), std::string::npos);
+  EXPECT_NE(run.find("<error message=\"aborted: the target was lost during cas/atomic: Connection refused "
+                     "(127.0.0.1:40123)\" type=\"aborted\">"),
+            std::string::npos)
+      << run;
+  // cas/atomic was cut short: not checked, with the reason in words.
+  EXPECT_NE(xml.find("<skipped message=\"not checked: the target was lost before the check"),
+            std::string::npos)
+      << xml;
+  // tests: 3 rows + 1 not run + run + cleanup; errors: not run + run; failures: cleanup.
+  EXPECT_NE(xml.find("<testsuites name=\"lua-harness\" tests=\"6\" failures=\"1\" errors=\"2\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<system-err>warning: the admin connection"), std::string::npos) << xml;
+}
+
+TEST(JunitWriter, CleanupThatLeftKeysIsAFailingTestcase) {
+  Report r = sample_report();
+  r.cleanup = Cleanup{12, "NOPERM this user has no permissions to run the 'unlink' command"};
+  std::string tc = testcase(to_junit_xml(r), "cleanup");
+  ASSERT_FALSE(tc.empty());
+  EXPECT_NE(
+      tc.find("<failure message=\"cleanup incomplete: 12 keys left under lh:sample: (NOPERM this user has "
+              "no permissions to run the &apos;unlink&apos; command)\" type=\"cleanup\">"),
+      std::string::npos)
+      << tc;
+}
+
+TEST(JunitWriter, ErrorOnlyReportIsParseableWithOneErrorTestcase) {
+  std::string xml = to_junit_xml(error_only_report());
+  EXPECT_EQ(lh::test::xml_well_formed_error(xml), "");
+  EXPECT_EQ(count(xml, "<testcase "), 1u);
+  EXPECT_NE(xml.find("<testsuites name=\"lua-harness\" tests=\"1\" failures=\"0\" errors=\"1\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<error message=\"error: cannot reach redis://127.0.0.1:1: Connection refused\""),
+            std::string::npos)
+      << xml;
+}
+
+TEST(JunitWriter, AReportWithoutAnyResultIsNeverTestsZero) {
+  Report empty;  // no result, no error: still one testcase saying so
+  std::string xml = to_junit_xml(empty);
+  EXPECT_EQ(lh::test::xml_well_formed_error(xml), "");
+  EXPECT_EQ(xml.find("tests=\"0\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<error message=\"the report holds no result\""), std::string::npos) << xml;
+  Report interrupted;
+  interrupted.interrupted = true;
+  interrupted.exit_code = 130;
+  std::string ixml = to_junit_xml(interrupted);
+  EXPECT_NE(ixml.find("<skipped message=\"interrupted before any variant ran\"/>"), std::string::npos)
+      << ixml;
+  Report before_load = error_only_report();  // SIGINT before the load: skipped, not an error
+  before_load.interrupted = true;
+  before_load.exit_code = 130;
+  before_load.error = "interrupted before the load";
+  std::string bxml = to_junit_xml(before_load);
+  EXPECT_NE(bxml.find("<skipped message=\"interrupted before the load: interrupted before the load\"/>"),
+            std::string::npos)
+      << bxml;
+  EXPECT_NE(bxml.find("tests=\"1\" failures=\"0\" errors=\"0\""), std::string::npos) << bxml;
+}
+
+TEST(JunitWriter, InconclusiveVariantIsAFailureThatSaysWhyInWords) {
+  std::string xml = to_junit_xml(inconclusive_report());
+  EXPECT_EQ(lh::test::xml_well_formed_error(xml), "");
+  std::string tc = testcase(xml, "atomic: final counter");
+  ASSERT_FALSE(tc.empty()) << xml;
+  EXPECT_NE(
+      tc.find("<failure message=\"inconclusive: no op succeeded: NOPERM this user has no permissions to "
+              "run the &apos;evalsha&apos; command for 258,960 of 258,960 ops\" type=\"inconclusive\">"),
+      std::string::npos)
+      << tc;
+  EXPECT_EQ(tc.find("<skipped"), std::string::npos);
+  // The threshold that would pass on 0 violations fails: 0 violations of 0 successful ops prove nothing.
+  std::string th = testcase(xml, "counter/atomic:violations==0");
+  EXPECT_NE(th.find("<failure message=\"threshold counter/atomic:violations==0 failed:"), std::string::npos)
+      << th;
+  EXPECT_NE(th.find("counter/atomic inconclusive: no op succeeded"), std::string::npos) << th;
+}
+
+TEST(JunitWriter, ValidatesAgainstJenkinsJunit10XsdInEveryCase) {
+  if (!lh::test::xmllint_available()) GTEST_SKIP() << "xmllint is not installed (CI has it: libxml2-utils)";
+  Report unchecked = sample_report();
+  unchecked.results[1].correctness.checked = false;
+  unchecked.results[1].correctness.verdict = "not-checked";
+  Report cleanup = sample_report();
+  cleanup.cleanup = Cleanup{3, "BUSY Redis is busy running a script"};
+  Report empty, interrupted_empty;
+  interrupted_empty.interrupted = true;
+  const std::vector<std::pair<std::string, Report>> cases = {{"sample", sample_report()},
+                                                             {"interrupted", interrupted_report()},
+                                                             {"aborted", aborted_report()},
+                                                             {"error only", error_only_report()},
+                                                             {"inconclusive", inconclusive_report()},
+                                                             {"unchecked", unchecked},
+                                                             {"cleanup", cleanup},
+                                                             {"empty", empty},
+                                                             {"interrupted, empty", interrupted_empty}};
+  for (const auto& [name, report] : cases)
+    EXPECT_EQ(lh::test::xmllint_schema_errors(to_junit_xml(report), lh::test::junit_xsd_path()), "") << name;
+}
+
+TEST(JunitWriter, TheXsdCheckRejectsWhatJenkinsRejects) {
+  // The check above can fail: the old writer's `skipped` attribute on <testsuites> is refused.
+  if (!lh::test::xmllint_available()) GTEST_SKIP() << "xmllint is not installed (CI has it: libxml2-utils)";
+  std::string xml = to_junit_xml(sample_report());
+  std::string bad = xml;
+  bad.replace(bad.find("<testsuites name=\"lua-harness\""), 30,
+              "<testsuites skipped=\"0\" name=\"lua-harness\"");
+  EXPECT_NE(lh::test::xmllint_schema_errors(bad, lh::test::junit_xsd_path()).find("skipped"),
+            std::string::npos);
+}
+
 TEST(XmlCheck, CatchesUnbalancedTagsAndUnescapedText) {
   EXPECT_EQ(lh::test::xml_well_formed_error("<a><b></b></a>"), "");
   EXPECT_NE(lh::test::xml_well_formed_error("<a><b></a></b>"), "");
@@ -162,6 +371,60 @@ TEST(GbenchWriter, HasTheFieldsCompareAndGithubActionBenchmarkRead) {
   EXPECT_EQ(b.at("violations"), 1843);
 }
 
+TEST(GbenchWriter, ContextSaysHowTheRunEnded) {
+  json ok = to_gbench_json(sample_report());
+  EXPECT_EQ(ok.at("context").at("lua_harness_interrupted"), "false");
+  EXPECT_EQ(ok.at("context").at("lua_harness_verdict"), "fail");
+  EXPECT_EQ(ok.at("context").at("lua_harness_exit_code"), "1");
+  EXPECT_FALSE(ok.at("context").contains("lua_harness_aborted"));
+
+  json interrupted = to_gbench_json(interrupted_report());
+  EXPECT_EQ(interrupted.at("context").at("lua_harness_interrupted"), "true");
+  EXPECT_EQ(interrupted.at("context").at("lua_harness_not_run"),
+            "cas/atomic not run: interrupted; cas/naive not run: interrupted");
+  EXPECT_EQ(interrupted.at("benchmarks").size(), 2u);  // no zero timings for what did not run
+
+  json aborted = to_gbench_json(aborted_report());
+  EXPECT_EQ(aborted.at("context").at("lua_harness_aborted"),
+            "the target was lost during cas/atomic: Connection refused (127.0.0.1:40123)");
+  EXPECT_EQ(aborted.at("context")
+                .at("lua_harness_cleanup")
+                .get<std::string>()
+                .rfind("cleanup incomplete: an unknown number of keys left under lh:sample:", 0),
+            0u);
+}
+
+TEST(GbenchWriter, NeverWritesAnEmptyBenchmarksArray) {
+  json j = to_gbench_json(error_only_report());
+  ASSERT_EQ(j.at("benchmarks").size(), 1u);
+  const json& b = j.at("benchmarks")[0];
+  EXPECT_EQ(b.at("name"), "lua-harness/run");
+  EXPECT_EQ(b.at("run_name"), "lua-harness/run");
+  EXPECT_EQ(b.at("error_occurred"), true);
+  EXPECT_EQ(b.at("error_message"), "error: cannot reach redis://127.0.0.1:1: Connection refused");
+  EXPECT_EQ(b.at("iterations"), 0);
+  EXPECT_EQ(b.at("time_unit"), "us");
+  EXPECT_EQ(j.at("context").at("lua_harness_error"), "cannot reach redis://127.0.0.1:1: Connection refused");
+
+  Report interrupted = interrupted_report();
+  interrupted.results.clear();  // SIGINT during the first variant
+  json i = to_gbench_json(interrupted);
+  ASSERT_EQ(i.at("benchmarks").size(), 1u);
+  EXPECT_EQ(i.at("benchmarks")[0].at("error_message"), "interrupted before any variant ran");
+  EXPECT_EQ(to_gbench_json(Report{}).at("benchmarks").size(), 1u);
+}
+
+TEST(GbenchWriter, InconclusiveRowHasErrorOccurredAndTheReason) {
+  json j = to_gbench_json(inconclusive_report());
+  const json& atomic = j.at("benchmarks")[0];
+  EXPECT_EQ(atomic.at("name"), "counter/atomic");
+  EXPECT_EQ(atomic.at("error_occurred"), true);
+  EXPECT_EQ(atomic.at("error_message"), std::string("inconclusive: ") + kNopermReason);
+  const json& naive = j.at("benchmarks")[1];
+  EXPECT_FALSE(naive.contains("error_occurred"));
+  EXPECT_EQ(naive.at("dropped"), 7200);
+}
+
 TEST(ConsoleTable, ListsEveryRowAndThresholdsWithPassFail) {
   std::ostringstream out;
   print_table(sample_report(), out);
@@ -178,6 +441,60 @@ TEST(ConsoleTable, ListsEveryRowAndThresholdsWithPassFail) {
   EXPECT_NE(s.find("  FAIL  throughput>20000         cas/naive: throughput=11250 (worst of 4 rows; 3 fail)"),
             std::string::npos)
       << s;
+}
+
+TEST(ConsoleTable, SaysInconclusiveAndWhyInWords) {
+  std::ostringstream out;
+  print_table(inconclusive_report(), out);
+  std::string s = out.str();
+  EXPECT_NE(s.find("counter   atomic        0   0.000   0.000      0/258,960/0           0  inconclusive\n"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find(std::string("\ncounter/atomic inconclusive: ") + kNopermReason + " (fails the run)\n"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("warning: counter/naive: 7,200 of 150,000 scheduled ops dropped"), std::string::npos) << s;
+  EXPECT_NE(s.find("  FAIL  counter/atomic:violations==0  counter/atomic: violations=0; counter/atomic "
+                   "inconclusive: no op succeeded"),
+            std::string::npos)
+      << s;
+}
+
+TEST(ConsoleTable, ListsNotRunVariantsTheAbortCleanupAndWarnings) {
+  std::ostringstream out;
+  print_table(aborted_report(), out);
+  std::string s = out.str();
+  EXPECT_NE(s.find("cas       atomic"), std::string::npos) << s;
+  EXPECT_NE(s.find("\ncas/atomic not checked: the target was lost before the check: Connection refused"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(
+      s.find("\ncas/naive not run: aborted: the target was lost (Connection refused, 127.0.0.1:40123)\n"),
+      std::string::npos)
+      << s;
+  EXPECT_NE(
+      s.find("\naborted: the target was lost during cas/atomic: Connection refused (127.0.0.1:40123)\n"),
+      std::string::npos)
+      << s;
+  EXPECT_NE(
+      s.find("\ncleanup incomplete: an unknown number of keys left under lh:sample: (the target could not "
+             "be reached"),
+      std::string::npos)
+      << s;
+  EXPECT_NE(s.find("\nwarning: the admin connection to 127.0.0.1:40123 was lost 3 times"), std::string::npos)
+      << s;
+
+  std::ostringstream i;
+  print_table(interrupted_report(), i);
+  EXPECT_NE(i.str().find("\ncas/atomic not run: interrupted\ncas/naive not run: interrupted\n"),
+            std::string::npos)
+      << i.str();
+}
+
+TEST(ConsoleTable, ErrorOnlyReportSaysTheError) {
+  std::ostringstream out;
+  print_table(error_only_report(), out);
+  EXPECT_EQ(out.str(), "(no results)\n\nerror: cannot reach redis://127.0.0.1:1: Connection refused\n");
 }
 
 TEST(ConsoleTable, MatchesGolden) {

@@ -58,7 +58,7 @@ TEST(ThresholdParse, ReadsEveryOperator) {
 
 TEST(ThresholdParse, ReadsEveryMetric) {
   for (std::string m : {"p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms", "throughput",
-                        "violations", "error_rate", "indeterminate"})
+                        "violations", "error_rate", "indeterminate", "dropped"})
     EXPECT_EQ(parse_threshold(m + "<1").metric, m);
 }
 
@@ -244,4 +244,81 @@ TEST(ThresholdParse, EveryThresholdInTheDocsParses) {
       EXPECT_NO_THROW(parse_threshold((*it)[1])) << doc << ": " << (*it)[1];
     EXPECT_GT(n, 3) << doc;
   }
+}
+
+TEST(ThresholdParse, ReadsTheDroppedMetric) {
+  EXPECT_EQ(parse_threshold("dropped==0").metric, "dropped");
+  EXPECT_EQ(parse_threshold("counter/atomic:dropped<100").scope(), "counter/atomic");
+}
+
+TEST(ThresholdEvaluate, DroppedIsTheOpenLoopRowsDroppedOpsAndZeroWhenAbsent) {
+  Report r = three_rows();  // closed loop: no ops_dropped at all
+  Threshold closed = evaluate_one("dropped==0", r);
+  EXPECT_TRUE(closed.ok);
+  EXPECT_DOUBLE_EQ(closed.value, 0);
+  r.results[2].ops_scheduled = 30000;
+  r.results[2].ops_dropped = 1787;
+  Threshold open = evaluate_one("dropped==0", r);
+  EXPECT_FALSE(open.ok);
+  EXPECT_DOUBLE_EQ(open.value, 1787);
+  EXPECT_EQ(open.detail, "cas/atomic: dropped=1787 (worst of 3 rows; 1 fail)");
+  EXPECT_TRUE(evaluate_one("counter:dropped==0", r).ok);
+}
+
+TEST(ThresholdEvaluate, AScopeHoldingAnInconclusiveRowFailsWhateverTheMetricSays) {
+  // 0 ok ops and 0 violations: violations==0 must not pass, nor p99_ms<5 on a p99 of 0.
+  Report r = three_rows();
+  r.results[0] = lh::test::inconclusive_result("counter", "atomic");
+  for (const char* expr :
+       {"counter/atomic:violations==0", "counter/atomic:p99_ms<5", "*/atomic:violations==0"}) {
+    Threshold t = evaluate_one(expr, r);
+    EXPECT_FALSE(t.ok) << expr;
+    EXPECT_NE(t.detail.find(std::string("counter/atomic inconclusive: ") + lh::test::kNopermReason),
+              std::string::npos)
+        << expr << ": " << t.detail;
+  }
+  Threshold t = evaluate_one("counter/atomic:violations==0", r);
+  EXPECT_EQ(t.detail, std::string("counter/atomic: violations=0; counter/atomic inconclusive: ") +
+                          lh::test::kNopermReason);
+  EXPECT_TRUE(evaluate_one("cas/atomic:violations==0", r).ok);  // the other scenario's row is conclusive
+  Report failed = r;
+  evaluate_thresholds({parse_threshold("counter/atomic:violations==0")}, failed);
+  EXPECT_EQ(failed.verdict, "fail");
+  EXPECT_EQ(failed.exit_code, 1);
+}
+
+TEST(ThresholdEvaluate, AScopeWhoseVariantsDidNotRunSaysSo) {
+  Report r = three_rows();
+  r.not_run = {{"lock", "atomic", "interrupted", true}};
+  Threshold t = evaluate_one("lock:p99_ms<5", r);
+  EXPECT_FALSE(t.ok);
+  EXPECT_EQ(
+      t.detail,
+      "no result row matches scope 'lock' (rows: counter/atomic, counter/naive, cas/atomic; lock/atomic not "
+      "run: interrupted)");
+}
+
+TEST(ThresholdScope, AScopeNamingNothingInThePlanIsAProblemBeforeTheLoad) {
+  const std::vector<std::pair<std::string, std::string>> plan = {{"counter", "atomic"}, {"counter", "naive"}};
+  EXPECT_EQ(
+      threshold_scope_problem(parse_threshold("nosuch:p99_ms<5"), plan),
+      "--threshold 'nosuch:p99_ms<5': no scenario or variant 'nosuch' in this run (it runs: counter/atomic, "
+      "counter/naive)");
+  EXPECT_EQ(
+      threshold_scope_problem(parse_threshold("counter/transaction:p99_ms<5"), plan),
+      "--threshold 'counter/transaction:p99_ms<5': no scenario or variant 'counter/transaction' in this run "
+      "(it runs: counter/atomic, counter/naive)");
+  EXPECT_TRUE(threshold_scope_problem(parse_threshold("*/gt:violations==0"), plan).has_value());
+  auto msg = threshold_scope_problem(parse_threshold("cas:p99_ms<5"), plan);
+  ASSERT_TRUE(msg.has_value());
+  EXPECT_EQ(msg->find('\n'), std::string::npos);
+}
+
+TEST(ThresholdScope, AScopeMatchingSomePlannedVariantIsFine) {
+  const std::vector<std::pair<std::string, std::string>> plan = {
+      {"counter", "atomic"}, {"counter", "naive"}, {"custom", "evalsha"}};
+  for (const char* ok :
+       {"p99_ms<5", "counter:p99_ms<5", "counter/naive:violations>0", "*/atomic:violations==0",
+        "*:throughput>1", "custom/evalsha:p99_ms<1", "*/*:dropped==0"})
+    EXPECT_EQ(threshold_scope_problem(parse_threshold(ok), plan), std::nullopt) << ok;
 }

@@ -1,0 +1,132 @@
+// The consumers' side of lua-harness's outputs, run by run.sh. Each command exits 1 with a message naming
+// the file when a consumer would reject it or it says something other than the report it came from.
+//
+//   node check.mjs schema SCHEMA.json REPORT.json...      Ajv (strict) compiles the schema, validates each
+//   node check.mjs junit JUNIT.xml REPORT.json [TESTS]    junit2json reads it; testcases match the report
+//   node check.mjs gbench GBENCH.json REPORT.json         a non-empty benchmarks list, the run's end in context
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import { parse } from "junit2json";
+
+const require = createRequire(import.meta.url);
+const [command, ...args] = process.argv.slice(2);
+let failed = false;
+const fail = (file, message) => {
+  console.error(`${file}: ${message}`);
+  failed = true;
+};
+const readJson = (file) => JSON.parse(fs.readFileSync(file, "utf8"));
+
+function ajvFor(schema) {
+  // The draft the schema declares: 2020-12 needs Ajv's 2020 build, draft-07 the default one.
+  const draft2020 = String(schema.$schema || "").includes("2020-12");
+  const Ajv = (draft2020 ? require("ajv/dist/2020") : require("ajv")).default;
+  // strict: unknown keywords, ignored keywords, unconstrained types and undefined required properties are
+  // errors, not warnings.
+  return new Ajv({ strict: true, allErrors: true });
+}
+
+function checkSchema(schemaFile, reports) {
+  const schema = readJson(schemaFile);
+  let validate;
+  try {
+    validate = ajvFor(schema).compile(schema);
+  } catch (e) {
+    fail(schemaFile, `does not compile under Ajv strict mode: ${e.message}`);
+    return;
+  }
+  console.log(`${schemaFile}: compiles under Ajv strict mode (${schema.$schema})`);
+  for (const file of reports) {
+    if (!validate(readJson(file)))
+      fail(file, "does not match the schema:\n  " + validate.errors.map((e) => `${e.instancePath} ${e.message}`).join("\n  "));
+    else console.log(`${file}: valid`);
+  }
+}
+
+function outcome(tc) {
+  if (tc.failure) return "failure";
+  if (tc.error) return "error";
+  if (tc.skipped) return "skipped";
+  return "passed";
+}
+
+async function checkJunit(file, reportFile, expectedTests) {
+  const xml = fs.readFileSync(file, "utf8");
+  const report = readJson(reportFile);
+  let doc;
+  try {
+    doc = await parse(xml);
+  } catch (e) {
+    fail(file, `junit2json cannot parse it: ${e.message}`);
+    return;
+  }
+  if (!doc || !Array.isArray(doc.testsuite) || doc.testsuite.length === 0) {
+    fail(file, "junit2json found no <testsuite>");
+    return;
+  }
+  const cases = doc.testsuite.flatMap((s) => s.testcase || []);
+  const count = (what) => cases.filter((c) => outcome(c) === what).length;
+  if (doc.tests !== cases.length) fail(file, `<testsuites tests="${doc.tests}"> but ${cases.length} testcases`);
+  if (doc.failures !== count("failure")) fail(file, `failures="${doc.failures}" but ${count("failure")} <failure>`);
+  if (doc.errors !== count("error")) fail(file, `errors="${doc.errors}" but ${count("error")} <error>`);
+  if (cases.length === 0) fail(file, "no testcase: CI would show an empty test tab");
+  if (expectedTests !== undefined && cases.length !== expectedTests)
+    fail(file, `${cases.length} testcases, expected ${expectedTests}`);
+
+  // Every result and every planned variant that did not run is a testcase of its scenario's suite.
+  const named = (scenario, variant) =>
+    cases.filter((c) => c.classname === `lua-harness.${scenario}` && (c.name === variant || c.name.startsWith(variant + ": ")));
+  for (const r of report.results) {
+    const found = named(r.scenario, r.variant);
+    if (found.length !== 1) fail(file, `${r.scenario}/${r.variant}: ${found.length} testcases, expected 1`);
+    else if (r.correctness.verdict === "inconclusive" && outcome(found[0]) !== "failure")
+      fail(file, `${r.scenario}/${r.variant} is inconclusive but its testcase is ${outcome(found[0])}`);
+  }
+  for (const n of report.not_run || []) {
+    const found = named(n.scenario, n.variant);
+    const want = n.interrupted ? "skipped" : "error";
+    if (found.length !== 1 || outcome(found[0]) !== want)
+      fail(file, `${n.scenario}/${n.variant} did not run: expected one ${want} testcase`);
+  }
+  const run = cases.filter((c) => c.classname === "lua-harness.run" && c.name === "run");
+  if ((report.error || report.aborted) && !report.interrupted && (run.length !== 1 || outcome(run[0]) !== "error"))
+    fail(file, `the run ${report.error ? "ended with an error" : "was aborted"}: expected an error testcase "run"`);
+  if (report.cleanup && !cases.some((c) => c.name === "cleanup" && outcome(c) === "failure"))
+    fail(file, "cleanup left keys: expected a failing testcase \"cleanup\"");
+  const expectedFromReport =
+    report.results.length + (report.not_run || []).length + report.thresholds.length +
+    (report.error || report.aborted ? 1 : 0) + (report.cleanup ? 1 : 0) +
+    (!report.results.length && !(report.not_run || []).length && !report.error && !report.aborted && !report.cleanup ? 1 : 0);
+  if (cases.length !== expectedFromReport)
+    fail(file, `${cases.length} testcases for a report that calls for ${expectedFromReport}`);
+  console.log(`${file}: junit2json read ${cases.length} testcases (${count("failure")} failures, ` +
+              `${count("error")} errors, ${count("skipped")} skipped)`);
+}
+
+function checkGbench(file, reportFile) {
+  const g = readJson(file);
+  const report = readJson(reportFile);
+  if (!Array.isArray(g.benchmarks) || g.benchmarks.length === 0) fail(file, "empty \"benchmarks\"");
+  const ctx = g.context || {};
+  if (ctx.lua_harness_interrupted !== String(report.interrupted))
+    fail(file, `context.lua_harness_interrupted is ${ctx.lua_harness_interrupted}, the report says ${report.interrupted}`);
+  if (report.error && ctx.lua_harness_error !== report.error.message) fail(file, "context.lua_harness_error missing");
+  if (report.aborted && ctx.lua_harness_aborted !== report.aborted.reason) fail(file, "context.lua_harness_aborted missing");
+  for (const b of g.benchmarks) {
+    // What github-action-benchmark's googlecpp extractor reads from each entry.
+    if (typeof b.name !== "string" || typeof b.real_time !== "number" || typeof b.time_unit !== "string")
+      fail(file, `entry ${JSON.stringify(b.name)} lacks name/real_time/time_unit`);
+  }
+  if (!report.results.length && !(g.benchmarks[0] || {}).error_occurred)
+    fail(file, "no result: the one entry must have error_occurred");
+  console.log(`${file}: ${g.benchmarks.length} benchmarks, interrupted=${ctx.lua_harness_interrupted}`);
+}
+
+if (command === "schema") checkSchema(args[0], args.slice(1));
+else if (command === "junit") await checkJunit(args[0], args[1], args[2] === undefined ? undefined : Number(args[2]));
+else if (command === "gbench") checkGbench(args[0], args[1]);
+else {
+  console.error("usage: node check.mjs schema|junit|gbench ...");
+  process.exit(2);
+}
+process.exit(failed ? 1 : 0);
