@@ -8,7 +8,9 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 namespace lh::engine {
@@ -20,6 +22,10 @@ namespace {
 using namespace std::chrono_literals;
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
+
+// After SIGINT, how long the ops in flight get to complete before the watchdog closes every connection: a
+// healthy server answers well within it (the ops stay ok, not indeterminate), a hung one cannot keep the run.
+constexpr auto kInterruptGrace = 100ms;
 
 // Everything the clients of all workers read; nothing here is written during the run.
 struct Plan {
@@ -38,23 +44,19 @@ struct Worker {
   Recorder rec;
   uint32_t live_clients = 0;
   bool stop = false;
+  // Each client's one timer (open-loop slots, reconnect back-off): the watchdog cancels them on interrupt.
+  std::vector<asio::steady_timer*> timers;
   uint64_t connect_failures = 0;
   std::string last_connect_error;
-  Clock::time_point first_measured = Clock::time_point::max();
+  uint64_t scheduled = 0, dropped = 0;  // open loop, summed over this worker's clients as they finish
   Clock::time_point last_done{};
   std::atomic<uint64_t> progress_ops{0};  // read by the progress line; written every 64 ops
 };
 
 bool stopping(const Worker& w) { return w.stop || g_interrupted.load(std::memory_order_relaxed); }
 
-asio::awaitable<void> sleep_until(asio::io_context& io, Clock::time_point t) {
-  asio::steady_timer timer(io, t);
-  boost::system::error_code ec;
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
-
-// Connects (again), backing off while the server is away. False when the run ends first.
-asio::awaitable<bool> reconnect(Worker& w, const Plan& plan, Redis& redis) {
+// Connects (again), backing off while the server is away. False when the run ends or is interrupted first.
+asio::awaitable<bool> reconnect(Worker& w, const Plan& plan, Redis& redis, asio::steady_timer& timer) {
   auto backoff = 10ms;
   const auto give_up = std::min(plan.end, Clock::now() + 30s);  // --requests runs have no end: bound them
   while (!stopping(w) && Clock::now() < give_up) {
@@ -63,10 +65,27 @@ asio::awaitable<bool> reconnect(Worker& w, const Plan& plan, Redis& redis) {
     ++w.connect_failures;
     w.last_connect_error = std::string(r.error_message());
     if (w.rec.measuring) w.rec.count_error(r.error_class(), r.error_message());
-    co_await sleep_until(w.io, std::min(give_up, Clock::now() + backoff));
+    if (stopping(w)) break;  // the watchdog closed the connect: no retry, no back-off
+    timer.expires_at(std::min(give_up, Clock::now() + backoff));
+    boost::system::error_code ec;  // operation_aborted: the watchdog's interrupt
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
   }
   co_return false;
+}
+
+// How many of the slots first + k * interval, k in [k_from, k_to), fall in [from, to). to == max: no end.
+uint64_t slots_in(Clock::time_point first, Clock::duration interval, uint64_t k_from, uint64_t k_to,
+                  Clock::time_point from, Clock::time_point to) {
+  auto first_index_at = [&](Clock::time_point t) -> uint64_t {  // the first k whose slot is >= t
+    if (t <= first) return 0;
+    const auto d = static_cast<uint64_t>((t - first).count());
+    const auto i = static_cast<uint64_t>(interval.count());
+    return d / i + (d % i != 0 ? 1 : 0);
+  };
+  const uint64_t lo = std::max(k_from, first_index_at(from));
+  const uint64_t hi = to == Clock::time_point::max() ? k_to : std::min(k_to, first_index_at(to));
+  return hi > lo ? hi - lo : 0;
 }
 
 void record(Worker& w, const Plan& plan, Outcome o, Clock::time_point intended, Clock::time_point sent,
@@ -78,7 +97,6 @@ void record(Worker& w, const Plan& plan, Outcome o, Clock::time_point intended, 
   r.latency_us.record(lat);
   if (plan.cfg.rate) r.uncorrected_latency_us.record(duration_cast<microseconds>(done - sent).count());
   r.series.record(duration_cast<std::chrono::seconds>(done - plan.measure_begin).count(), lat);
-  if (intended < w.first_measured) w.first_measured = intended;
   if (done > w.last_done) w.last_done = done;
 }
 
@@ -93,12 +111,21 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
   std::unique_ptr<Redis> redis = plan.make_redis(w.io, w.conns, w.rec);
   ctx.redis = redis.get();
 
-  // Open loop: this client's share of --rate, phase-shifted so clients do not fire in lockstep.
+  asio::steady_timer timer(w.io);
+  w.timers.push_back(&timer);
+
+  // Open loop: this client's share of --rate, its slots first + k * interval. Client i starts i / clients
+  // of an interval after client 0, so the clients' slots interleave evenly and the server sees a uniform
+  // arrival rate, not one burst of every client per interval.
   const bool open_loop = cfg.rate.has_value();
-  const auto interval = open_loop ? duration_cast<Clock::duration>(std::chrono::duration<double>(
-                                        static_cast<double>(cfg.clients) / *cfg.rate))
-                                  : Clock::duration::zero();
-  Clock::time_point next = plan.start + (open_loop ? interval * (id % 997) / 997 : Clock::duration::zero());
+  Clock::duration interval = Clock::duration::zero();
+  Clock::time_point first = plan.start;
+  if (open_loop) {
+    const std::chrono::duration<double> iv(static_cast<double>(cfg.clients) / *cfg.rate);
+    interval = std::max(Clock::duration(1), duration_cast<Clock::duration>(iv));
+    first += duration_cast<Clock::duration>(iv * (static_cast<double>(id) / cfg.clients));
+  }
+  Clock::time_point next = first;  // the slot of op number done_ops: first + done_ops * interval
 
   const uint32_t depth = plan.single_call ? std::max<uint32_t>(1, cfg.pipeline) : 1;
   std::vector<ScriptCall> calls(plan.single_call ? depth : 0);
@@ -106,7 +133,7 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
   std::vector<Clock::time_point> intended(depth);
 
   uint64_t done_ops = 0;
-  bool connected = co_await reconnect(w, plan, *redis);
+  bool connected = co_await reconnect(w, plan, *redis, timer);
   while (connected && !stopping(w) && done_ops < quota) {
     auto now = Clock::now();
     if (now >= plan.end) break;
@@ -114,7 +141,9 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
     uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(depth, quota - done_ops));
     if (open_loop) {
       if (next > now) {
-        co_await sleep_until(w.io, next);
+        timer.expires_at(next);
+        boost::system::error_code ec;  // operation_aborted: the watchdog's interrupt (a slot far ahead)
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         now = Clock::now();
         if (now >= plan.end || stopping(w)) break;
       }
@@ -160,31 +189,72 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
     ctx.seq = seq0 + n;
     done_ops += n;
     if ((done_ops & 63) < n) w.progress_ops.fetch_add(64, std::memory_order_relaxed);
-    if (redis->broken()) connected = co_await reconnect(w, plan, *redis);
+    if (redis->broken()) connected = co_await reconnect(w, plan, *redis, timer);
   }
+
+  // The open-loop schedule of the measured period [end of warmup, end), and its slots never started: this
+  // client was still behind (busy, or reconnecting) when the run ended (k6's dropped_iterations). Ops start
+  // in slot order, so the first done_ops slots started, and every op that started was recorded: in the
+  // measured period ok + failed + indeterminate + dropped == scheduled exactly. A late op is measured from
+  // its slot (no coordinated omission). With --requests there is no end: the schedule is the quota's slots
+  // (all of it without --warmup) and nothing is dropped unless the run stops early. An interrupted run's
+  // schedule ends when the client stopped; a slot still ahead then was never due.
+  if (open_loop) {
+    const auto cut = stopping(w) ? std::min(plan.end, Clock::now()) : plan.end;
+    w.scheduled += slots_in(first, interval, 0, quota, plan.measure_begin, cut);
+    w.dropped += slots_in(first, interval, done_ops, quota, plan.measure_begin, cut);
+  }
+  w.timers.erase(std::find(w.timers.begin(), w.timers.end(), &timer));
   --w.live_clients;
 }
 
-// Enforces reply/connect timeouts and notices SIGINT while clients wait on the network.
+// Enforces reply/connect timeouts, and makes SIGINT win even when the server hangs: on interrupt it wakes
+// every client sleeping to its next slot or back-off, and after kInterruptGrace closes every connection of
+// the worker (again at each tick, for one a cluster client opened since), so a client waiting for a reply
+// wakes with a connection error: its op is indeterminate, which is the truth for an op in flight.
 asio::awaitable<void> watchdog(Worker& w) {
   asio::steady_timer t(w.io);
+  Clock::time_point interrupted_at{};
   while (w.live_clients > 0) {
     t.expires_after(20ms);
     boost::system::error_code ec;
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (g_interrupted.load(std::memory_order_relaxed)) w.stop = true;
-    w.conns.check(Clock::now());
+    const auto now = Clock::now();
+    if (g_interrupted.load(std::memory_order_relaxed)) {
+      if (!w.stop) interrupted_at = now;
+      w.stop = true;
+      for (auto* timer : w.timers) timer->cancel();
+      if (now - interrupted_at >= kInterruptGrace) w.conns.abort_all();
+    }
+    w.conns.check(now);
   }
 }
 
+// Set when the workers are done; the progress line waits on it, so it ends at once, not at its next tick.
+struct Finished {
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false;
+  bool wait_for(std::chrono::milliseconds d) {
+    std::unique_lock lock(m);
+    return cv.wait_for(lock, d, [this] { return done; });
+  }
+  void set() {
+    {
+      std::lock_guard lock(m);
+      done = true;
+    }
+    cv.notify_all();
+  }
+};
+
 void progress_line(const LoadConfig& cfg, const std::vector<std::unique_ptr<Worker>>& workers,
-                   Clock::time_point start, const std::atomic<bool>& finished) {
+                   Clock::time_point start, Finished& finished) {
   uint64_t last = 0;
   auto last_t = start;
-  while (!finished.load()) {
-    std::this_thread::sleep_for(250ms);
+  while (!finished.wait_for(250ms)) {
     auto now = Clock::now();
-    if (now - last_t < 1s && !finished.load()) continue;
+    if (now - last_t < 1s) continue;
     uint64_t ops = 0;
     for (const auto& w : workers) ops += w->progress_ops.load(std::memory_order_relaxed);
     double dt = std::chrono::duration<double>(now - last_t).count();
@@ -229,26 +299,30 @@ LoadResult run_load(const LoadConfig& cfg, scenarios::VariantRun& variant, const
 
   std::vector<std::thread> pool;
   for (auto& w : workers) pool.emplace_back([&io = w->io] { io.run(); });
-  std::atomic<bool> finished{false};
+  Finished finished;
   std::thread progress;
-  if (cfg.progress && isatty(STDERR_FILENO)) progress = std::thread(progress_line, std::cref(cfg), std::cref(workers), start, std::cref(finished));
+  if (cfg.progress && isatty(STDERR_FILENO))
+    progress = std::thread(progress_line, std::cref(cfg), std::cref(workers), start, std::ref(finished));
   for (auto& t : pool) t.join();
-  finished = true;
+  finished.set();
   if (progress.joinable()) progress.join();
 
   LoadResult out;
-  Clock::time_point first = Clock::time_point::max(), last{};
+  Clock::time_point last{};
   for (auto& w : workers) {
     out.merged.merge(w->rec);
     out.connect_failures += w->connect_failures;
     if (!w->last_connect_error.empty()) out.last_connect_error = w->last_connect_error;
-    first = std::min(first, w->first_measured);
+    out.scheduled += w->scheduled;
+    out.dropped += w->dropped;
     last = std::max(last, w->last_done);
   }
   out.merged.origin = start;
-  out.measured_s = first < last ? std::chrono::duration<double>(last - first).count() : 0.0;
+  // One clock: the series counts seconds from the end of warmup, so duration_s and throughput do too.
   out.series_end_s =
       last > plan.measure_begin ? std::chrono::duration<double>(last - plan.measure_begin).count() : 0.0;
+  out.measured_s = out.series_end_s;
+  out.pipeline = plan.single_call ? std::max<uint32_t>(1, cfg.pipeline) : 1;
   out.interrupted = g_interrupted.load();
   return out;
 }

@@ -35,6 +35,11 @@ void Connection::close() noexcept {
   out_.clear();
 }
 
+void Connection::abort() noexcept {
+  if (sock_.is_open()) aborted_ = true;  // the failure of the I/O this wakes says why
+  close();
+}
+
 void Connection::check_deadline(Clock::time_point now) noexcept {
   if (now >= deadline_ && sock_.is_open() && !timed_out_) {
     timed_out_ = true;
@@ -48,14 +53,15 @@ void Connection::check_deadline(Clock::time_point now) noexcept {
 Reply Connection::io_failure(const error_code& ec, std::string_view during) {
   const bool timed_out = timed_out_;
   close();
-  std::string what = std::string(timed_out ? "timeout" : ec.message()) + " during " + std::string(during) +
-                     " with " + url_.address();
+  const std::string why = timed_out ? "timeout" : aborted_ ? "interrupted" : ec.message();
+  std::string what = why + " during " + std::string(during) + " with " + url_.address();
   return Reply::failure(timed_out ? ErrorClass::timeout : ErrorClass::connection, std::move(what));
 }
 
 asio::awaitable<Reply> Connection::connect() {
   close();
   timed_out_ = false;
+  aborted_ = false;
   error_code ec;
   deadline_ = Clock::now() + timeouts_.connect;
   const asio::ip::address literal = asio::ip::make_address(url_.host, ec);

@@ -45,6 +45,9 @@ class Connection {
   asio::awaitable<Reply> connect();
   bool is_open() const noexcept { return open_; }
   void close() noexcept;
+  // Closes it for good on SIGINT: I/O pending now (a reply a hung server never sends) completes at once as a
+  // connection failure saying "interrupted". connect() opens it again.
+  void abort() noexcept;
 
   // Queues a command; flush() sends everything queued.
   void append(std::span<const std::string_view> argv) { resp::append_command(out_, argv); }
@@ -94,6 +97,7 @@ class Connection {
   Pending pending_ = Pending::none;  // what the last io() did, until try_flush()/poll_reply() took its outcome
   bool open_ = false;
   bool timed_out_ = false;  // the watchdog cancelled overdue I/O
+  bool aborted_ = false;    // abort(): the run was interrupted
 };
 
 // The connections of one worker thread, and the periodic check of their deadlines.
@@ -103,6 +107,10 @@ class ConnectionSet {
   void remove(Connection* c) noexcept;
   void check(Clock::time_point now) noexcept {
     for (auto* c : conns_) c->check_deadline(now);
+  }
+  // SIGINT: every connection aborted, so no client of the worker waits on the network any more.
+  void abort_all() noexcept {
+    for (auto* c : conns_) c->abort();
   }
   std::size_t size() const noexcept { return conns_.size(); }
 
