@@ -53,7 +53,8 @@ struct LoadResult {
   std::string last_connect_error;
 };
 
-// Set from the signal handler; every worker stops at its next op (and the watchdog notices within 20 ms).
+// Set from the signal handler; every worker stops at its next op: the watchdog notices within 20 ms, wakes
+// sleeping clients at once and, after 100 ms, closes every connection, so a hung server cannot hold the run.
 extern std::atomic<bool> g_interrupted;
 
 LoadResult run_load(const LoadConfig& cfg, scenarios::VariantRun& variant, const RedisFactory& make_redis);
