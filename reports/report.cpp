@@ -137,6 +137,7 @@ json to_json(const Report& r) {
                  {"requests", opt(c.requests)}, {"rate", opt(c.rate)},
                  {"keys", opt(c.keys)},         {"seed", c.seed},
                  {"warmup_s", c.warmup_s},      {"think_time_ms", c.think_time_ms},
+                 {"max_error_rate", c.max_error_rate},
                  {"key_prefix", c.key_prefix},  {"scenarios", c.scenarios},
                  {"variants", c.variants}};
   if (!c.script.empty()) {
@@ -214,6 +215,7 @@ Report report_from_json(const json& j) {
     r.config.seed = c.at("seed").get<uint64_t>();
     r.config.warmup_s = c.value("warmup_s", 0.0);
     r.config.think_time_ms = c.value("think_time_ms", 0.0);
+    r.config.max_error_rate = c.value("max_error_rate", 0.01);
     r.config.key_prefix = c.value("key_prefix", std::string());
     r.config.scenarios = c.value("scenarios", std::vector<std::string>{});
     r.config.variants = c.value("variants", std::vector<std::string>{});

@@ -105,6 +105,7 @@ struct Config {
   uint64_t seed = 0;
   double warmup_s = 0;
   double think_time_ms = 0;
+  double max_error_rate = 0.01;  // --max-error-rate: above it a variant is inconclusive
   std::string key_prefix;
   std::vector<std::string> scenarios, variants;
   std::string script;  // --script path, when used

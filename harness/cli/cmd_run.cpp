@@ -5,6 +5,7 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/options.hpp"
+#include "harness/cli/validate.hpp"
 #include "harness/engine/exit_errors.hpp"
 #include "harness/engine/runner.hpp"
 #include "reports/console.hpp"
@@ -128,13 +129,17 @@ int finish(const CommonOptions& o, reports::Report& report, bool demo) {
   std::ostream& human = o.report == "-" ? std::cerr : std::cout;
   reports::print_table(report, human);
   if (demo) demo_summary(report, human);
-  for (const auto& w : report.warnings) std::cerr << "warning: " << w << "\n";
-  if (report.cleanup)
-    std::cerr << "cleanup incomplete: "
-              << (report.cleanup->keys_left < 0 ? std::string("an unknown number of")
-                                                : thousands(report.cleanup->keys_left))
-              << " keys left under '" << report.config.key_prefix << "': " << report.cleanup->reason << "\n";
-  if (report.aborted) std::cerr << "aborted: " << *report.aborted << "\n";
+  // Warnings, an abort and a cleanup that left keys are said on stderr as they happen (the log); with --quiet
+  // the log is silent, so they are said here.
+  if (o.quiet) {
+    for (const auto& w : report.warnings) std::cerr << "warning: " << w << "\n";
+    if (report.cleanup)
+      std::cerr << "cleanup incomplete: "
+                << (report.cleanup->keys_left < 0 ? std::string("an unknown number of")
+                                                  : thousands(report.cleanup->keys_left))
+                << " keys left under '" << report.config.key_prefix << "': " << report.cleanup->reason << "\n";
+    if (report.aborted) std::cerr << "aborted: " << *report.aborted << "\n";
+  }
   if (report.interrupted) human << "interrupted: partial results\n";
   write_all(o, report);
   return report.exit_code;
@@ -180,9 +185,17 @@ int run_or_demo(int argc, char** argv, bool demo) {
     }
   }
   engine::RunConfig cfg = to_run_config(o, demo);
+  validate_before_load(o, cfg, vm);
   if (demo) {
     if (cfg.variants.empty()) cfg.variants = {"atomic", "naive", "transaction", "gt", "atomic-server-clock"};
     if (o.think_time.empty()) cfg.load.think_time_ms = 1.0;  // widen the naive twins' race window
+  }
+  // Threshold scopes must name a scenario or variant of this run: found now, not after the whole load.
+  {
+    const auto planned = engine::planned_variants(cfg);
+    for (const auto& t : o.thresholds)
+      if (auto problem = reports::threshold_scope_problem(reports::parse_threshold(t), planned))
+        throw UsageError(*problem);
   }
   std::ostringstream sink;
   std::ostream& log = o.quiet ? static_cast<std::ostream&>(sink) : std::cerr;

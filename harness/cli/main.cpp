@@ -1,7 +1,9 @@
 // lua-harness: load-test and verify Redis Lua scripts. Dispatches to the subcommands.
+#include <atomic>
 #include <csignal>
 #include <cstring>
 #include <iostream>
+#include <iterator>
 #include <string>
 
 #include "harness/cli/commands.hpp"
@@ -11,11 +13,32 @@
 
 namespace {
 
-void on_signal(int) {
+// SIGHUP too: a closed terminal or SSH session must stop the run the same orderly way (report, cleanup, 130).
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+// SIGHUP ignored when we started stays ignored: that is what nohup asks for. (SIGINT and SIGTERM are always
+// caught, as before: a background job of a script inherits an ignored SIGINT, and `kill -INT` must still stop
+// it.)
+bool g_inherited_ignore[std::size(kStopSignals)] = {};
+
+// Signals seen, apart from g_interrupted (which other code may read or set): lock-free, so signal-safe.
+std::atomic<bool> g_signalled{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+void on_signal(int sig) {
+  const bool second = g_signalled.exchange(true);
   lh::engine::g_interrupted.store(true);
-  // A second Ctrl-C ends the process at once (embedded servers die with it: PR_SET_PDEATHSIG).
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  // The first signal asks for an orderly stop; any second one (of any of the three) ends the process at once
+  // (embedded servers die with it: PR_SET_PDEATHSIG; their directories go at the next launch). The other two
+  // are blocked on this thread while this runs (sa_mask), so one arriving now is delivered after the reset
+  // and kills.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (std::size_t i = 0; i < std::size(kStopSignals); ++i)
+    if (!g_inherited_ignore[i]) sigaction(kStopSignals[i], &dfl, nullptr);
+  // A second signal that reached another thread before the reset above ran this handler again: re-raise it;
+  // it is blocked until we return, then delivered with its default action.
+  if (second) raise(sig);
 }
 
 void usage(std::ostream& out) {
@@ -39,8 +62,15 @@ int main(int argc, char** argv) {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  for (int sig : kStopSignals) sigaddset(&sa.sa_mask, sig);
+  // SA_RESETHAND: the kernel restores SIG_DFL for the signal being handled before the handler runs.
+  sa.sa_flags = SA_RESETHAND;
+  for (std::size_t i = 0; i < std::size(kStopSignals); ++i) {
+    struct sigaction old {};
+    sigaction(kStopSignals[i], nullptr, &old);
+    g_inherited_ignore[i] = kStopSignals[i] == SIGHUP && old.sa_handler == SIG_IGN;
+    if (!g_inherited_ignore[i]) sigaction(kStopSignals[i], &sa, nullptr);
+  }
   std::signal(SIGPIPE, SIG_IGN);
 
   if (argc < 2) {

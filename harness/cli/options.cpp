@@ -3,9 +3,11 @@
 #include <charconv>
 #include <cmath>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include "harness/engine/exit_errors.hpp"
+#include "harness/net/url.hpp"
 
 namespace lh::cli {
 
@@ -54,6 +56,20 @@ T parse_number(const std::string& flag, const std::string& text, T lo, T hi) {
 
 }  // namespace
 
+double parse_share(const std::string& flag, const std::string& text) {
+  std::string_view num = text;
+  const bool percent = !num.empty() && num.back() == '%';
+  if (percent) num.remove_suffix(1);
+  double v = 0;
+  auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
+  if (num.empty() || ec != std::errc() || p != num.data() + num.size() || !std::isfinite(v))
+    throw UsageError(flag + " '" + text +
+                     "': not a number (a share from 0 to 1, e.g. 0.01, or a percentage: 1%)");
+  if (percent) v /= 100.0;
+  if (v < 0 || v > 1) throw UsageError(flag + " '" + text + "': must be from 0 to 1 (0% to 100%)");
+  return v;
+}
+
 void add_target_options(po::options_description& d, CommonOptions& o) {
   d.add_options()
     ("target", po::value(&o.targets)->composing(),
@@ -93,6 +109,9 @@ void add_workload_options(po::options_description& d, CommonOptions& o, bool dem
     ("think-time", po::value(&o.think_time), "pause between a naive op's read and write, and inside the lock")
     ("lock-ttl", po::value(&o.lock_ttl), "the lock scenario's lease (default 2s); below --think-time, leases expire while held")
     ("seed", po::value(&o.seed_text), "seed of every random choice (default: random, printed)")
+    ("max-error-rate", po::value(&o.max_error_rate),
+     "share of failed + indeterminate ops above which a variant is inconclusive and fails the run (0 to 1, or a "
+     "percentage like 2%; default 0.01)")
     ("key-prefix", po::value(&o.key_prefix), "prefix of every key the run makes (default lh:<run-id>:)")
     ("keep-keys", po::bool_switch(&o.keep_keys), "leave the run's keys in Redis");
 }
@@ -112,12 +131,25 @@ void add_output_options(po::options_description& d, CommonOptions& o) {
 engine::RunConfig to_run_config(const CommonOptions& o, bool demo) {
   engine::RunConfig c;
   c.targets = o.targets;
-  for (const auto& t : c.targets) net::parse_redis_url(t);  // validate early (UrlError -> usage)
+  for (const auto& t : c.targets) {
+    net::RedisUrl u;
+    try {
+      u = net::parse_redis_url(t);
+    } catch (const net::UrlError& e) {
+      throw UsageError(e.what());
+    }
+    // Several --targets are cluster seeds, and Redis Cluster serves database 0 only.
+    if (u.db != 0 && (o.cluster || c.targets.size() > 1))
+      throw UsageError("--target " + u.display() + ": Redis Cluster has database 0 only (drop /" +
+                       std::to_string(u.db) + ")");
+  }
   c.cluster = o.cluster;
   c.redis_server = o.redis_server;
   c.embedded_cluster = o.embedded_cluster;
   c.replicas = o.replicas;
-  if (o.embedded_cluster < 0) throw UsageError("--embedded-cluster: must be at least 1");
+  if (o.embedded_cluster < 0 || o.embedded_cluster > 100)
+    throw UsageError("--embedded-cluster: expected a number of masters from 1 to 100");
+  if (o.replicas < 0 || o.replicas > 10) throw UsageError("--replicas: expected a number from 0 to 10");
   if (o.embedded_cluster > 0 && !o.targets.empty())
     throw UsageError("--embedded-cluster and --target exclude each other");
   c.scenarios = split_list(o.scenarios);
@@ -169,6 +201,7 @@ engine::RunConfig to_run_config(const CommonOptions& o, bool demo) {
       parse_duration("--reply-timeout", o.reply_timeout));
   if (c.timeouts.connect.count() <= 0 || c.timeouts.reply.count() <= 0)
     throw UsageError("--connect-timeout/--reply-timeout: must be at least 1ms");
+  if (!o.max_error_rate.empty()) c.max_error_rate = parse_share("--max-error-rate", o.max_error_rate);
   l.progress = !o.quiet;
   return c;
 }
@@ -193,7 +226,16 @@ po::variables_map parse_or_usage(int argc, char** argv, const po::options_descri
   try {
     auto parser = po::command_line_parser(argc, argv).options(d);
     if (pos) parser.positional(*pos);
-    po::store(parser.run(), vm);
+    const po::parsed_options parsed = parser.run();
+    // Without a positional description Boost drops positional tokens silently: `run foo` or a value given to
+    // a switch (`--quiet yes`) would be ignored.
+    if (!pos) {
+      const auto stray = po::collect_unrecognized(parsed.options, po::include_positional);
+      if (!stray.empty())
+        throw UsageError("unexpected argument '" + stray.front() +
+                         "': " + (argc > 0 ? argv[0] : "this command") + " takes options only (see --help)");
+    }
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw UsageError(std::string(e.what()) + " (see --help)");

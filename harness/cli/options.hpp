@@ -33,6 +33,7 @@ struct CommonOptions {
   std::string key_prefix;
   bool keep_keys = false;
   std::string connect_timeout = "2s", reply_timeout = "5s";
+  std::string max_error_rate;  // --max-error-rate text; empty: RunConfig's default
   std::vector<std::string> thresholds;
   std::string report, html, markdown, junit, gbench;
   bool quiet = false;
@@ -42,15 +43,21 @@ void add_target_options(po::options_description& d, CommonOptions& o);
 void add_workload_options(po::options_description& d, CommonOptions& o, bool demo);
 void add_output_options(po::options_description& d, CommonOptions& o);
 
-// Validates and converts; throws UsageError (exit 2) with a one-line message naming the flag.
+// Validates and converts; throws UsageError (exit 2) with a one-line message naming the flag. What needs the
+// variables_map (was a flag given at all) or the file system is checked by validate_before_load
+// (validate.hpp).
 engine::RunConfig to_run_config(const CommonOptions& o, bool demo);
+
+// "0.05" or "5%" -> 0.05; throws UsageError naming `flag` unless it is a share from 0 to 1.
+double parse_share(const std::string& flag, const std::string& text);
 
 // Parses argv: the visible options plus any number of positional FILE arguments, collected into `files`.
 // Throws po::error (the caller words the usage message).
 po::variables_map parse_with_files(int argc, char** argv, const po::options_description& visible,
                                    std::vector<std::string>& files);
 
-// Parses argv with the description; unknown flags and bad values become UsageError naming the flag.
+// Parses argv with the description; unknown flags, bad values and (without `pos`) any positional argument
+// become UsageError naming the flag or the argument. argv[0] is the command's name ("run").
 po::variables_map parse_or_usage(int argc, char** argv, const po::options_description& d,
                                  const po::positional_options_description* pos = nullptr);
 

@@ -297,7 +297,7 @@ std::unique_ptr<engine::TargetSession> open_cluster(const std::vector<net::Redis
       engine::NodeClient c(url, t);
       c.connect();
       r = c.try_command({"CLUSTER", "SLOTS"});
-      if (r.is_transport_failure()) throw TargetError(cat(url.redacted(), ": ", r.error_message()));
+      if (r.is_transport_failure()) throw TargetError(cat(url.display(), ": ", r.error_message()));
     } catch (const UsageError&) {
       throw;
     } catch (const TargetError& e) {
@@ -307,20 +307,20 @@ std::unique_ptr<engine::TargetSession> open_cluster(const std::vector<net::Redis
     if (r.is_error()) {
       const std::string msg(r.error_message());
       if (msg.find("cluster support disabled") != std::string::npos)
-        throw UsageError(cat(url.redacted(), " is not a cluster node (cluster_enabled:0): drop --cluster, or give ",
+        throw UsageError(cat(url.display(), " is not a cluster node (cluster_enabled:0): drop --cluster, or give ",
                              "a node of the cluster as --target"));
-      last = cat("CLUSTER SLOTS at ", url.redacted(), ": ", msg);
+      last = cat("CLUSTER SLOTS at ", url.display(), ": ", msg);
       continue;
     }
     SlotMap m;
     try {
       m = with_known_hosts(SlotMap::from_cluster_slots(r.raw()), url.host);
     } catch (const std::runtime_error& e) {
-      last = cat(url.redacted(), ": ", e.what());
+      last = cat(url.display(), ": ", e.what());
       continue;
     }
     if (m.covered_slots() == 0) {
-      last = cat(url.redacted(), " serves no slot: the cluster is not set up yet (redis-cli --cluster create ...)");
+      last = cat(url.display(), " serves no slot: the cluster is not set up yet (redis-cli --cluster create ...)");
       continue;
     }
     shared->node_template = url;

@@ -1,6 +1,7 @@
 #include "harness/embedded/redis_server.hpp"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -10,11 +11,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <regex>
 #include <set>
@@ -52,10 +57,143 @@ int free_loopback_port() {
   return ntohs(addr.sin_port);
 }
 
+constexpr std::string_view kDirPrefix = "lh-redis-";
+constexpr const char* kOwnerFile = "owner.pid";
+constexpr auto kLegacyAge = std::chrono::hours(1);
+
+// Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot; 0 when unreadable. With the
+// pid it identifies a process even after its pid is reused.
+unsigned long long process_start_time(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto paren = stat.rfind(')');  // the command name may hold spaces and parentheses
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string f;
+  for (int i = 3; i <= 22 && fields >> f; ++i)
+    if (i == 22) return std::strtoull(f.c_str(), nullptr, 10);
+  return 0;
+}
+
+bool is_our_dir_name(std::string_view name) {
+  if (!name.starts_with(kDirPrefix) || name.size() != kDirPrefix.size() + 6)
+    return false;  // mkdtemp's XXXXXX
+  for (char c : name.substr(kDirPrefix.size()))
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+// Removes `name` under the directory `parent`: a directory's entries first, without following any symlink (a
+// symlink is unlinked itself, never its target).
+bool remove_tree_at(int parent, const char* name) {
+  const int fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return (errno == ENOTDIR || errno == ELOOP) && ::unlinkat(parent, name, 0) == 0;
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return false;
+  }
+  bool ok = true;
+  while (const dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    ok = remove_tree_at(::dirfd(d), e->d_name) && ok;
+  }
+  ::closedir(d);
+  return ok && ::unlinkat(parent, name, AT_REMOVEDIR) == 0;
+}
+
+enum class Owner { alive, dead, unknown };
+
+// owner.pid holds "PID STARTTIME\n". A live pid with another start time is a reused pid: the owner is dead.
+Owner owner_state(int dir_fd) {
+  const int fd = ::openat(dir_fd, kOwnerFile, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? Owner::unknown : Owner::alive;  // unreadable: leave it alone
+  char buf[64] = {};
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  long long pid = 0;
+  unsigned long long start = 0;
+  char nl = 0;
+  if (n <= 0 || std::sscanf(buf, "%lld %llu%c", &pid, &start, &nl) != 3 || nl != '\n' || pid <= 0 ||
+      pid > INT32_MAX)
+    return Owner::alive;  // not a file we wrote: leave the directory alone
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return Owner::dead;
+  const unsigned long long now_start = process_start_time(static_cast<pid_t>(pid));
+  return start != 0 && now_start != 0 && now_start != start ? Owner::dead : Owner::alive;
+}
+
+// Some process has `dir` as its working directory (redis-server chdirs to its --dir). Conservative: true when
+// /proc cannot be read.
+bool some_process_works_in(const std::string& dir) {
+  std::error_code ec;
+  const fs::path want = fs::canonical(dir, ec);
+  if (ec) return true;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return true;
+  bool found = false;
+  while (const dirent* e = ::readdir(proc)) {
+    if (!std::isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
+    char link[PATH_MAX];
+    const std::string cwd = std::string("/proc/") + e->d_name + "/cwd";
+    const ssize_t n = ::readlink(cwd.c_str(), link, sizeof link - 1);
+    if (n > 0 && want == std::string_view(link, static_cast<size_t>(n))) {
+      found = true;
+      break;
+    }
+  }
+  ::closedir(proc);
+  return found;
+}
+
+// A directory from a harness that predates owner.pid: ours only if it looks exactly like one (a redis.log and
+// plain files only), and stale only if nothing in it changed for an hour and no process works in it.
+bool legacy_dir_is_stale(int dir_fd, const struct stat& dir_st, const std::string& path) {
+  const int fd = ::dup(dir_fd);
+  if (fd < 0) return false;
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return false;
+  }
+  const auto cutoff = std::chrono::system_clock::now() - kLegacyAge;
+  auto old = [&](const struct stat& st) {
+    return std::chrono::system_clock::from_time_t(st.st_mtim.tv_sec) < cutoff;
+  };
+  bool has_log = false, plain = true;
+  bool stale = old(dir_st);
+  while (const dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+      plain = false;
+      break;
+    }
+    has_log |= std::strcmp(e->d_name, "redis.log") == 0;
+    stale = stale && old(st);
+  }
+  ::closedir(d);
+  return has_log && plain && stale && !some_process_works_in(path);
+}
+
 std::string make_temp_dir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/lh-redis-XXXXXX";
+  const std::string base = temp_base();
+  remove_stale_temp_dirs(base);
+  std::string tmpl = base + "/lh-redis-XXXXXX";
   if (!::mkdtemp(tmpl.data())) throw EmbeddedError("mkdtemp(" + tmpl + "): " + std::strerror(errno));
+  // Who owns it, so that a later launch can tell it from a live run's once this process is killed.
+  const std::string owner =
+      std::to_string(::getpid()) + " " + std::to_string(process_start_time(::getpid())) + "\n";
+  const std::string owner_path = tmpl + "/" + kOwnerFile;
+  const int fd = ::open(owner_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const bool written =
+      fd >= 0 && ::write(fd, owner.data(), owner.size()) == static_cast<ssize_t>(owner.size());
+  const int err = errno;
+  if (fd >= 0) ::close(fd);
+  if (!written) {
+    std::error_code ec;
+    fs::remove_all(tmpl, ec);
+    throw EmbeddedError("cannot write " + owner_path + ": " + std::strerror(err));
+  }
   return tmpl;
 }
 
@@ -194,13 +332,50 @@ std::string find_redis_server(const std::string& hint) {
   return search_path("redis-server");
 }
 
+std::string resolve_redis_server(const std::string& wanted) {
+  if (wanted.empty()) return search_path("redis-server");
+  if (wanted.find('/') == std::string::npos) return search_path(wanted);
+  return is_executable(wanted) ? wanted : "";
+}
+
+std::string temp_base() {
+  const char* base = std::getenv("TMPDIR");
+  return base && *base ? base : "/tmp";
+}
+
+int remove_stale_temp_dirs(const std::string& base) {
+  const int base_fd = ::open(base.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (base_fd < 0) return 0;
+  DIR* d = ::fdopendir(base_fd);
+  if (!d) {
+    ::close(base_fd);
+    return 0;
+  }
+  // Names first, removal after: the directory is not changed while it is being read.
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(d)) {
+    if (!is_our_dir_name(e->d_name)) continue;
+    const int fd = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;  // a symlink, a file, or not ours to read
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && st.st_uid == ::geteuid()) {
+      const Owner owner = owner_state(fd);
+      if (owner == Owner::dead ||
+          (owner == Owner::unknown && legacy_dir_is_stale(fd, st, base + "/" + e->d_name)))
+        stale.emplace_back(e->d_name);
+    }
+    ::close(fd);
+  }
+  int removed = 0;
+  for (const auto& name : stale) removed += remove_tree_at(::dirfd(d), name.c_str()) ? 1 : 0;
+  ::closedir(d);
+  return removed;
+}
+
 RedisServer::RedisServer(ServerOptions options) : p_(std::make_unique<Process>()) {
   // An explicit path that does not work is an error, not a silent fallback to another redis-server.
   const std::string& wanted = options.redis_server;
-  const std::string binary = wanted.empty() ? find_redis_server("")
-                             : wanted.find('/') == std::string::npos ? search_path(wanted)
-                             : is_executable(wanted)                 ? wanted
-                                                                     : "";
+  const std::string binary = resolve_redis_server(wanted);
   if (binary.empty() && !wanted.empty())
     throw EmbeddedError("redis-server '" + wanted + "' is not an executable file (nor found in PATH)");
   if (binary.empty())

@@ -1,6 +1,7 @@
-// A private redis-server for the embedded default target and for the tests: free loopback port, own temp dir,
-// dies with the harness (PR_SET_PDEATHSIG), removed on destruction. A process-wide registry lets the CLI stop
-// every embedded server after SIGINT/SIGTERM or an error.
+// A private redis-server for the embedded default target and for the tests: free loopback port, own temp dir
+// ($TMPDIR or /tmp, named lh-redis-XXXXXX, holding owner.pid), dies with the harness (PR_SET_PDEATHSIG),
+// removed on destruction. A process-wide registry lets the CLI stop every embedded server after a signal or
+// an error; the directories a killed harness could not remove are removed by the next launch.
 #pragma once
 #include <hiredis/hiredis.h>
 
@@ -19,6 +20,21 @@ struct EmbeddedError : std::runtime_error {
 
 // `hint` when it names an executable file, else `redis-server` from PATH, else "".
 std::string find_redis_server(const std::string& hint);
+
+// The binary a launch with ServerOptions::redis_server = `wanted` uses, without falling back: empty =
+// `redis-server` from PATH; a bare name is looked up in PATH; a path must be an executable regular file. ""
+// when none is.
+std::string resolve_redis_server(const std::string& wanted);
+
+// Removes the lh-redis-* directories under `base` that no live process owns: owner.pid names a dead process
+// (or a live one started at another time: a reused pid), or, for a directory from before owner.pid existed,
+// it holds only a redis.log and other plain files, none changed for an hour, and no process works in it. Only
+// real directories (never a symlink, nothing followed inside) owned by this uid. Every RedisServer launch
+// runs it on its temp base; returns how many were removed. Never throws.
+int remove_stale_temp_dirs(const std::string& base);
+
+// The directory under which launches create their lh-redis-* directories: $TMPDIR, else /tmp.
+std::string temp_base();
 
 struct ServerOptions {
   std::string redis_server;             // path; empty = `redis-server` from PATH

@@ -149,6 +149,7 @@ void fill_config(reports::Config& c, const RunConfig& cfg, const std::string& pr
   c.seed = cfg.load.seed;
   c.warmup_s = std::chrono::duration<double>(cfg.load.warmup).count();
   c.think_time_ms = cfg.load.think_time_ms;
+  c.max_error_rate = cfg.max_error_rate;
   c.key_prefix = prefix;
   for (const auto& [scenario, variant] : jobs) {
     if (std::find(c.scenarios.begin(), c.scenarios.end(), scenario) == c.scenarios.end())
@@ -322,7 +323,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   // The target: given URLs (several = cluster seeds), or a private redis-server or cluster that lives as long as
   // this function.
   auto redis_server_path = [&] {
-    std::string path = embedded::find_redis_server(cfg.redis_server);
+    std::string path = embedded::resolve_redis_server(cfg.redis_server);
     if (path.empty())
       throw TargetError(cfg.redis_server.empty()
                             ? "no redis-server found in PATH: install it (sudo apt-get install redis-server) or "

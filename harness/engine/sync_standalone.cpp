@@ -78,19 +78,19 @@ net::Reply NodeClient::drive(const std::vector<std::string>* argv) {
 void NodeClient::handshake_refused(const net::Reply& r) const {
   const std::string msg(r.error_message());
   if (url_.db != 0 && msg.find("DB index") != std::string::npos)
-    throw UsageError(url_.redacted() + ": SELECT " + std::to_string(url_.db) + " refused: " + msg +
+    throw UsageError(url_.display() + ": SELECT " + std::to_string(url_.db) + " refused: " + msg +
                      " (the server has fewer databases; see its `databases` setting)");
   if (msg.rfind("NOAUTH", 0) == 0)
-    throw TargetError(url_.redacted() + " requires a password: " + msg +
+    throw TargetError(url_.display() + " requires a password: " + msg +
                       " (give it in the URL: redis://[user:]password@host:port)");
-  throw TargetError("authentication failed at " + url_.redacted() + ": " + msg);
+  throw TargetError("authentication failed at " + url_.display() + ": " + msg);
 }
 
 void NodeClient::connect() {
   net::Reply r = drive(nullptr);
   if (!r.is_error()) return;
   if (handshake_error_) handshake_refused(r);
-  throw TargetError("cannot connect to " + url_.redacted() + ": " + std::string(r.error_message()));
+  throw TargetError("cannot connect to " + url_.display() + ": " + std::string(r.error_message()));
 }
 
 net::Reply NodeClient::try_command(const std::vector<std::string>& argv) {
@@ -118,7 +118,7 @@ net::Reply NodeClient::command(const std::vector<std::string>& argv, std::chrono
     const bool loading = r.is_error() && !r.is_transport_failure() && r.error_message().rfind("LOADING", 0) == 0;
     if (!r.is_transport_failure() && !loading) return r;
     if (Clock::now() + backoff > give_up)
-      throw TargetLost("lost " + url_.redacted() + " for " +
+      throw TargetLost("lost " + url_.display() + " for " +
                        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(patience).count()) +
                        " s: " + std::string(r.error_message()));
     wait(backoff);

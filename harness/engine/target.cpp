@@ -120,7 +120,7 @@ class StandaloneSession final : public TargetSession {
     };
   }
 
-  void load_script(const scripts::Script& s) override { load_script_on(admin_, s, url_.redacted()); }
+  void load_script(const scripts::Script& s) override { load_script_on(admin_, s, url_.display()); }
 
   PrefixScan scan_prefix(const std::string& prefix) override { return scan_prefix_on(admin_, prefix); }
   CleanupResult cleanup(const std::string& prefix) override { return unlink_prefix_on(admin_, prefix, false); }

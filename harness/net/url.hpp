@@ -1,4 +1,6 @@
-// redis://[user[:password]@]host[:port][/db] target URLs. The password is never printed: use redacted().
+// redis://[user[:password]@]host[:port][/db] target URLs. The password is never printed: messages use
+// display() (the URL as the user wrote it, the password masked) or redacted() (normalised, the password
+// masked).
 #pragma once
 #include <stdexcept>
 #include <string>
@@ -16,13 +18,23 @@ struct RedisUrl {
   std::string host = "127.0.0.1";
   int port = 6379;
   int db = 0;
+  // The text parse_redis_url() was given, the password replaced by ***; "" when not parsed from text (an
+  // embedded server's address).
+  std::string as_written;
 
   std::string address() const { return host + ":" + std::to_string(port); }
   // redis://user:***@host:port/db — safe for logs and reports.
   std::string redacted() const;
+  // For messages: as_written while it still names this host, port and db (a cluster node's URL is a copy of
+  // the seed's with another address), else redacted(). A user recognises what they typed.
+  std::string display() const;
 };
 
-// Throws UrlError with a message that quotes the URL redacted (never the password).
+// Throws UrlError with a one-line message that starts with "--target" and quotes the URL as written, the
+// password masked. A user without a password is refused (it would silently connect as the default user).
 RedisUrl parse_redis_url(std::string_view url);
+
+// `url` as written with the password (if any) replaced by ***; no validation.
+std::string mask_url_password(std::string_view url);
 
 }  // namespace lh::net

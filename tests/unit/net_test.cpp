@@ -1,4 +1,4 @@
-// URL parsing and redaction, reply classification, SHA1, RESP encoding: no server needed.
+// Reply classification, SHA1, RESP encoding, secret masking: no server needed. (URLs: url_test.cpp.)
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <hiredis/read.h>
@@ -9,72 +9,10 @@
 #include "harness/net/errors.hpp"
 #include "harness/net/reply.hpp"
 #include "harness/net/resp.hpp"
-#include "harness/net/url.hpp"
-#include "harness/util/secrets.hpp"
 #include "harness/scripts/script.hpp"
+#include "harness/util/secrets.hpp"
 
 using namespace lh::net;
-
-TEST(RedisUrl, ParsesEveryPart) {
-  RedisUrl u = parse_redis_url("redis://alice:s3cret@10.1.2.3:7000/4");
-  EXPECT_EQ(u.user, "alice");
-  EXPECT_EQ(u.password, "s3cret");
-  EXPECT_EQ(u.host, "10.1.2.3");
-  EXPECT_EQ(u.port, 7000);
-  EXPECT_EQ(u.db, 4);
-}
-
-TEST(RedisUrl, DefaultsPortAndDb) {
-  RedisUrl u = parse_redis_url("redis://localhost");
-  EXPECT_EQ(u.host, "localhost");
-  EXPECT_EQ(u.port, 6379);
-  EXPECT_EQ(u.db, 0);
-  EXPECT_TRUE(u.user.empty());
-  EXPECT_TRUE(u.password.empty());
-}
-
-TEST(RedisUrl, PasswordOnlyMeansTheDefaultUser) {
-  RedisUrl u = parse_redis_url("redis://:pw@127.0.0.1:6380");
-  EXPECT_EQ(u.user, "");
-  EXPECT_EQ(u.password, "pw");
-}
-
-TEST(RedisUrl, PercentEscapesAndRawAtInPassword) {
-  EXPECT_EQ(parse_redis_url("redis://u:p%40ss%3Aw@h:1").password, "p@ss:w");
-  EXPECT_EQ(parse_redis_url("redis://u:p@ss@h:1").password, "p@ss");
-}
-
-TEST(RedisUrl, AcceptsHostPortWithoutScheme) {
-  RedisUrl u = parse_redis_url("127.0.0.1:6390");
-  EXPECT_EQ(u.host, "127.0.0.1");
-  EXPECT_EQ(u.port, 6390);
-}
-
-TEST(RedisUrl, IPv6Host) {
-  RedisUrl u = parse_redis_url("redis://[::1]:6390");
-  EXPECT_EQ(u.host, "::1");
-  EXPECT_EQ(u.port, 6390);
-}
-
-TEST(RedisUrl, RedactionNeverShowsThePassword) {
-  RedisUrl u = parse_redis_url("redis://alice:hunter2@127.0.0.1:6379/2");
-  EXPECT_EQ(u.redacted(), "redis://alice:***@127.0.0.1:6379/2");
-  EXPECT_EQ(parse_redis_url("redis://:hunter2@h:1").redacted(), "redis://:***@h:1");
-  EXPECT_EQ(parse_redis_url("redis://h:1").redacted(), "redis://h:1");
-}
-
-TEST(RedisUrl, BadInputIsRejectedWithoutLeakingThePassword) {
-  for (const char* bad : {"redis://u:hunter2@h:99999", "redis://u:hunter2@h:abc", "redis://u:hunter2@h:1/x",
-                          "http://u:hunter2@h:1", "redis://", "redis://u:hunter2@:1", "redis://u:p%zz@h"}) {
-    try {
-      parse_redis_url(bad);
-      ADD_FAILURE() << bad << " was accepted";
-    } catch (const UrlError& e) {
-      EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
-      EXPECT_NE(std::string(e.what()).find("--target"), std::string::npos) << e.what();
-    }
-  }
-}
 
 TEST(ErrorClass, ClassifiesRedisErrorReplies) {
   EXPECT_EQ(classify_error_reply("NOSCRIPT No matching script. Please use EVAL."), ErrorClass::noscript);

@@ -1,0 +1,180 @@
+#include "harness/cli/validate.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "harness/embedded/redis_server.hpp"
+#include "harness/engine/exit_errors.hpp"
+#include "harness/util/strcat.hpp"
+
+namespace lh::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void refuse(const std::string& flag, const std::string& path, const std::string& why) {
+  throw UsageError(flag + " " + path + ": " + why);
+}
+
+// How two paths are compared: the file they name, as far as it can be resolved (an output need not exist
+// yet).
+std::string identity(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  return ec ? path : p.string();
+}
+
+void check_script(const std::string& path) {
+  const std::string flag = "--script";
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    refuse(flag, path, std::string("cannot read the file: ") + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) refuse(flag, path, "is a directory, not a Lua file");
+  if (!S_ISREG(st.st_mode)) refuse(flag, path, "not a regular file");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) refuse(flag, path, std::string("cannot read the file: ") + std::strerror(errno));
+  ::close(fd);
+  if (st.st_size == 0) refuse(flag, path, "the file is empty");
+}
+
+void check_redis_server(const std::string& wanted) {
+  const std::string flag = "--redis-server";
+  if (wanted.find('/') == std::string::npos) {  // a bare name is looked up in PATH, as a shell would
+    if (embedded::resolve_redis_server(wanted).empty()) refuse(flag, wanted, "not found in PATH");
+    return;
+  }
+  struct stat st {};
+  if (::stat(wanted.c_str(), &st) != 0) refuse(flag, wanted, std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) refuse(flag, wanted, "is a directory, not the redis-server binary");
+  if (!S_ISREG(st.st_mode)) refuse(flag, wanted, "not a regular file");
+  if (::access(wanted.c_str(), X_OK) != 0) refuse(flag, wanted, "not executable");
+}
+
+}  // namespace
+
+void check_output_path(const std::string& flag, const std::string& path) {
+  if (path == "-") return;
+  if (path.empty()) throw UsageError(flag + " '': an empty file name");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) refuse(flag, path, "is a directory; give a file name");
+    if (S_ISREG(st.st_mode)) {
+      // Opening without O_TRUNC changes nothing; O_NONBLOCK in case it is swapped for a FIFO meanwhile.
+      const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+      if (fd < 0) refuse(flag, path, std::string("cannot write the file: ") + std::strerror(errno));
+      ::close(fd);
+    } else if (::access(path.c_str(), W_OK) != 0) {  // a FIFO or a device (/dev/stdout): opening could block
+      refuse(flag, path, std::string("cannot write to it: ") + std::strerror(errno));
+    }
+    return;
+  }
+  if (errno != ENOENT) refuse(flag, path, std::strerror(errno));  // e.g. a file where a directory should be
+  if (path.back() == '/') refuse(flag, path, "names a directory that does not exist; give a file name");
+  const std::string parent = fs::path(path).parent_path().string();
+  const std::string dir = parent.empty() ? std::string(".") : parent;
+  if (::stat(dir.c_str(), &st) != 0) refuse(flag, path, cat("the directory ", dir, " does not exist"));
+  if (!S_ISDIR(st.st_mode)) refuse(flag, path, cat(dir, " is not a directory"));
+  // The only proof that a file can be created there (permissions, a read-only mount, quotas): create it.
+  // O_EXCL: never anybody else's file; removed at once, so no empty file is left behind if the run fails.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+  if (fd < 0) {
+    if (errno == EEXIST) return;  // appeared meanwhile, or a dangling symlink: the write will tell
+    refuse(flag, path, std::string("cannot create the file: ") + std::strerror(errno));
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+}
+
+void check_outputs(const std::vector<std::pair<std::string, std::string>>& outputs,
+                   const std::string& protected_input, const std::string& protected_flag) {
+  std::vector<std::pair<std::string, std::string>> files;  // (flag as shown, path), "-" and github resolved
+  std::string on_stdout;
+  for (const auto& [flag, path] : outputs) {
+    if (path.empty()) continue;
+    if (path == "-") {
+      if (!on_stdout.empty())
+        throw UsageError(on_stdout + " - and " + flag +
+                         " -: both would write to stdout; give one of them a file name");
+      on_stdout = flag;
+      continue;
+    }
+    if (flag == "--markdown" && path == "github") {
+      const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
+      if (!summary || !*summary)
+        throw UsageError(
+            "--markdown github: $GITHUB_STEP_SUMMARY is not set (it is set inside GitHub Actions; elsewhere "
+            "give a "
+            "file name or -)");
+      files.emplace_back("--markdown github ($GITHUB_STEP_SUMMARY)", summary);
+      continue;
+    }
+    files.emplace_back(flag, path);
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string id = identity(files[i].second);
+    for (std::size_t j = 0; j < i; ++j)
+      if (identity(files[j].second) == id)
+        throw UsageError(files[j].first + " " + files[j].second + " and " + files[i].first + " " +
+                         files[i].second + ": the same file; give each output its own");
+    if (!protected_input.empty() && identity(protected_input) == id)
+      throw UsageError(files[i].first + " " + files[i].second + ": that is the " + protected_flag +
+                       " file, which the output would overwrite");
+  }
+  for (const auto& [flag, path] : files) check_output_path(flag, path);
+}
+
+void validate_before_load(const CommonOptions& o, const engine::RunConfig& cfg, const po::variables_map& vm) {
+  auto given = [&](const char* flag) { return vm.count(flag) > 0 && !vm[flag].defaulted(); };
+
+  // A flag given with nothing usable in it would silently mean the default.
+  if (given("scenario") && split_list(o.scenarios).empty())
+    throw UsageError("--scenario '" + o.scenarios +
+                     "': an empty list (name at least one scenario, or leave the flag out for all of them)");
+  if (given("variant") && split_list(o.variants).empty())
+    throw UsageError("--variant '" + o.variants +
+                     "': an empty list (name at least one variant, or leave the flag out for the default)");
+  // Any other text option given as '' would silently mean its default too (--duration '', --key-prefix '').
+  for (const auto& [name, value] : vm) {
+    if (value.defaulted()) continue;
+    if (const auto* text = boost::any_cast<std::string>(&value.value()); text && text->empty())
+      throw UsageError("--" + name + " '': an empty value (leave the flag out for the default)");
+  }
+  if (given("threads") && o.threads == 0)
+    throw UsageError("--threads 0: expected a number from 1 to 256 (leave the flag out for cores - 1)");
+  if (given("embedded-cluster") && o.embedded_cluster < 1)
+    throw UsageError("--embedded-cluster " + std::to_string(o.embedded_cluster) +
+                     ": expected a number of masters from 1 to 100");
+  if (given("replicas") && cfg.embedded_cluster < 1)
+    throw UsageError(
+        "--replicas needs --embedded-cluster N: it sets the replicas per master of that private cluster");
+  if (o.cluster && cfg.targets.empty() && cfg.embedded_cluster < 1)
+    throw UsageError(
+        "--cluster needs --target URL (a seed node of your cluster); for a private cluster use "
+        "--embedded-cluster N");
+
+  // Explicit paths must be what they claim: no fallback to PATH's redis-server, no empty script from a
+  // directory.
+  if (given("redis-server")) check_redis_server(o.redis_server);
+  if (given("script")) check_script(o.script);
+
+  // Outputs last: their probe may briefly create a file, which is pointless when something else is wrong.
+  std::vector<std::pair<std::string, std::string>> outputs;
+  const std::pair<const char*, const std::string*> named[] = {{"report", &o.report},
+                                                              {"html", &o.html},
+                                                              {"markdown", &o.markdown},
+                                                              {"junit", &o.junit},
+                                                              {"gbench", &o.gbench}};
+  for (const auto& [flag, path] : named) {
+    outputs.emplace_back(std::string("--") + flag, *path);
+  }
+  check_outputs(outputs, cfg.script_path, "--script");
+}
+
+}  // namespace lh::cli
