@@ -25,7 +25,10 @@ using lh::cluster::SlotMap;
 using lh::embedded::LocalCluster;
 using lh::test::command_calls;
 using lh::test::ms_between;
+using lh::test::contains;
 using lh::test::poll_until;
+using lh::test::read_report;
+using lh::test::TempDir;
 using lh::test::run_harness;
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -33,30 +36,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct TempDir {
-  std::string path = lh::test::temp_dir();
-  ~TempDir() { lh::test::remove_tree(path); }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-json read_report(const std::string& path) {
-  if (!std::filesystem::exists(path)) {
-    ADD_FAILURE() << "no report was written at " << path;
-    return json::object();
-  }
-  const std::string text = lh::test::read_text(path);
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded()) {
-    ADD_FAILURE() << "the report is not JSON:\n" << text;
-    return json::object();
-  }
-  EXPECT_TRUE(lh::test::MatchesReportSchema(j));
-  return j;
-}
 
 int port_of(const std::string& address) {
   return std::stoi(address.substr(address.rfind(':') + 1));

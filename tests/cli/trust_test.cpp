@@ -24,7 +24,10 @@ using lh::test::dump_keys;
 using lh::test::lines_of;
 using lh::test::ms_between;
 using lh::test::OwnedServer;
+using lh::test::contains;
 using lh::test::poll_until;
+using lh::test::read_report;
+using lh::test::TempDir;
 using lh::test::run_harness;
 using lh::test::scan_keys;
 using nlohmann::json;
@@ -33,31 +36,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct TempDir {
-  std::string path = lh::test::temp_dir();
-  ~TempDir() { lh::test::remove_tree(path); }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-// The report the run wrote to `path`, checked against docs/report-schema.json; an empty object when missing.
-json read_report(const std::string& path) {
-  if (!std::filesystem::exists(path)) {
-    ADD_FAILURE() << "no report was written at " << path;
-    return json::object();
-  }
-  const std::string text = lh::test::read_text(path);
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded()) {
-    ADD_FAILURE() << "the report is not JSON:\n" << text;
-    return json::object();
-  }
-  EXPECT_TRUE(lh::test::MatchesReportSchema(j));
-  return j;
-}
 
 // `run` of the counter scenario, quiet, with a JSON report file.
 std::vector<std::string> counter_run(const std::string& target, const std::string& variants,

@@ -9,9 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -19,6 +22,7 @@
 
 #include "harness/embedded/redis_server.hpp"
 #include "support/process.hpp"
+#include "support/json_schema.hpp"
 
 namespace lh::test {
 namespace {
@@ -303,6 +307,26 @@ std::vector<std::string> lines_of(const std::string& text) {
   for (std::string l; std::getline(in, l);)
     if (l.find_first_not_of(" \t\r") != std::string::npos) out.push_back(l);
   return out;
+}
+
+TempDir::TempDir() : path(temp_dir()) {}
+TempDir::~TempDir() { remove_tree(path); }
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+nlohmann::json read_report(const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    ADD_FAILURE() << "no report was written at " << path;
+    return nlohmann::json::object();
+  }
+  const std::string text = read_text(path);
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) {
+    ADD_FAILURE() << "the report is not JSON:\n" << text;
+    return nlohmann::json::object();
+  }
+  EXPECT_TRUE(MatchesReportSchema(j));
+  return j;
 }
 
 }  // namespace lh::test

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace lh::test {
 
 // A redis-server on a fixed free loopback port in its own temporary directory. Unlike embedded::RedisServer
@@ -115,5 +117,19 @@ std::vector<std::string> lines_of(const std::string& text);
 inline int64_t ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
 }
+
+// A fresh temporary directory, removed with everything in it when the test ends.
+struct TempDir {
+  std::string path;
+  TempDir();
+  ~TempDir();
+  std::string file(const std::string& name) const { return path + "/" + name; }
+};
+
+bool contains(const std::string& text, const std::string& part);
+
+// The report a run wrote to `path`, checked against docs/report-schema.json (a test failure when it does not
+// match); an empty object, and a failure, when it is missing or not JSON.
+nlohmann::json read_report(const std::string& path);
 
 }  // namespace lh::test
