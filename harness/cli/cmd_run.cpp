@@ -8,6 +8,8 @@
 #include "harness/cli/validate.hpp"
 #include "harness/engine/exit_errors.hpp"
 #include "harness/engine/runner.hpp"
+#include "harness/net/url.hpp"
+#include "harness/util/secrets.hpp"
 #include "reports/console.hpp"
 #include "reports/outputs.hpp"
 #include "reports/thresholds.hpp"
@@ -117,16 +119,32 @@ void demo_summary(const reports::Report& report, std::ostream& human) {
     human << "  Not every variant could be judged: nothing is concluded about those above.\n";
 }
 
-void write_all(const CommonOptions& o, const reports::Report& report) {
-  if (!o.report.empty()) write_json(report, o.report);
-  reports::write_outputs(report, outputs_of(o));
+// Writes every output asked for, each attempted even when another fails; false (with each error said) if any
+// could not be written.
+bool write_all(const CommonOptions& o, const reports::Report& report) {
+  bool ok = true;
+  auto attempt = [&](auto&& write) {
+    try {
+      write();
+    } catch (const std::exception& e) {
+      std::cerr << "lua-harness: " << e.what() << "\n";
+      ok = false;
+    }
+  };
+  if (!o.report.empty()) attempt([&] { write_json(report, o.report); });
+  attempt([&] { reports::write_outputs(report, outputs_of(o)); });
+  return ok;
+}
+
+bool any_on_stdout(const CommonOptions& o) {
+  return o.report == "-" || o.markdown == "-" || o.junit == "-" || o.gbench == "-" || o.html == "-";
 }
 
 int finish(const CommonOptions& o, reports::Report& report, bool demo) {
   std::vector<reports::ThresholdSpec> specs;
   for (const auto& t : o.thresholds) specs.push_back(reports::parse_threshold(t));
   if (!specs.empty()) reports::evaluate_thresholds(specs, report);
-  std::ostream& human = o.report == "-" ? std::cerr : std::cout;
+  std::ostream& human = any_on_stdout(o) ? std::cerr : std::cout;  // stdout belongs to that output
   reports::print_table(report, human);
   if (demo) demo_summary(report, human);
   // Warnings, an abort and a cleanup that left keys are said on stderr as they happen (the log); with --quiet
@@ -141,7 +159,8 @@ int finish(const CommonOptions& o, reports::Report& report, bool demo) {
     if (report.aborted) std::cerr << "aborted: " << *report.aborted << "\n";
   }
   if (report.interrupted) human << "interrupted: partial results\n";
-  write_all(o, report);
+  // A lost output never hides the run's own failure; it fails a run that passed (exit 2).
+  if (!write_all(o, report) && report.exit_code == kExitOk) return kExitUsage;
   return report.exit_code;
 }
 
@@ -152,15 +171,18 @@ bool wants_outputs(const CommonOptions& o) {
 // The run ended before its load (bad input found by Redis, the target unreachable, a signal): the outputs
 // asked for are still written, with the exit code and the message, so CI never loses the why.
 int early_exit(const CommonOptions& o, const engine::RunConfig& cfg, const std::string& started_at, int code,
-               const std::string& message) {
+               const std::string& raw_message) {
+  std::vector<std::string> secrets;  // Redis may echo arguments in an error: mask the passwords of the URLs
+  for (const auto& t : cfg.targets) {
+    try {
+      if (auto u = net::parse_redis_url(t); !u.password.empty()) secrets.push_back(u.password);
+    } catch (const std::exception&) {
+    }
+  }
+  const std::string message = without_secrets(raw_message, secrets);
   std::cerr << "lua-harness: " << message << "\n";
   if (!wants_outputs(o)) return code;
-  reports::Report report = engine::error_report(cfg, started_at, code, message);
-  try {
-    write_all(o, report);
-  } catch (const std::exception& e) {
-    std::cerr << "lua-harness: " << e.what() << "\n";
-  }
+  write_all(o, engine::error_report(cfg, started_at, code, message));
   return code;
 }
 
@@ -190,12 +212,16 @@ int run_or_demo(int argc, char** argv, bool demo) {
     if (cfg.variants.empty()) cfg.variants = {"atomic", "naive", "transaction", "gt", "atomic-server-clock"};
     if (o.think_time.empty()) cfg.load.think_time_ms = 1.0;  // widen the naive twins' race window
   }
-  // Threshold scopes must name a scenario or variant of this run: found now, not after the whole load.
-  {
+  // Threshold scopes must name a scenario or variant of this run: found now, not after the whole load. The
+  // outputs are known writable by now, so they say it too.
+  const std::string checked_at = engine::iso_now();
+  try {
     const auto planned = engine::planned_variants(cfg);
     for (const auto& t : o.thresholds)
       if (auto problem = reports::threshold_scope_problem(reports::parse_threshold(t), planned))
         throw UsageError(*problem);
+  } catch (const UsageError& e) {
+    return early_exit(o, cfg, checked_at, kExitUsage, e.what());
   }
   std::ostringstream sink;
   std::ostream& log = o.quiet ? static_cast<std::ostream&>(sink) : std::cerr;

@@ -106,6 +106,7 @@ Reply ClusterSync::command(const std::vector<std::string>& argv, std::string_vie
                                                          : std::chrono::milliseconds(kPatience));
   auto delay = std::chrono::milliseconds(5);
   auto wait = [&] {
+    if (engine::interrupt_grace_over()) throw Interrupted();
     if (Clock::now() + delay > give_up) return false;
     std::this_thread::sleep_for(delay);
     delay = std::min(delay * 2, std::chrono::milliseconds(500));
@@ -145,6 +146,10 @@ Reply ClusterSync::command(const std::vector<std::string>& argv, std::string_vie
       continue;
     }
     if (!r.is_error()) return r;
+    if (r.error_message().rfind("LOADING", 0) == 0) {  // a restarted node still loading its data
+      if (!wait()) return r;
+      continue;
+    }
     switch (r.error_class()) {
       case ErrorClass::moved:
       case ErrorClass::ask: {

@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "harness/engine/engine.hpp"
 #include "harness/engine/recorder.hpp"
 
 namespace lh::engine {
@@ -12,9 +13,13 @@ namespace lh::engine {
 asio::awaitable<void> ClientCtx::pause_ms(double ms) {
   if (ms <= 0) co_return;
   asio::steady_timer t(co_await asio::this_coro::executor);
-  t.expires_after(std::chrono::microseconds(static_cast<int64_t>(ms * 1000)));
-  boost::system::error_code ec;
-  co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  // In slices of at most 20 ms, so a long --think-time cannot hold a Ctrl-C.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
+  while (std::chrono::steady_clock::now() < until && !g_interrupted.load(std::memory_order_relaxed)) {
+    t.expires_at(std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(20)));
+    boost::system::error_code ec;
+    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
 }
 
 // Transports without the frame-free batch path never get these calls (start_batch() said false).

@@ -388,6 +388,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     if (!u.password.empty()) secrets.push_back(u.password);
   RedisFactory factory = target->factory(cfg.eval);
   auto warn = [&](std::string w) {
+    w = without_secrets(std::move(w), secrets);
     log << "warning: " << w << "\n";
     report.warnings.push_back(std::move(w));
   };
@@ -406,10 +407,10 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
       job.run->setup(setup);
       if (!setup.first_error().empty()) {
         report.not_run.push_back({job.scenario, job.variant, "setup refused: " + setup.first_error(), false});
-        log << label << ": not run: setup refused: " << setup.first_error() << "\n";
+        log << label << ": not run: setup refused: " << without_secrets(setup.first_error(), secrets) << "\n";
         continue;
       }
-    } catch (const TargetError& e) {  // lost (TargetLost), or refused on reconnect
+    } catch (const ExitError& e) {  // lost (TargetLost), or refused on reconnect
       report.aborted = "the target was lost: " + std::string(e.what());
       report.not_run.push_back({job.scenario, job.variant, "aborted: " + *report.aborted, false});
       continue;
@@ -429,7 +430,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
         corr.verdict = "inconclusive";
         corr.reason = "the final state could not be read back: " + check.first_error();
       }
-    } catch (const TargetError& e) {
+    } catch (const ExitError& e) {
       report.aborted = "the target was lost: " + std::string(e.what());
       corr.checked = false;
       corr.verdict = "not-checked";
@@ -438,7 +439,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
       interrupted = true;
       corr.checked = false;
       corr.verdict = "not-checked";
-      corr.reason = "interrupted before the final state could be read (the server did not answer)";
+      corr.reason = "interrupted: the final state was not read within 0.5 s of the signal";
     }
     corr.period = cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
     report.results.push_back(build_result(job, lr, cfg, std::move(corr), secrets));
@@ -464,14 +465,15 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     if (res.correctness.checked || res.correctness.reason.empty()) judge_errors(res, cfg.max_error_rate);
     log << label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
         << " ops/s, p99 " << res.latency_us.p99 << " us, " << res.correctness.verdict << "\n";
-    if (!res.correctness.reason.empty()) log << "  " << res.correctness.verdict << ": " << res.correctness.reason << "\n";
+    if (!res.correctness.reason.empty())
+      log << "  " << res.correctness.verdict << ": " << without_secrets(res.correctness.reason, secrets) << "\n";
     for (const auto& [name, example] : res.error_examples)
       log << "  " << res.errors.at(name) << " " << name << " errors, the first: " << example << "\n";
     if (lr.interrupted) interrupted = true;
   }
   if (g_interrupted.load()) interrupted = true;
   report.interrupted = interrupted;
-  if (report.aborted) log << "aborted: " << *report.aborted << "\n";
+  if (report.aborted) log << "aborted: " << without_secrets(*report.aborted, secrets) << "\n";
 
   if (cluster_session && !report.aborted) {
     try {
@@ -500,21 +502,30 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
       try {
         CleanupResult cr = target->cleanup(params.key_prefix);
         if (cr.left != 0) left = reports::Cleanup{cr.left, cr.reason};
-      } catch (const TargetError& e) {
+      } catch (const ExitError& e) {
         left = reports::Cleanup{-1, "the target was lost during cleanup: " + std::string(e.what())};
       } catch (const Interrupted&) {
-        left = reports::Cleanup{-1, "interrupted during cleanup (the server did not answer)"};
+        left = reports::Cleanup{-1, "interrupted: cleanup was cut short 0.5 s after the signal"};
       }
     }
     if (left) {
       report.cleanup = left;
       log << "cleanup: " << (left->keys_left < 0 ? "an unknown number of" : thousands(static_cast<uint64_t>(left->keys_left)))
-          << " keys are left under '" << params.key_prefix << "': " << left->reason
+          << " keys are left under '" << params.key_prefix << "': " << without_secrets(left->reason, secrets)
           << " (delete them with: redis-cli --scan --pattern '" << glob_escape(params.key_prefix)
           << "*' | xargs redis-cli unlink)\n";
     }
   }
   report.finished_at = iso_now();
+  // Redis may echo a command's arguments in an error ("unknown command ... with args beginning with"): no
+  // password reaches the report through a reason either.
+  if (!secrets.empty()) {
+    if (report.aborted) report.aborted = without_secrets(*report.aborted, secrets);
+    if (report.cleanup) report.cleanup->reason = without_secrets(report.cleanup->reason, secrets);
+    for (auto& n : report.not_run) n.reason = without_secrets(n.reason, secrets);
+    for (auto& w : report.warnings) w = without_secrets(w, secrets);
+    for (auto& r : report.results) r.correctness.reason = without_secrets(r.correctness.reason, secrets);
+  }
 
   report.exit_code = kExitOk;
   for (const auto& r : report.results)

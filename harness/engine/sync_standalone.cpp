@@ -1,6 +1,7 @@
 #include "harness/engine/sync_standalone.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <thread>
@@ -17,6 +18,18 @@ namespace {
 // After SIGINT, how long a command may still wait (a healthy server answers a cleanup's SCAN in far less).
 constexpr auto kInterruptGrace = 500ms;
 
+std::atomic<int64_t> g_interrupt_seen_ns{0};  // steady clock, 0: not yet
+
+int64_t now_ns() { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count(); }
+
+// Starts the grace the first time anyone looks after the signal; false before the signal.
+bool interrupted_now() {
+  if (!g_interrupted.load(std::memory_order_relaxed)) return false;
+  int64_t expected = 0;
+  g_interrupt_seen_ns.compare_exchange_strong(expected, now_ns());
+  return true;
+}
+
 net::Timeouts admin_timeouts(net::Timeouts t) {
   // --reply-timeout judges the load's ops; a server still busy with a slow script when the load stops must
   // not fail the run's check or cleanup.
@@ -24,6 +37,11 @@ net::Timeouts admin_timeouts(net::Timeouts t) {
   return t;
 }
 }  // namespace
+
+bool interrupt_grace_over() {
+  if (!interrupted_now()) return false;
+  return now_ns() - g_interrupt_seen_ns.load() > std::chrono::duration_cast<std::chrono::nanoseconds>(kInterruptGrace).count();
+}
 
 NodeClient::NodeClient(net::RedisUrl url, net::Timeouts t)
     : url_(url), conn_(io_, std::move(url), admin_timeouts(t), &deadlines_) {}
@@ -35,42 +53,49 @@ NodeClient::~NodeClient() {
 }
 
 asio::awaitable<void> NodeClient::attempt(const std::vector<std::string>* argv, std::optional<net::Reply>* out) {
-  if (!conn_.is_open()) {
-    net::Reply c = co_await conn_.connect();
-    if (c.is_error()) {
-      handshake_error_ = !c.is_transport_failure();
-      *out = std::move(c);
+  try {
+    if (!conn_.is_open()) {
+      net::Reply c = co_await conn_.connect();
+      if (c.is_error()) {
+        // A server still loading its data (a restart) or busy with a script answers the handshake's PING with
+        // LOADING/BUSY: that is a wait, not a refusal.
+        const std::string_view m = c.error_message();
+        const bool wait = m.rfind("LOADING", 0) == 0 || m.rfind("BUSY", 0) == 0;
+        handshake_error_ = !c.is_transport_failure() && !wait;
+        conn_.close();
+        *out = std::move(c);
+        co_return;
+      }
+    }
+    if (!argv) {
+      *out = net::Reply();
       co_return;
     }
+    std::vector<std::string_view> v(argv->begin(), argv->end());
+    *out = co_await conn_.call(v);
+  } catch (...) {
+    failure_ = std::current_exception();
+    *out = net::Reply::failure(net::ErrorClass::other, "internal error");
   }
-  if (!argv) {
-    *out = net::Reply();
-    co_return;
-  }
-  std::vector<std::string_view> v(argv->begin(), argv->end());
-  *out = co_await conn_.call(v);
 }
 
 net::Reply NodeClient::drive(const std::vector<std::string>* argv) {
-  if (!interrupt_seen_ && g_interrupted.load(std::memory_order_relaxed)) interrupt_seen_ = Clock::now();
-  if (interrupt_seen_ && Clock::now() > *interrupt_seen_ + kInterruptGrace) throw Interrupted();
+  if (interrupt_grace_over()) throw Interrupted();
   std::optional<net::Reply> out;
   handshake_error_ = false;
+  failure_ = nullptr;
   asio::co_spawn(io_, attempt(argv, &out), asio::detached);
   bool abandoned = false;
   while (!out) {
     io_.restart();
     io_.run_for(20ms);
-    const auto now = Clock::now();
-    deadlines_.check(now);
-    if (g_interrupted.load(std::memory_order_relaxed)) {
-      if (!interrupt_seen_) interrupt_seen_ = now;
-      if (!abandoned && now > *interrupt_seen_ + kInterruptGrace) {
-        abandoned = true;
-        conn_.close();  // the pending read or connect completes with an error; then we give up
-      }
+    deadlines_.check(Clock::now());
+    if (!abandoned && interrupt_grace_over()) {
+      abandoned = true;
+      conn_.close();  // the pending read or connect completes with an error; then we give up
     }
   }
+  if (failure_) std::rethrow_exception(failure_);
   if (abandoned) throw Interrupted();
   return std::move(*out);
 }
@@ -83,7 +108,10 @@ void NodeClient::handshake_refused(const net::Reply& r) const {
   if (msg.rfind("NOAUTH", 0) == 0)
     throw TargetError(url_.display() + " requires a password: " + msg +
                       " (give it in the URL: redis://[user:]password@host:port)");
-  throw TargetError("authentication failed at " + url_.display() + ": " + msg);
+  if (msg.rfind("WRONGPASS", 0) == 0 || msg.find("invalid password") != std::string::npos ||
+      msg.find("invalid username") != std::string::npos)
+    throw TargetError("authentication failed at " + url_.display() + ": " + msg);
+  throw TargetError(url_.display() + " refused the connection's handshake (AUTH, SELECT, PING): " + msg);
 }
 
 void NodeClient::connect() {
@@ -102,10 +130,7 @@ net::Reply NodeClient::try_command(const std::vector<std::string>& argv) {
 void NodeClient::wait(std::chrono::milliseconds d) {
   const auto until = Clock::now() + d;
   while (Clock::now() < until) {
-    if (g_interrupted.load(std::memory_order_relaxed)) {
-      if (!interrupt_seen_) interrupt_seen_ = Clock::now();
-      if (Clock::now() > *interrupt_seen_ + kInterruptGrace) throw Interrupted();
-    }
+    if (interrupt_grace_over()) throw Interrupted();
     std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), 20ms));
   }
 }
@@ -115,12 +140,15 @@ net::Reply NodeClient::command(const std::vector<std::string>& argv, std::chrono
   auto backoff = 10ms;
   for (;;) {
     net::Reply r = try_command(argv);
-    const bool loading = r.is_error() && !r.is_transport_failure() && r.error_message().rfind("LOADING", 0) == 0;
-    if (!r.is_transport_failure() && !loading) return r;
-    if (Clock::now() + backoff > give_up)
+    const std::string_view m = r.is_error() ? r.error_message() : std::string_view();
+    const bool busy = r.is_error() && !r.is_transport_failure() && (m.rfind("LOADING", 0) == 0 || m.rfind("BUSY", 0) == 0);
+    if (!r.is_transport_failure() && !busy) return r;
+    if (Clock::now() + backoff > give_up) {
+      if (busy) return r;  // the server answers, just not yet: the caller says what it could not do
       throw TargetLost("lost " + url_.display() + " for " +
                        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(patience).count()) +
                        " s: " + std::string(r.error_message()));
+    }
     wait(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
   }

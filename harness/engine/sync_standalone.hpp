@@ -9,6 +9,7 @@
 // reads, SCAN and UNLINK, SCRIPT LOAD.
 #pragma once
 #include <chrono>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,10 @@ namespace asio = boost::asio;
 
 // How long setup, checks and cleanup wait for a lost node to come back before the run is aborted.
 inline constexpr std::chrono::milliseconds kAdminPatience{10'000};
+
+// True once the run was interrupted more than 0.5 s ago (the first time any admin wait noticed the signal): from
+// then on setup, check and cleanup waits give up at once, whichever client or node they are on.
+bool interrupt_grace_over();
 
 class NodeClient {
  public:
@@ -54,7 +59,7 @@ class NodeClient {
   net::ConnectionSet deadlines_;
   net::Connection conn_;
   bool handshake_error_ = false;  // the last attempt's failure was the server refusing AUTH/SELECT
-  std::optional<net::Clock::time_point> interrupt_seen_;
+  std::exception_ptr failure_;  // an exception inside attempt(), rethrown by drive()
 };
 
 // SyncClient of a standalone target: one NodeClient.
@@ -68,7 +73,9 @@ class StandaloneSync final : public SyncClient {
     } catch (const UsageError&) {
       throw;
     } catch (const TargetError& e) {
-      throw TargetError(std::string(e.what()) + " (is Redis running there? omit --target to use an embedded redis-server)");
+      const std::string what = e.what();
+      if (what.rfind("cannot connect to ", 0) != 0) throw;  // it answered: the hint would mislead
+      throw TargetError(what + " (is Redis running there? omit --target to use an embedded redis-server)");
     }
   }
   net::Reply command(const std::vector<std::string>& argv, std::string_view = {}) override {

@@ -102,9 +102,9 @@ RedisUrl parse_redis_url(std::string_view url) {
     // Without a password no AUTH is sent, so the user would be dropped silently and the run would act as the
     // default user: refuse instead. (A "nopass" ACL user accepts any password.)
     if (!u.user.empty() && u.password.empty())
-      throw UrlError(cat("--target ", shown, ": user '", info.substr(0, colon),
-                         "' without a password: give the password (redis://", info.substr(0, colon),
-                         ":PASSWORD@", rest, "), or omit the user"));
+      // Not echoed: what stands before '@' may be a password written without its colon (redis://s3cret@host).
+      throw UrlError(cat("--target redis://***@", rest, ": a user without a password: give both ",
+                         "(redis://USER:PASSWORD@", rest, "), or omit the user"));
   }
   if (auto q = rest.find_first_of("?#"); q != std::string_view::npos)
     throw UrlError(cat("--target ", shown, ": URL parameters ('", rest.substr(q),

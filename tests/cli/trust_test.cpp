@@ -562,3 +562,18 @@ TEST(TrustCli, EarlyErrorsStillWriteAMinimalReportWithTheExitCodeAndTheMessage) 
   EXPECT_TRUE(contains(message, "user_script:2")) << j.dump();
   EXPECT_EQ(scan_keys(server.port(), "*"), std::vector<std::string>{});
 }
+
+TEST(TrustCli, AThresholdScopeNamingNoScenarioIsRefusedBeforeContactingTheTargetAndSaidInTheReport) {
+  // 127.0.0.1:1 has no server: an exit 2 (not 3) in well under a second proves nothing was contacted.
+  TempDir dir;
+  const auto t0 = Clock::now();
+  auto r = run_harness({"run", "--target", "redis://127.0.0.1:1", "--scenario", "counter", "--variant", "atomic",
+                        "--threshold", "nosuch:p99_ms<5", "--report", dir.file("r.json")});
+  EXPECT_LT(ms_between(t0, Clock::now()), 2000);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "--threshold 'nosuch:p99_ms<5'")) << r.err;
+  EXPECT_TRUE(contains(r.err, "counter/atomic")) << r.err;  // what the run does run
+  json j = read_report(dir.file("r.json"));
+  EXPECT_EQ(j.value("exit_code", 0), 2);
+  EXPECT_TRUE(contains(j["error"].value("message", ""), "nosuch")) << j.dump();
+}
