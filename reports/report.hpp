@@ -1,4 +1,4 @@
-// The one report model (CONTRACT.md "JSON report", schema_version 1). Every writer (JSON, console table,
+// The one report model (docs/contract.md "JSON report", schema_version 1). Every writer (JSON, console table,
 // markdown, JUnit, gbench, HTML) and every gate (thresholds, compare) works from this model.
 #pragma once
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The subcommands of lua-harness. Each returns the process exit code (CONTRACT.md "Exit codes").
+// The subcommands of lua-harness. Each returns the process exit code (docs/contract.md "Exit codes").
 #pragma once
 
 namespace lh::cli {

@@ -1,4 +1,4 @@
-// Setup problems end a run with the contract's exit codes (CONTRACT.md "Exit codes"). Everything that happens
+// Setup problems end a run with the contract's exit codes (docs/contract.md "Exit codes"). Everything that happens
 // during the load is data, not an exception.
 #pragma once
 #include <stdexcept>

@@ -1,4 +1,4 @@
-// --key / --arg templates (CONTRACT.md "Templates"): ${rand:A-B}, ${seq}, ${client}, ${now_ms}, ${now_us},
+// --key / --arg templates (docs/contract.md "Templates"): ${rand:A-B}, ${seq}, ${client}, ${now_ms}, ${now_us},
 // ${uuid}. Braces without `$` stay literal (hash tags). Within one op, identical placeholders expand to the
 // same value. Keys get the run prefix prepended. Compiled once; expansion allocates nothing once warm.
 #pragma once

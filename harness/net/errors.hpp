@@ -6,7 +6,7 @@
 
 namespace lh::net {
 
-// What happened to one logical op (CONTRACT.md "ops").
+// What happened to one logical op (docs/contract.md "ops").
 enum class Outcome : uint8_t {
   ok = 0,             // the effect is known to have happened (or a clean refusal, e.g. "rate limited")
   failed = 1,         // known not to have happened (error reply before execution)

@@ -114,7 +114,7 @@ TEST(ReportSchema, MinimalReportMatches) {
 }
 
 TEST(ReportSchema, ContractExampleMatches) {
-  // The example of CONTRACT.md "JSON report", completed with the fields every schema-1 report carries.
+  // The example of docs/contract.md "JSON report", completed with the fields every schema-1 report carries.
   json j = R"({
     "schema_version": 1,
     "tool": {"name": "lua-harness", "version": "0.1.0"},
