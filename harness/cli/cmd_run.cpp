@@ -11,6 +11,7 @@
 #include "harness/net/url.hpp"
 #include "harness/util/secrets.hpp"
 #include "reports/console.hpp"
+#include "reports/format.hpp"
 #include "reports/outputs.hpp"
 #include "reports/thresholds.hpp"
 
@@ -57,15 +58,8 @@ void write_json(const reports::Report& r, const std::string& path) {
   if (!f || !(f << text) || !f.flush()) throw UsageError("--report " + path + ": cannot write the file");
 }
 
-std::string thousands(int64_t v) {  // 12345 -> "12,345"
-  const std::string digits = std::to_string(v);
-  std::string s;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) s.push_back(',');
-    s.push_back(digits[i]);
-  }
-  return s;
-}
+// 12345 -> "12,345" (counts: never negative).
+std::string thousands(int64_t v) { return reports::with_commas(static_cast<uint64_t>(std::max<int64_t>(v, 0))); }
 
 // One plain sentence per scenario: what the naive twin got wrong.
 std::string sentence(const reports::Result& r) {

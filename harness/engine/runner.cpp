@@ -17,6 +17,7 @@
 #include "harness/engine/sync_standalone.hpp"
 #include "harness/engine/target.hpp"
 #include "harness/engine/templates.hpp"
+#include "reports/format.hpp"
 #include "scenarios/custom.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -221,16 +222,6 @@ void validate_key_prefix(const std::string& prefix) {
 
 namespace {
 
-std::string thousands(uint64_t v) {  // 258960 -> "258,960"
-  const std::string digits = std::to_string(v);
-  std::string s;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) s.push_back(',');
-    s.push_back(digits[i]);
-  }
-  return s;
-}
-
 std::string percent(double share) {
   std::ostringstream s;
   s << std::setprecision(3) << share * 100 << " %";
@@ -276,13 +267,13 @@ void judge_errors(reports::Result& res, double max_error_rate) {
     c.reason = "no op ran";
   } else if (res.ops_ok == 0) {
     c.verdict = "inconclusive";
-    c.reason = "no op succeeded: " + cause + " for " + thousands(top > 0 ? top : bad) + " of " +
-               thousands(res.ops_total) + " ops";
+    c.reason = "no op succeeded: " + cause + " for " + reports::with_commas(top > 0 ? top : bad) + " of " +
+               reports::with_commas(res.ops_total) + " ops";
   } else if (static_cast<double>(bad) > max_error_rate * static_cast<double>(res.ops_total)) {
     c.verdict = "inconclusive";
     c.reason = percent(static_cast<double>(bad) / static_cast<double>(res.ops_total)) + " of ops failed or are " +
-               "indeterminate (" + thousands(res.ops_failed) + " failed, " + thousands(res.ops_indeterminate) +
-               " indeterminate of " + thousands(res.ops_total) + "), above --max-error-rate " +
+               "indeterminate (" + reports::with_commas(res.ops_failed) + " failed, " + reports::with_commas(res.ops_indeterminate) +
+               " indeterminate of " + reports::with_commas(res.ops_total) + "), above --max-error-rate " +
                percent(max_error_rate) + "; the commonest: " + cause;
   }
 }
@@ -374,7 +365,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
                                 found.refused + "; the random prefix is assumed unused");
       log << "warning: " << report.warnings.back() << "\n";
     } else if (found.keys > 0) {
-      throw UsageError(which + ": " + thousands(found.keys) + (found.keys == 1 ? " key already matches" : " keys already match") +
+      throw UsageError(which + ": " + reports::with_commas(found.keys) + (found.keys == 1 ? " key already matches" : " keys already match") +
                        " it on the target (e.g. '" + found.example +
                        "'); the harness writes and deletes only under a prefix no key uses: choose another "
                        "--key-prefix, or omit it for a random lh:<run-id>: prefix");
@@ -453,12 +444,12 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
       res.ops_scheduled = lr.scheduled;
       res.ops_dropped = lr.dropped;
       if (lr.dropped > 0)
-        warn(label + ": " + thousands(lr.dropped) + " of " + thousands(lr.scheduled) +
+        warn(label + ": " + reports::with_commas(lr.dropped) + " of " + reports::with_commas(lr.scheduled) +
              " scheduled ops never started: all " + std::to_string(cfg.load.clients) +
              " clients were busy (raise --clients, or lower --rate)");
       if (res.throughput_ops_s < 0.95 * *cfg.load.rate)
-        warn(label + ": reached " + thousands(static_cast<uint64_t>(res.throughput_ops_s)) + " ops/s of --rate " +
-             thousands(static_cast<uint64_t>(*cfg.load.rate)));
+        warn(label + ": reached " + reports::with_commas(static_cast<uint64_t>(res.throughput_ops_s)) + " ops/s of --rate " +
+             reports::with_commas(static_cast<uint64_t>(*cfg.load.rate)));
     }
     // Also a --script run without a checker: its ops must have succeeded for its latency to mean anything. Not
     // a variant whose check was cut short (target lost, interrupted): that reason stands.
@@ -510,7 +501,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     }
     if (left) {
       report.cleanup = left;
-      log << "cleanup: " << (left->keys_left < 0 ? "an unknown number of" : thousands(static_cast<uint64_t>(left->keys_left)))
+      log << "cleanup: " << (left->keys_left < 0 ? "an unknown number of" : reports::with_commas(static_cast<uint64_t>(left->keys_left)))
           << " keys are left under '" << params.key_prefix << "': " << without_secrets(left->reason, secrets)
           << " (delete them with: redis-cli --scan --pattern '" << glob_escape(params.key_prefix)
           << "*' | xargs redis-cli unlink)\n";

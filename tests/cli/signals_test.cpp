@@ -22,6 +22,8 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+using lh::test::PrivateTmpdir;
+
 namespace {
 
 const std::string kRateLimit = std::string(LH_SOURCE_DIR) + "/lua/rate_limit.lua";
@@ -71,26 +73,6 @@ class Disposition {
  private:
   int sig_;
   struct sigaction old_ {};
-};
-
-class PrivateTmpdir {
- public:
-  PrivateTmpdir() : dir_(lh::test::temp_dir()) {
-    if (const char* old = std::getenv("TMPDIR")) old_ = old;
-    ::setenv("TMPDIR", dir_.c_str(), 1);
-  }
-  ~PrivateTmpdir() {
-    if (old_)
-      ::setenv("TMPDIR", old_->c_str(), 1);
-    else
-      ::unsetenv("TMPDIR");
-    lh::test::remove_tree(dir_);
-  }
-  const std::string& path() const { return dir_; }
-
- private:
-  std::string dir_;
-  std::optional<std::string> old_;
 };
 
 std::vector<std::string> run_dirs(const std::string& base) {

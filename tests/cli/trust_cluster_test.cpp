@@ -36,7 +36,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-
 int port_of(const std::string& address) {
   return std::stoi(address.substr(address.rfind(':') + 1));
 }

@@ -36,7 +36,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-
 // `run` of the counter scenario, quiet, with a JSON report file.
 std::vector<std::string> counter_run(const std::string& target, const std::string& variants,
                                      const std::string& duration, const std::string& report,

@@ -21,29 +21,9 @@ using namespace lh::embedded;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
+using lh::test::PrivateTmpdir;
+
 namespace {
-
-// Points $TMPDIR (where launches create their directories) at a fresh private directory for the test's life.
-class PrivateTmpdir {
- public:
-  PrivateTmpdir() : dir_(lh::test::temp_dir()) {
-    if (const char* old = std::getenv("TMPDIR")) old_ = old;
-    ::setenv("TMPDIR", dir_.c_str(), 1);
-  }
-  ~PrivateTmpdir() {
-    if (old_)
-      ::setenv("TMPDIR", old_->c_str(), 1);
-    else
-      ::unsetenv("TMPDIR");
-    lh::test::remove_tree(dir_);
-  }
-  const std::string& path() const { return dir_; }
-  std::string operator/(const std::string& name) const { return dir_ + "/" + name; }
-
- private:
-  std::string dir_;
-  std::optional<std::string> old_;
-};
 
 // Field 22 of /proc/PID/stat, as the launcher records it next to the pid.
 unsigned long long start_time_of(pid_t pid) {

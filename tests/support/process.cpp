@@ -90,4 +90,17 @@ ProcResult run_harness(const std::vector<std::string>& args, std::chrono::second
   return r;
 }
 
+PrivateTmpdir::PrivateTmpdir() : dir_(temp_dir()) {
+  if (const char* old = std::getenv("TMPDIR")) old_ = old;
+  ::setenv("TMPDIR", dir_.c_str(), 1);
+}
+
+PrivateTmpdir::~PrivateTmpdir() {
+  if (old_)
+    ::setenv("TMPDIR", old_->c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
+  remove_tree(dir_);
+}
+
 }  // namespace lh::test

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,21 @@ std::string temp_dir();
 void remove_tree(const std::string& dir);
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
+
+// Points $TMPDIR (where embedded launches create their lh-redis-* directories) at a fresh private directory for
+// the test's life, and restores it after.
+class PrivateTmpdir {
+ public:
+  PrivateTmpdir();
+  ~PrivateTmpdir();
+  PrivateTmpdir(const PrivateTmpdir&) = delete;
+  PrivateTmpdir& operator=(const PrivateTmpdir&) = delete;
+  const std::string& path() const { return dir_; }
+  std::string operator/(const std::string& name) const { return dir_ + "/" + name; }
+
+ private:
+  std::string dir_;
+  std::optional<std::string> old_;
+};
 
 }  // namespace lh::test
