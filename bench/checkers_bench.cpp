@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <random>
 
-#include "scenarios/checkers.hpp"
+#include "harness/scenarios/checkers.hpp"
 
 namespace lh::scenarios {
 namespace {
+
+using net::Outcome;
 
 constexpr std::size_t kEvents = 1'000'000;
 constexpr uint32_t kClients = 50;

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/cluster/router.hpp"
-#include "harness/cluster/slot.hpp"
+#include "harness/transport/cluster_redis.hpp"
+#include "harness/transport/slot.hpp"
 
-using namespace lh::cluster;
+using namespace lh::transport;
 
 namespace {
 

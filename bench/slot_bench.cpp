@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/cluster/slot.hpp"
-#include "harness/cluster/slot_map.hpp"
+#include "harness/transport/slot.hpp"
+#include "harness/transport/slot_map.hpp"
 
-using namespace lh::cluster;
+using namespace lh::transport;
 
 namespace {
 

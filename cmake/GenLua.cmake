@@ -1,7 +1,7 @@
 # Invoked with -DOUT=... -DLUA_DIR=...: writes a C++ file with every script as a raw string literal.
 file(GLOB lua_files ${LUA_DIR}/*.lua)
 list(SORT lua_files)
-set(body "// Generated from lua/*.lua by cmake/GenLua.cmake. Do not edit.\n#include \"harness/scripts/embedded.hpp\"\nnamespace lh::scripts {\nconst std::vector<EmbeddedScript>& embedded_scripts() {\n  static const std::vector<EmbeddedScript> all = {\n")
+set(body "// Generated from lua/*.lua by cmake/GenLua.cmake. Do not edit.\n#include \"harness/scenarios/embedded_lua.hpp\"\nnamespace lh::scripts {\nconst std::vector<EmbeddedScript>& embedded_scripts() {\n  static const std::vector<EmbeddedScript> all = {\n")
 foreach(f ${lua_files})
   get_filename_component(name ${f} NAME_WE)
   file(READ ${f} content)

@@ -10,9 +10,9 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/options.hpp"
-#include "reports/compare.hpp"
-#include "reports/metrics.hpp"
-#include "reports/report_file.hpp"
+#include "harness/reports/compare.hpp"
+#include "harness/model/metrics.hpp"
+#include "harness/model/report_file.hpp"
 
 namespace po = boost::program_options;
 

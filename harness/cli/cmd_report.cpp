@@ -8,9 +8,9 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/options.hpp"
-#include "reports/console.hpp"
-#include "reports/outputs.hpp"
-#include "reports/report_file.hpp"
+#include "harness/reports/console.hpp"
+#include "harness/reports/outputs.hpp"
+#include "harness/model/report_file.hpp"
 
 namespace po = boost::program_options;
 

@@ -6,14 +6,14 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/options.hpp"
 #include "harness/cli/validate.hpp"
-#include "harness/engine/exit_errors.hpp"
-#include "harness/engine/runner.hpp"
+#include "harness/util/exit_errors.hpp"
+#include "harness/app/runner.hpp"
 #include "harness/net/url.hpp"
 #include "harness/util/secrets.hpp"
-#include "reports/console.hpp"
-#include "reports/format.hpp"
-#include "reports/outputs.hpp"
-#include "reports/thresholds.hpp"
+#include "harness/reports/console.hpp"
+#include "harness/reports/format.hpp"
+#include "harness/reports/outputs.hpp"
+#include "harness/reports/thresholds.hpp"
 
 namespace lh::cli {
 
@@ -164,7 +164,7 @@ bool wants_outputs(const CommonOptions& o) {
 
 // The run ended before its load (bad input found by Redis, the target unreachable, a signal): the outputs
 // asked for are still written, with the exit code and the message, so CI never loses the why.
-int early_exit(const CommonOptions& o, const engine::RunConfig& cfg, const std::string& started_at, int code,
+int early_exit(const CommonOptions& o, const app::RunConfig& cfg, const std::string& started_at, int code,
                const std::string& raw_message) {
   std::vector<std::string> secrets;  // Redis may echo arguments in an error: mask the passwords of the URLs
   for (const auto& t : cfg.targets) {
@@ -176,7 +176,7 @@ int early_exit(const CommonOptions& o, const engine::RunConfig& cfg, const std::
   const std::string message = without_secrets(raw_message, secrets);
   std::cerr << "lua-harness: " << message << "\n";
   if (!wants_outputs(o)) return code;
-  write_all(o, engine::error_report(cfg, started_at, code, message));
+  write_all(o, app::error_report(cfg, started_at, code, message));
   return code;
 }
 
@@ -200,7 +200,7 @@ int run_or_demo(int argc, char** argv, bool demo) {
       throw UsageError(e.what());
     }
   }
-  engine::RunConfig cfg = to_run_config(o, demo);
+  app::RunConfig cfg = to_run_config(o, demo);
   validate_before_load(o, cfg, vm);
   if (demo) {
     if (cfg.variants.empty()) cfg.variants = {"atomic", "naive", "transaction", "gt", "atomic-server-clock"};
@@ -208,9 +208,9 @@ int run_or_demo(int argc, char** argv, bool demo) {
   }
   // Threshold scopes must name a scenario or variant of this run: found now, not after the whole load. The
   // outputs are known writable by now, so they say it too.
-  const std::string checked_at = engine::iso_now();
+  const std::string checked_at = app::iso_now();
   try {
-    const auto planned = engine::planned_variants(cfg);
+    const auto planned = app::planned_variants(cfg);
     for (const auto& t : o.thresholds)
       if (auto problem = reports::threshold_scope_problem(reports::parse_threshold(t), planned))
         throw UsageError(*problem);
@@ -220,10 +220,10 @@ int run_or_demo(int argc, char** argv, bool demo) {
   std::ostringstream sink;
   std::ostream& log = o.quiet ? static_cast<std::ostream&>(sink) : std::cerr;
   log << "seed " << cfg.load.seed << "\n";
-  const std::string started_at = engine::iso_now();
+  const std::string started_at = app::iso_now();
   reports::Report report;
   try {
-    report = engine::execute(cfg, log);
+    report = app::execute(cfg, log);
   } catch (const ExitError& e) {
     return early_exit(o, cfg, started_at, e.exit_code, e.what());
   } catch (const Interrupted&) {

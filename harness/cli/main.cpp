@@ -6,10 +6,10 @@
 #include <iterator>
 #include <string>
 
+#include "harness/util/interrupt.hpp"
 #include "harness/cli/commands.hpp"
-#include "harness/embedded/redis_server.hpp"
-#include "harness/engine/engine.hpp"
-#include "harness/engine/exit_errors.hpp"
+#include "harness/app/redis_server.hpp"
+#include "harness/util/exit_errors.hpp"
 
 namespace {
 
@@ -26,7 +26,7 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 
 void on_signal(int sig) {
   const bool second = g_signalled.exchange(true);
-  lh::engine::g_interrupted.store(true);
+  lh::g_interrupted.store(true);
   // The first signal asks for an orderly stop; any second one (of any of the three) ends the process at once
   // (embedded servers die with it: PR_SET_PDEATHSIG; their directories go at the next launch). The other two
   // are blocked on this thread while this runs (sa_mask), so one arriving now is delivered after the reset
@@ -103,6 +103,6 @@ int main(int argc, char** argv) {
     std::cerr << "lua-harness: " << e.what() << "\n";
     code = lh::kExitUsage;
   }
-  lh::embedded::stop_all_embedded();
+  lh::app::stop_all_embedded();
   return code;
 }

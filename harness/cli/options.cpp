@@ -6,7 +6,7 @@
 #include <string_view>
 #include <thread>
 
-#include "harness/engine/exit_errors.hpp"
+#include "harness/util/exit_errors.hpp"
 #include "harness/net/url.hpp"
 
 namespace lh::cli {
@@ -128,8 +128,8 @@ void add_output_options(po::options_description& d, CommonOptions& o) {
     ("quiet,q", po::bool_switch(&o.quiet), "no per-variant lines or progress");
 }
 
-engine::RunConfig to_run_config(const CommonOptions& o, bool demo) {
-  engine::RunConfig c;
+app::RunConfig to_run_config(const CommonOptions& o, bool demo) {
+  app::RunConfig c;
   c.targets = o.targets;
   for (const auto& t : c.targets) {
     net::RedisUrl u;
@@ -193,7 +193,7 @@ engine::RunConfig to_run_config(const CommonOptions& o, bool demo) {
   l.seed = o.seed_text.empty() ? (static_cast<uint64_t>(std::random_device{}()) << 20 ^ std::random_device{}())
                                : parse_number<uint64_t>("--seed", o.seed_text, 0, UINT64_MAX);
   c.key_prefix = o.key_prefix;
-  if (!o.key_prefix.empty()) engine::validate_key_prefix(o.key_prefix);
+  if (!o.key_prefix.empty()) app::validate_key_prefix(o.key_prefix);
   c.keep_keys = o.keep_keys;
   c.timeouts.connect = std::chrono::duration_cast<std::chrono::milliseconds>(
       parse_duration("--connect-timeout", o.connect_timeout));

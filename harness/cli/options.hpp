@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/engine/runner.hpp"
+#include "harness/app/runner.hpp"
 
 namespace lh::cli {
 
@@ -46,7 +46,7 @@ void add_output_options(po::options_description& d, CommonOptions& o);
 // Validates and converts; throws UsageError (exit 2) with a one-line message naming the flag. What needs the
 // variables_map (was a flag given at all) or the file system is checked by validate_before_load
 // (validate.hpp).
-engine::RunConfig to_run_config(const CommonOptions& o, bool demo);
+app::RunConfig to_run_config(const CommonOptions& o, bool demo);
 
 // "0.05" or "5%" -> 0.05; throws UsageError naming `flag` unless it is a share from 0 to 1.
 double parse_share(const std::string& flag, const std::string& text);

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "harness/embedded/redis_server.hpp"
-#include "harness/engine/exit_errors.hpp"
+#include "harness/app/redis_server.hpp"
+#include "harness/util/exit_errors.hpp"
 #include "harness/util/strcat.hpp"
 
 namespace lh::cli {
@@ -47,7 +47,7 @@ void check_script(const std::string& path) {
 void check_redis_server(const std::string& wanted) {
   const std::string flag = "--redis-server";
   if (wanted.find('/') == std::string::npos) {  // a bare name is looked up in PATH, as a shell would
-    if (embedded::resolve_redis_server(wanted).empty()) refuse(flag, wanted, "not found in PATH");
+    if (app::resolve_redis_server(wanted).empty()) refuse(flag, wanted, "not found in PATH");
     return;
   }
   struct stat st {};
@@ -130,7 +130,7 @@ void check_outputs(const std::vector<std::pair<std::string, std::string>>& outpu
   for (const auto& [flag, path] : files) check_output_path(flag, path);
 }
 
-void validate_before_load(const CommonOptions& o, const engine::RunConfig& cfg, const po::variables_map& vm) {
+void validate_before_load(const CommonOptions& o, const app::RunConfig& cfg, const po::variables_map& vm) {
   auto given = [&](const char* flag) { return vm.count(flag) > 0 && !vm[flag].defaulted(); };
 
   // A flag given with nothing usable in it would silently mean the default.

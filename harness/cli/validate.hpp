@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "harness/cli/options.hpp"
-#include "harness/engine/runner.hpp"
+#include "harness/app/runner.hpp"
 
 namespace lh::cli {
 
@@ -16,7 +16,7 @@ namespace lh::cli {
 // --replicas without --embedded-cluster, --cluster without --target, any text option given as ''), the
 // outputs (check_outputs), --redis-server (an executable regular file, or a name found in PATH) and --script
 // (a readable, non-empty regular file). Threshold scopes are checked by the caller.
-void validate_before_load(const CommonOptions& o, const engine::RunConfig& cfg, const po::variables_map& vm);
+void validate_before_load(const CommonOptions& o, const app::RunConfig& cfg, const po::variables_map& vm);
 
 // Output files as (flag, path) pairs, empty paths skipped: at most one writes to stdout ("-"), no two name
 // the same file (nor `protected_input`, e.g. the --script file, when given), and each can be written

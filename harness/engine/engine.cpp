@@ -1,3 +1,4 @@
+#include "harness/util/interrupt.hpp"
 #include "harness/engine/engine.hpp"
 
 #include <unistd.h>
@@ -15,8 +16,6 @@
 
 namespace lh::engine {
 
-std::atomic<bool> g_interrupted{false};
-
 namespace {
 
 using namespace std::chrono_literals;
@@ -30,7 +29,7 @@ constexpr auto kInterruptGrace = 100ms;
 // Everything the clients of all workers read; nothing here is written during the run.
 struct Plan {
   const LoadConfig& cfg;
-  scenarios::VariantRun& variant;
+  VariantRun& variant;
   const RedisFactory& make_redis;
   Clock::time_point start, measure_begin, end;
   bool single_call;
@@ -269,7 +268,7 @@ void progress_line(const LoadConfig& cfg, const std::vector<std::unique_ptr<Work
 
 }  // namespace
 
-LoadResult run_load(const LoadConfig& cfg, scenarios::VariantRun& variant, const RedisFactory& make_redis) {
+LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFactory& make_redis) {
   const uint32_t threads = std::max<uint32_t>(1, std::min(cfg.threads, cfg.clients));
   const auto start = Clock::now();
   Plan plan{cfg,

@@ -9,10 +9,10 @@
 #include <optional>
 #include <string>
 
-#include "harness/engine/client.hpp"
+#include "harness/engine/client_ctx.hpp"
 #include "harness/engine/recorder.hpp"
 #include "harness/net/connection.hpp"
-#include "scenarios/scenario.hpp"
+#include "harness/engine/workload.hpp"
 
 namespace lh::engine {
 
@@ -31,9 +31,7 @@ struct LoadConfig {
   std::string label;
 };
 
-// Makes one client's transport on a worker thread (standalone connection or cluster router).
-using RedisFactory =
-    std::function<std::unique_ptr<Redis>(asio::io_context&, net::ConnectionSet&, Recorder&)>;
+using transport::RedisFactory;
 
 struct LoadResult {
   Recorder merged;
@@ -53,10 +51,6 @@ struct LoadResult {
   std::string last_connect_error;
 };
 
-// Set from the signal handler; every worker stops at its next op: the watchdog notices within 20 ms, wakes
-// sleeping clients at once and, after 100 ms, closes every connection, so a hung server cannot hold the run.
-extern std::atomic<bool> g_interrupted;
-
-LoadResult run_load(const LoadConfig& cfg, scenarios::VariantRun& variant, const RedisFactory& make_redis);
+LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFactory& make_redis);
 
 }  // namespace lh::engine

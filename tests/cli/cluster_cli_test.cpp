@@ -10,15 +10,15 @@
 #include <sstream>
 #include <string>
 
-#include "harness/cluster/slot.hpp"
-#include "harness/cluster/slot_map.hpp"
+#include "harness/transport/slot.hpp"
+#include "harness/transport/slot_map.hpp"
 #include "support/json_schema.hpp"
 #include "support/process.hpp"
 #include "support/servers.hpp"
 
-using lh::cluster::key_slot;
-using lh::cluster::SlotMap;
-using lh::embedded::LocalCluster;
+using lh::transport::key_slot;
+using lh::transport::SlotMap;
+using lh::app::LocalCluster;
 using lh::test::poll_until;
 using lh::test::run_harness;
 using nlohmann::json;
@@ -44,7 +44,7 @@ std::string seed(LocalCluster& c) { return "redis://" + c.seed_addresses().front
 
 // The master serving `slot`, per CLUSTER SLOTS of the first node.
 int owner_port(LocalCluster& c, uint16_t slot) {
-  auto reply = lh::embedded::sync_command(port_of(c.seed_addresses().front()), {"CLUSTER", "SLOTS"});
+  auto reply = lh::app::sync_command(port_of(c.seed_addresses().front()), {"CLUSTER", "SLOTS"});
   if (!reply) return -1;
   const SlotMap map = SlotMap::from_cluster_slots(reply.get());
   const int i = map.node_for_slot(slot);

@@ -11,7 +11,7 @@
 #include <regex>
 #include <sstream>
 
-#include "reports/outputs.hpp"
+#include "harness/reports/outputs.hpp"
 #include "support/sample_report.hpp"
 
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "reports/report.hpp"
+#include "harness/model/report.hpp"
 #include "support/process.hpp"
 #include "support/sample_report.hpp"
 #include "support/xml_check.hpp"

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/embedded/redis_server.hpp"
+#include "harness/app/redis_server.hpp"
 #include "support/process.hpp"
 #include "support/servers.hpp"
 
@@ -28,7 +28,7 @@ const std::string kRateLimit = std::string(LH_SOURCE_DIR) + "/lua/rate_limit.lua
 class MarkingRedisServer {
  public:
   MarkingRedisServer() : dir_(lh::test::temp_dir()) {
-    const std::string real = lh::embedded::resolve_redis_server("");
+    const std::string real = lh::app::resolve_redis_server("");
     lh::test::write_text(path(), "#!/bin/sh\ntouch '" + marker() + "'\nexec '" + real + "' \"$@\"\n");
     fs::permissions(path(), fs::perms::owner_all);
   }

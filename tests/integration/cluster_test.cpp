@@ -8,15 +8,16 @@
 #include <map>
 #include <sstream>
 
-#include "harness/cluster/session.hpp"
-#include "harness/cluster/slot.hpp"
-#include "harness/engine/exit_errors.hpp"
+#include "harness/transport/cluster_session.hpp"
+#include "harness/transport/slot.hpp"
+#include "harness/util/exit_errors.hpp"
 #include "harness/engine/recorder.hpp"
+#include "harness/scenarios/embedded_lua.hpp"
 #include "support/servers.hpp"
 
 using namespace lh;
-using cluster::key_slot;
-using embedded::LocalCluster;
+using transport::key_slot;
+using app::LocalCluster;
 namespace asio = boost::asio;
 
 namespace {
@@ -29,20 +30,20 @@ std::vector<net::RedisUrl> seeds_of(LocalCluster& c) {
   return out;
 }
 
-cluster::ClusterSession& as_cluster(engine::TargetSession& s) { return dynamic_cast<cluster::ClusterSession&>(s); }
+transport::ClusterSession& as_cluster(transport::TargetSession& s) { return dynamic_cast<transport::ClusterSession&>(s); }
 
 int port_of(const std::string& address) { return std::stoi(address.substr(address.rfind(':') + 1)); }
 
 // The master owning `key`'s slot, as "127.0.0.1:P", per CLUSTER SLOTS of `any_port`.
 int owner(int any_port, const std::string& key) {
-  auto reply = embedded::sync_command(any_port, {"CLUSTER", "SLOTS"});
-  const auto map = cluster::SlotMap::from_cluster_slots(reply.get());
+  auto reply = app::sync_command(any_port, {"CLUSTER", "SLOTS"});
+  const auto map = transport::SlotMap::from_cluster_slots(reply.get());
   return map.nodes()[static_cast<std::size_t>(map.node_for_slot(key_slot(key)))].port;
 }
 
 // One command through a transport (no braced list inside co_await: g++ 12 rejects it).
 template <class... A>
-asio::awaitable<net::Reply> cmd(engine::Redis& r, std::string_view route, const A&... args) {
+asio::awaitable<net::Reply> cmd(transport::Redis& r, std::string_view route, const A&... args) {
   const std::array<std::string_view, sizeof...(A)> argv = {std::string_view(args)...};
   co_return co_await r.call(argv, route);
 }
@@ -83,7 +84,7 @@ void move_slot(const std::string& key, int src, int dst, const std::vector<std::
 }
 
 // Two batches of the same calls, with the script cache of every master flushed in between.
-asio::awaitable<void> two_batches(engine::Redis& redis, std::span<engine::ScriptCall> calls,
+asio::awaitable<void> two_batches(transport::Redis& redis, std::span<transport::ScriptCall> calls,
                                   std::vector<net::Reply>& first, std::vector<net::Reply>& second,
                                   const std::vector<std::string>& masters, bool& connected) {
   net::Reply r = co_await redis.connect();
@@ -96,7 +97,7 @@ asio::awaitable<void> two_batches(engine::Redis& redis, std::span<engine::Script
 // WATCH/MULTI/EXEC through the router: a commit, then a conflicting write; `seen` gets each step's answer.
 // (Two coroutines rather than one long one: past some size g++ 12 reports a false -Wmismatched-new-delete
 // on Asio's recycled coroutine frames.)
-asio::awaitable<void> transaction_commit_then_conflict(engine::Redis& redis, const std::string& key, int src,
+asio::awaitable<void> transaction_commit_then_conflict(transport::Redis& redis, const std::string& key, int src,
                                                        std::vector<std::string>& seen) {
   net::Reply r = co_await redis.connect();
   r = co_await cmd(redis, key, "SET", key, "5");
@@ -125,7 +126,7 @@ asio::awaitable<void> transaction_commit_then_conflict(engine::Redis& redis, con
 
 // The slot moves to another master while a WATCH is open: the transaction's next command stays on the watched
 // node and its MOVED comes back as is (following it would leave the WATCH behind).
-asio::awaitable<void> transaction_across_a_slot_move(engine::Redis& redis, const std::string& key, int src, int dst,
+asio::awaitable<void> transaction_across_a_slot_move(transport::Redis& redis, const std::string& key, int src, int dst,
                                                      const std::vector<std::string>& masters,
                                                      std::vector<std::string>& seen) {
   net::Reply r = co_await cmd(redis, key, "WATCH", key);
@@ -151,20 +152,20 @@ TEST(ClusterSession, DeadSeedsAreSkippedAndNonClusterNodesRefused) {
   }
   std::vector<net::RedisUrl> seeds = {url_of("127.0.0.1:" + std::to_string(dead_port))};
   for (const auto& u : seeds_of(*c)) seeds.push_back(u);
-  auto session = cluster::open_cluster(seeds, {}, false);
+  auto session = transport::open_cluster(seeds, {}, false);
   const reports::Target t = session->describe();
   EXPECT_EQ(t.mode, "cluster");
   EXPECT_EQ(t.nodes, c->master_addresses());
   EXPECT_EQ(t.redis_version.substr(0, 2), "7.");
   EXPECT_FALSE(t.failover_detected);
-  EXPECT_TRUE(cluster::cluster_enabled(seeds, {}));
+  EXPECT_TRUE(transport::cluster_enabled(seeds, {}));
 
-  EXPECT_THROW(cluster::open_cluster({seeds[0]}, {}, false), TargetError);
+  EXPECT_THROW(transport::open_cluster({seeds[0]}, {}, false), TargetError);
   auto standalone = start_server();
   const std::vector<net::RedisUrl> plain = {url_of(standalone.address())};
-  EXPECT_FALSE(cluster::cluster_enabled(plain, {}));
+  EXPECT_FALSE(transport::cluster_enabled(plain, {}));
   try {
-    cluster::open_cluster(plain, {}, false);
+    transport::open_cluster(plain, {}, false);
     FAIL() << "expected UsageError";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("not a cluster node"), std::string::npos) << e.what();
@@ -173,8 +174,8 @@ TEST(ClusterSession, DeadSeedsAreSkippedAndNonClusterNodesRefused) {
 
 TEST(ClusterSession, AdminFollowsAskDuringAMigrationAndMovedAfterIt) {
   auto c = start_cluster(3, 0);
-  auto session = cluster::open_cluster(seeds_of(*c), {}, false);
-  engine::SyncClient& admin = session->admin();
+  auto session = transport::open_cluster(seeds_of(*c), {}, false);
+  transport::SyncClient& admin = session->admin();
   const std::string key = "lh:adm:{m}";
   ASSERT_EQ(admin.command({"SET", key, "41"}, key).str(), "OK");
   const int any = port_of(c->seed_addresses()[0]);
@@ -200,11 +201,11 @@ TEST(ClusterSession, AdminFollowsAskDuringAMigrationAndMovedAfterIt) {
 
 TEST(ClusterRouter, BatchesPipelinePerNodeReloadScriptsAndCountOpsPerNode) {
   auto c = start_cluster(3, 0);
-  auto session = cluster::open_cluster(seeds_of(*c), {}, false);
+  auto session = transport::open_cluster(seeds_of(*c), {}, false);
   const auto& script = scripts::builtin_script("counter_incr");
   session->load_script(script);
   // 12 counters over the three masters, two batches of 12 calls each, a SCRIPT FLUSH everywhere in between.
-  std::vector<engine::ScriptCall> calls(12);
+  std::vector<transport::ScriptCall> calls(12);
   for (std::size_t i = 0; i < calls.size(); ++i) {
     calls[i].script = &script;
     calls[i].keys = {"lh:rt:{k" + std::to_string(i) + "}"};
@@ -245,7 +246,7 @@ TEST(ClusterRouter, BatchesPipelinePerNodeReloadScriptsAndCountOpsPerNode) {
 
 TEST(ClusterRouter, ATransactionStaysOnTheWatchedNodeAndItsConnection) {
   auto c = start_cluster(3, 0);
-  auto session = cluster::open_cluster(seeds_of(*c), {}, false);
+  auto session = transport::open_cluster(seeds_of(*c), {}, false);
   const std::string key = "lh:tx:{t}";
   const int src = owner(port_of(c->seed_addresses()[0]), key);
   int dst = -1;

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <thread>
 
-#include "harness/cluster/slot_map.hpp"
+#include "harness/transport/slot_map.hpp"
 #include "support/servers.hpp"
 
-using namespace lh::embedded;
+using namespace lh::app;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
@@ -142,7 +142,7 @@ void expect_full_coverage_everywhere(LocalCluster& c) {
         << n->address();
     ReplyPtr slots = sync_command(n->port(), {"CLUSTER", "SLOTS"}, c.password());
     ASSERT_TRUE(slots);
-    EXPECT_EQ(lh::cluster::SlotMap::from_cluster_slots(slots.get()).covered_slots(), 16384) << n->address();
+    EXPECT_EQ(lh::transport::SlotMap::from_cluster_slots(slots.get()).covered_slots(), 16384) << n->address();
   }
 }
 
@@ -164,7 +164,7 @@ TEST(LocalClusterTest, ThreeMastersOneReplicaEachComeUpAndGoAway) {
     EXPECT_EQ(c->node_by_port(1), nullptr);
     // A key routed by slot is writable on its master only.
     ReplyPtr slots = sync_command(c->nodes()[0]->port(), {"CLUSTER", "SLOTS"});
-    const auto map = lh::cluster::SlotMap::from_cluster_slots(slots.get());
+    const auto map = lh::transport::SlotMap::from_cluster_slots(slots.get());
     const int owner = map.nodes()[map.node_for_slot(12182)].port;  // slot of "foo"
     EXPECT_EQ(redis_cmd(owner, {"SET", "foo", "1"}), "OK");
     for (RedisServer* n : c->nodes()) {

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/util/interrupt.hpp"
 #include "integration/load_fixture.hpp"
 
 using namespace lh;
@@ -61,7 +62,7 @@ int established_to(int port) {
 // the test's outcome, the server runs again, the run is stopped and awaited, and the flag is cleared.
 class BackgroundRun {
  public:
-  BackgroundRun(embedded::RedisServer& server, const engine::LoadConfig& cfg, scenarios::VariantRun& variant)
+  BackgroundRun(app::RedisServer& server, const engine::LoadConfig& cfg, engine::VariantRun& variant)
       : server_(server) {
     run_ = std::async(std::launch::async, [&server, cfg, &variant] {
       return engine::run_load(cfg, variant, test::standalone_factory(server));
@@ -69,14 +70,14 @@ class BackgroundRun {
   }
   ~BackgroundRun() {
     server_.kill(SIGCONT);
-    engine::g_interrupted = true;
+    lh::g_interrupted = true;
     if (run_.valid()) run_.wait();
-    engine::g_interrupted = false;
+    lh::g_interrupted = false;
   }
   // Sets g_interrupted; true when run_load returned within `within` (the time taken in `took`).
   bool interrupt_and_wait(std::chrono::milliseconds within, double& took) {
     const auto t0 = Clock::now();
-    engine::g_interrupted = true;
+    lh::g_interrupted = true;
     const bool done = run_.wait_for(within) == std::future_status::ready;
     took = std::chrono::duration<double>(Clock::now() - t0).count();
     return done;
@@ -84,7 +85,7 @@ class BackgroundRun {
   engine::LoadResult result() { return run_.get(); }
 
  private:
-  embedded::RedisServer& server_;
+  app::RedisServer& server_;
   std::future<engine::LoadResult> run_;
 };
 

@@ -7,47 +7,47 @@
 #include <string>
 #include <vector>
 
-#include "harness/embedded/redis_server.hpp"
+#include "harness/app/redis_server.hpp"
 #include "harness/engine/engine.hpp"
-#include "harness/engine/standalone.hpp"
-#include "harness/scripts/script.hpp"
+#include "harness/transport/standalone.hpp"
+#include "harness/transport/script.hpp"
 #include "support/servers.hpp"
 
 namespace lh::test {
 
 // The transport runner.cpp builds for a standalone target (EVALSHA, default timeouts).
-inline engine::RedisFactory standalone_factory(const embedded::RedisServer& server) {
+inline transport::RedisFactory standalone_factory(const app::RedisServer& server) {
   net::RedisUrl url;
   url.host = server.host();
   url.port = server.port();
-  return [url](boost::asio::io_context& io, net::ConnectionSet& conns, engine::Recorder& rec) {
-    return std::unique_ptr<engine::Redis>(
-        new engine::StandaloneRedis(io, url, net::Timeouts{}, &conns, &rec, false));
+  return [url](boost::asio::io_context& io, net::ConnectionSet& conns, transport::Counters& rec) {
+    return std::unique_ptr<transport::Redis>(
+        new transport::StandaloneRedis(io, url, net::Timeouts{}, &conns, &rec, false));
   };
 }
 
 // A single-call variant: `script` on one key, no checker. Each client appends to its own vectors only (from
 // its worker's thread), so they need no lock; read them after run_load returned. The two counters may be read
 // during the run: sent - answered is the number of ops in flight.
-class ProbeScript final : public scenarios::VariantRun {
+class ProbeScript final : public engine::VariantRun {
  public:
   ProbeScript(const scripts::Script& s, uint32_t clients)
       : script_(s), sends_(clients), starts_us_(clients) {}
 
   bool single_call() const override { return true; }
-  void make_call(engine::ClientCtx& ctx, engine::ScriptCall& call) override {
+  void make_call(engine::ClientCtx& ctx, transport::ScriptCall& call) override {
     if (call.keys.empty()) call.keys.push_back("lh:test:probe");
     call.script = &script_;
     sends_[ctx.id].push_back(engine::Clock::now());  // the engine writes the batch right after make_call
     starts_us_[ctx.id].push_back(ctx.start_us);      // the op's intended start on the run clock
     sent.fetch_add(1, std::memory_order_relaxed);
   }
-  engine::Outcome on_reply(engine::ClientCtx&, engine::ScriptCall&, const net::Reply& r) override {
+  engine::Outcome on_reply(engine::ClientCtx&, transport::ScriptCall&, const net::Reply& r) override {
     answered.fetch_add(1, std::memory_order_relaxed);
     return r.outcome();
   }
   boost::asio::awaitable<engine::Outcome> op(engine::ClientCtx&) override { co_return engine::Outcome::ok; }
-  reports::Correctness check(engine::SyncClient&, const scenarios::History&) override { return {}; }
+  reports::Correctness check(transport::SyncClient&, const engine::History&) override { return {}; }
 
   std::vector<engine::Clock::time_point> all_sends() const {
     std::vector<engine::Clock::time_point> out;
@@ -69,7 +69,7 @@ class ProbeScript final : public scenarios::VariantRun {
 };
 
 // Loads `s` into the server (EVALSHA then finds it) and returns it.
-inline const scripts::Script& loaded(const embedded::RedisServer& server, const scripts::Script& s) {
+inline const scripts::Script& loaded(const app::RedisServer& server, const scripts::Script& s) {
   const std::string sha = redis_cmd(server.port(), {"SCRIPT", "LOAD", s.body});
   if (sha != s.sha1) throw std::runtime_error("SCRIPT LOAD of " + s.name + " answered " + sha);
   return s;

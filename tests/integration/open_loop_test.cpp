@@ -171,7 +171,7 @@ TEST(ClosedLoop, SchedulesAndDropsNothingOnTheSeriesClock) {
 namespace {
 
 // A multi-step variant: two round trips per op, so the engine cannot pipeline it.
-class TwoTrips final : public scenarios::VariantRun {
+class TwoTrips final : public engine::VariantRun {
  public:
   boost::asio::awaitable<engine::Outcome> op(engine::ClientCtx& ctx) override {
     // Arrays, not braced lists inside co_await (g++ 12 rejects those).
@@ -181,7 +181,7 @@ class TwoTrips final : public scenarios::VariantRun {
     net::Reply b = co_await ctx.redis->call(get, {});
     co_return b.outcome();
   }
-  reports::Correctness check(engine::SyncClient&, const scenarios::History&) override { return {}; }
+  reports::Correctness check(transport::SyncClient&, const engine::History&) override { return {}; }
 };
 
 }  // namespace

@@ -17,7 +17,7 @@
 #include "support/process.hpp"
 #include "support/servers.hpp"
 
-using namespace lh::embedded;
+using namespace lh::app;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 

@@ -20,7 +20,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "harness/embedded/redis_server.hpp"
+#include "harness/app/redis_server.hpp"
 #include "support/process.hpp"
 #include "support/json_schema.hpp"
 
@@ -54,7 +54,7 @@ std::string reply_text(const redisReply* r) {
 std::string info_text(int port, const std::string& section, const std::string& password) {
   std::vector<std::string> argv = {"INFO"};
   if (!section.empty()) argv.push_back(section);
-  auto r = lh::embedded::sync_command(port, argv, password, 2000ms);
+  auto r = lh::app::sync_command(port, argv, password, 2000ms);
   return r && r->type != REDIS_REPLY_ERROR ? reply_text(r.get()) : std::string();
 }
 
@@ -96,7 +96,7 @@ std::string OwnedServer::url(const std::string& userinfo, const std::string& pat
 void OwnedServer::start() {
   if (pid_ > 0 && alive()) throw std::runtime_error("OwnedServer::start: already running");
   const std::size_t log_from = log().size();
-  const std::string binary = lh::embedded::find_redis_server("");
+  const std::string binary = lh::app::find_redis_server("");
   if (binary.empty()) throw std::runtime_error("redis-server not found in PATH");
   std::vector<std::string> args = {binary, "--bind", "127.0.0.1", "--port", std::to_string(port_)};
   args.insert(args.end(),
@@ -130,7 +130,7 @@ void OwnedServer::start() {
   const auto deadline = Clock::now() + 10s;
   while (Clock::now() < deadline) {
     if (!alive()) throw std::runtime_error("redis-server exited during startup: " + log().substr(log_from));
-    if (auto r = lh::embedded::sync_command(port_, {"PING"}, "", 250ms)) {
+    if (auto r = lh::app::sync_command(port_, {"PING"}, "", 250ms)) {
       const std::string text = reply_text(r.get());
       const bool answered = r->type == REDIS_REPLY_STATUS || text.starts_with("NOAUTH");
       if (answered && log().substr(log_from).find("Ready to accept connections") != std::string::npos) return;
@@ -253,7 +253,7 @@ std::vector<std::string> scan_keys(int port, const std::string& pattern, const s
   std::vector<std::string> keys;
   std::string cursor = "0";
   do {
-    auto r = lh::embedded::sync_command(port, {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, password,
+    auto r = lh::app::sync_command(port, {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, password,
                                         5000ms);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2)
       throw std::runtime_error("SCAN failed on port " + std::to_string(port) +
@@ -271,7 +271,7 @@ std::map<std::string, std::string> dump_keys(int port, const std::string& patter
                                              const std::string& password) {
   std::map<std::string, std::string> out;
   for (const auto& k : scan_keys(port, pattern, password)) {
-    auto r = lh::embedded::sync_command(port, {"DUMP", k}, password, 5000ms);
+    auto r = lh::app::sync_command(port, {"DUMP", k}, password, 5000ms);
     if (!r) throw std::runtime_error("DUMP " + k + ": no reply");
     out[k] = r->type == REDIS_REPLY_NIL ? std::string("(gone)") : reply_text(r.get());
   }

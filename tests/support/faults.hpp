@@ -14,7 +14,7 @@
 
 namespace lh::test {
 
-// A redis-server on a fixed free loopback port in its own temporary directory. Unlike embedded::RedisServer
+// A redis-server on a fixed free loopback port in its own temporary directory. Unlike app::RedisServer
 // (which picks a new port on every start), it can be stopped and started again on the same port and
 // directory, so an AOF written before a restart is loaded after it. The destructor always ends it (SIGCONT
 // first, in case a test left it stopped, then SIGKILL) and removes the directory. Start it from the main

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "reports/thresholds.hpp"
+#include "harness/reports/thresholds.hpp"
 
 namespace lh::test {
 

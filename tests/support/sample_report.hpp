@@ -3,7 +3,7 @@
 // error examples on the atomic rows and three evaluated thresholds (two pass, `throughput>20000` fails on the
 // naive rows, so verdict "fail", exit 1). Deterministic: the same bytes every build, so goldens stay stable.
 #pragma once
-#include "reports/report.hpp"
+#include "harness/model/report.hpp"
 
 namespace lh::test {
 

@@ -31,21 +31,21 @@ std::string text_of(const redisReply* r) {
 
 }  // namespace
 
-lh::embedded::RedisServer start_server(std::vector<std::string> extra) {
-  lh::embedded::ServerOptions options;
+lh::app::RedisServer start_server(std::vector<std::string> extra) {
+  lh::app::ServerOptions options;
   options.extra_args = std::move(extra);
-  return lh::embedded::RedisServer(std::move(options));
+  return lh::app::RedisServer(std::move(options));
 }
 
-std::unique_ptr<lh::embedded::LocalCluster> start_cluster(int masters, int replicas_per_master,
+std::unique_ptr<lh::app::LocalCluster> start_cluster(int masters, int replicas_per_master,
                                                           std::vector<std::string> extra) {
-  lh::embedded::ServerOptions options;
+  lh::app::ServerOptions options;
   options.extra_args = std::move(extra);
-  return std::make_unique<lh::embedded::LocalCluster>(masters, replicas_per_master, std::move(options));
+  return std::make_unique<lh::app::LocalCluster>(masters, replicas_per_master, std::move(options));
 }
 
 std::string redis_cmd(int port, std::vector<std::string> argv, const std::string& password) {
-  lh::embedded::ReplyPtr r = lh::embedded::sync_command(port, argv, password, std::chrono::milliseconds(5000));
+  lh::app::ReplyPtr r = lh::app::sync_command(port, argv, password, std::chrono::milliseconds(5000));
   if (!r) throw std::runtime_error("redis_cmd: no reply from 127.0.0.1:" + std::to_string(port));
   return text_of(r.get());
 }

@@ -5,16 +5,16 @@
 #include <string>
 #include <vector>
 
-#include "harness/embedded/local_cluster.hpp"
-#include "harness/embedded/redis_server.hpp"
+#include "harness/app/local_cluster.hpp"
+#include "harness/app/redis_server.hpp"
 
 namespace lh::test {
 
 // A fresh server with the standard embedded flags plus `extra` (e.g. {"--requirepass", "s3cret"}).
-lh::embedded::RedisServer start_server(std::vector<std::string> extra = {});
+lh::app::RedisServer start_server(std::vector<std::string> extra = {});
 
 // A fresh local cluster, healthy when returned.
-std::unique_ptr<lh::embedded::LocalCluster> start_cluster(int masters, int replicas_per_master,
+std::unique_ptr<lh::app::LocalCluster> start_cluster(int masters, int replicas_per_master,
                                                           std::vector<std::string> extra = {});
 
 // Runs argv on 127.0.0.1:port (AUTH first when a password is given). Text of the reply: strings and statuses as

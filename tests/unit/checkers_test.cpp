@@ -1,12 +1,12 @@
 // The checkers on synthetic histories: each must pass a clean history, count the exact violations of a broken
 // one, and let indeterminate ops widen its bounds without hiding a real violation.
-#include "scenarios/checkers.hpp"
+#include "harness/scenarios/checkers.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "scenarios/scenario.hpp"
+#include "harness/scenarios/scenario.hpp"
 
 namespace lh::scenarios {
 namespace {

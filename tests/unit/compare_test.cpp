@@ -1,5 +1,5 @@
 // compare: regression limits per metric direction, rows missing on one side, the exit code.
-#include "reports/compare.hpp"
+#include "harness/reports/compare.hpp"
 
 #include <gtest/gtest.h>
 

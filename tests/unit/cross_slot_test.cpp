@@ -1,11 +1,11 @@
-#include "harness/cluster/cross_slot.hpp"
+#include "harness/transport/cross_slot.hpp"
 
 #include <gtest/gtest.h>
 
-#include "harness/cluster/slot.hpp"
+#include "harness/transport/slot.hpp"
 
-using lh::cluster::cross_slot_problem;
-using lh::cluster::key_slot;
+using lh::transport::cross_slot_problem;
+using lh::transport::key_slot;
 
 namespace {
 const std::string kPrefix = "lh:run1:";

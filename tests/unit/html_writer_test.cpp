@@ -3,7 +3,7 @@
 
 #include <regex>
 
-#include "reports/html.hpp"
+#include "harness/reports/html.hpp"
 #include "support/sample_report.hpp"
 
 using namespace lh::reports;

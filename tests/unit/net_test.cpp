@@ -9,7 +9,7 @@
 #include "harness/net/errors.hpp"
 #include "harness/net/reply.hpp"
 #include "harness/net/resp.hpp"
-#include "harness/scripts/script.hpp"
+#include "harness/transport/script.hpp"
 #include "harness/util/secrets.hpp"
 
 using namespace lh::net;

@@ -1,5 +1,5 @@
 // Loading a saved report: every failure is one line naming the file and what is wrong.
-#include "reports/report_file.hpp"
+#include "harness/model/report_file.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

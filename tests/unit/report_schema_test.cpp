@@ -4,7 +4,7 @@
 
 #include <functional>
 
-#include "reports/report.hpp"
+#include "harness/model/report.hpp"
 #include "support/golden.hpp"
 #include "support/json_schema.hpp"
 #include "support/sample_report.hpp"

@@ -8,11 +8,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "reports/console.hpp"
-#include "reports/gbench.hpp"
-#include "reports/junit.hpp"
-#include "reports/markdown.hpp"
-#include "reports/outputs.hpp"
+#include "harness/reports/console.hpp"
+#include "harness/reports/gbench.hpp"
+#include "harness/reports/junit.hpp"
+#include "harness/reports/markdown.hpp"
+#include "harness/reports/outputs.hpp"
 #include "support/golden.hpp"
 #include "support/sample_report.hpp"
 #include "support/xml_check.hpp"

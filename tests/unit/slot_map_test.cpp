@@ -1,4 +1,4 @@
-#include "harness/cluster/slot_map.hpp"
+#include "harness/transport/slot_map.hpp"
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
@@ -8,7 +8,7 @@
 #include <initializer_list>
 #include <memory>
 
-using namespace lh::cluster;
+using namespace lh::transport;
 
 namespace {
 

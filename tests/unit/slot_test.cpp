@@ -1,8 +1,8 @@
-#include "harness/cluster/slot.hpp"
+#include "harness/transport/slot.hpp"
 
 #include <gtest/gtest.h>
 
-using namespace lh::cluster;
+using namespace lh::transport;
 
 TEST(Slot, Crc16CheckValue) {
   EXPECT_EQ(crc16_xmodem("123456789"), 0x31C3);  // the XMODEM check value

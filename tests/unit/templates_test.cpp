@@ -1,4 +1,4 @@
-#include "harness/engine/templates.hpp"
+#include "harness/scenarios/templates.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,8 @@
 #include <string_view>
 #include <vector>
 
-namespace lh::engine {
+namespace lh::scenarios {
+using engine::Rng;
 namespace {
 
 constexpr const char* kPrefix = "lh:run1:";
@@ -256,4 +257,4 @@ TEST(Templates, ErrorMessagesAreOneLine) {
 }
 
 }  // namespace
-}  // namespace lh::engine
+}  // namespace lh::scenarios

@@ -1,5 +1,5 @@
 // --threshold: parsing (grammar and one-line errors naming the expression) and evaluation over result rows.
-#include "reports/thresholds.hpp"
+#include "harness/reports/thresholds.hpp"
 
 #include <gtest/gtest.h>
 

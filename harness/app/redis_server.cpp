@@ -1,0 +1,571 @@
+#include "harness/app/redis_server.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace lh::app {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool is_executable(const std::string& path) {
+  struct stat st {};
+  return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+// A port the kernel considers free right now. The server may still lose a race for it: the caller retries.
+int free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw EmbeddedError(std::string("socket(): ") + std::strerror(errno));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    const std::string err = std::strerror(errno);
+    ::close(fd);
+    throw EmbeddedError("cannot find a free loopback port: " + err);
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+constexpr std::string_view kDirPrefix = "lh-redis-";
+constexpr const char* kOwnerFile = "owner.pid";
+constexpr auto kLegacyAge = std::chrono::hours(1);
+
+// Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot; 0 when unreadable. With the
+// pid it identifies a process even after its pid is reused.
+unsigned long long process_start_time(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto paren = stat.rfind(')');  // the command name may hold spaces and parentheses
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string f;
+  for (int i = 3; i <= 22 && fields >> f; ++i)
+    if (i == 22) return std::strtoull(f.c_str(), nullptr, 10);
+  return 0;
+}
+
+bool is_our_dir_name(std::string_view name) {
+  if (!name.starts_with(kDirPrefix) || name.size() != kDirPrefix.size() + 6)
+    return false;  // mkdtemp's XXXXXX
+  for (char c : name.substr(kDirPrefix.size()))
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+// Removes `name` under the directory `parent`: a directory's entries first, without following any symlink (a
+// symlink is unlinked itself, never its target).
+bool remove_tree_at(int parent, const char* name) {
+  const int fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return (errno == ENOTDIR || errno == ELOOP) && ::unlinkat(parent, name, 0) == 0;
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return false;
+  }
+  bool ok = true;
+  while (const dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    ok = remove_tree_at(::dirfd(d), e->d_name) && ok;
+  }
+  ::closedir(d);
+  return ok && ::unlinkat(parent, name, AT_REMOVEDIR) == 0;
+}
+
+enum class Owner { alive, dead, unknown };
+
+// owner.pid holds "PID STARTTIME\n". A live pid with another start time is a reused pid: the owner is dead.
+Owner owner_state(int dir_fd) {
+  const int fd = ::openat(dir_fd, kOwnerFile, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? Owner::unknown : Owner::alive;  // unreadable: leave it alone
+  char buf[64] = {};
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  long long pid = 0;
+  unsigned long long start = 0;
+  char nl = 0;
+  if (n <= 0 || std::sscanf(buf, "%lld %llu%c", &pid, &start, &nl) != 3 || nl != '\n' || pid <= 0 ||
+      pid > INT32_MAX)
+    return Owner::alive;  // not a file we wrote: leave the directory alone
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return Owner::dead;
+  const unsigned long long now_start = process_start_time(static_cast<pid_t>(pid));
+  return start != 0 && now_start != 0 && now_start != start ? Owner::dead : Owner::alive;
+}
+
+// Some process has `dir` as its working directory (redis-server chdirs to its --dir). Conservative: true when
+// /proc cannot be read.
+bool some_process_works_in(const std::string& dir) {
+  std::error_code ec;
+  const fs::path want = fs::canonical(dir, ec);
+  if (ec) return true;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return true;
+  bool found = false;
+  while (const dirent* e = ::readdir(proc)) {
+    if (!std::isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
+    char link[PATH_MAX];
+    const std::string cwd = std::string("/proc/") + e->d_name + "/cwd";
+    const ssize_t n = ::readlink(cwd.c_str(), link, sizeof link - 1);
+    if (n > 0 && want == std::string_view(link, static_cast<size_t>(n))) {
+      found = true;
+      break;
+    }
+  }
+  ::closedir(proc);
+  return found;
+}
+
+// A directory from a harness that predates owner.pid: ours only if it looks exactly like one (a redis.log and
+// plain files only), and stale only if nothing in it changed for an hour and no process works in it.
+bool legacy_dir_is_stale(int dir_fd, const struct stat& dir_st, const std::string& path) {
+  const int fd = ::dup(dir_fd);
+  if (fd < 0) return false;
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return false;
+  }
+  const auto cutoff = std::chrono::system_clock::now() - kLegacyAge;
+  auto old = [&](const struct stat& st) {
+    return std::chrono::system_clock::from_time_t(st.st_mtim.tv_sec) < cutoff;
+  };
+  bool has_log = false, plain = true;
+  bool stale = old(dir_st);
+  while (const dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+      plain = false;
+      break;
+    }
+    has_log |= std::strcmp(e->d_name, "redis.log") == 0;
+    stale = stale && old(st);
+  }
+  ::closedir(d);
+  return has_log && plain && stale && !some_process_works_in(path);
+}
+
+std::string make_temp_dir() {
+  const std::string base = temp_base();
+  remove_stale_temp_dirs(base);
+  std::string tmpl = base + "/lh-redis-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw EmbeddedError("mkdtemp(" + tmpl + "): " + std::strerror(errno));
+  // Who owns it, so that a later launch can tell it from a live run's once this process is killed.
+  const std::string owner =
+      std::to_string(::getpid()) + " " + std::to_string(process_start_time(::getpid())) + "\n";
+  const std::string owner_path = tmpl + "/" + kOwnerFile;
+  const int fd = ::open(owner_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const bool written =
+      fd >= 0 && ::write(fd, owner.data(), owner.size()) == static_cast<ssize_t>(owner.size());
+  const int err = errno;
+  if (fd >= 0) ::close(fd);
+  if (!written) {
+    std::error_code ec;
+    fs::remove_all(tmpl, ec);
+    throw EmbeddedError("cannot write " + owner_path + ": " + std::strerror(err));
+  }
+  return tmpl;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The line that explains a failed start, without the "pid:role date time #" prefix: a config error is reported
+// as ">>> 'directive args'" followed by the reason, so keep both; otherwise the log's last line.
+std::string startup_error(const std::string& log) {
+  static const std::regex prefix(R"(^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [#*.-] )");
+  std::vector<std::string> lines;
+  std::istringstream in(log);
+  for (std::string l; std::getline(in, l);)
+    if (l.find_first_not_of(" \t\r") != std::string::npos) lines.push_back(std::regex_replace(l, prefix, ""));
+  if (lines.empty()) return "";
+  std::string out;
+  if (lines.size() >= 2 && lines[lines.size() - 2].starts_with(">>> ")) {
+    out = lines[lines.size() - 2];
+    out += ": ";
+  }
+  out += lines.back();
+  return out;
+}
+
+// Never destroyed: a server may outlive static destruction order (a static fixture, an exit() path).
+std::mutex& registry_mutex() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+std::set<RedisServer::Process*>& registry() {
+  static auto* r = new std::set<RedisServer::Process*>;
+  return *r;
+}
+
+// hiredis writes with plain write(): a server that dies mid-exchange would raise SIGPIPE and kill the harness.
+// Block it on this thread for the duration and swallow the one we caused, leaving the process's handlers alone.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigset_t pipe;
+    ::sigemptyset(&pipe);
+    ::sigaddset(&pipe, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe, &old_);
+  }
+  ~SigpipeGuard() {
+    sigset_t pending, pipe;
+    ::sigemptyset(&pipe);
+    ::sigaddset(&pipe, SIGPIPE);
+    ::sigpending(&pending);
+    if (!::sigismember(&old_, SIGPIPE) && ::sigismember(&pending, SIGPIPE)) {
+      const timespec zero{0, 0};
+      ::sigtimedwait(&pipe, nullptr, &zero);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t old_;
+};
+
+}  // namespace
+
+struct RedisServer::Process {
+  std::mutex m;
+  pid_t pid = -1;
+  bool reaped = true;
+  int port = 0;
+  int bus_port = 0;
+  std::string host = "127.0.0.1";
+  std::string dir;
+  std::string log_path;
+  std::string password;
+  bool dir_removed = false;
+
+  bool try_reap_locked() {
+    if (reaped) return true;
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid || (r < 0 && errno == ECHILD)) reaped = true;
+    return reaped;
+  }
+
+  void signal_locked(int sig) {
+    // The server leads its own process group: the group also reaches fork children (RDB transfer to replicas).
+    if (!reaped) ::kill(-pid, sig);
+  }
+
+  void stop() {
+    std::lock_guard lock(m);
+    if (!reaped) {
+      signal_locked(SIGTERM);
+      const auto deadline = Clock::now() + 5s;
+      while (!try_reap_locked() && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+      if (!reaped) {
+        signal_locked(SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        reaped = true;
+      }
+      ::kill(-pid, SIGKILL);  // stragglers of the group, if any (ESRCH otherwise)
+    }
+    if (!dir.empty() && !dir_removed) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+      dir_removed = true;
+    }
+  }
+};
+
+// The first executable `name` in PATH, or "".
+static std::string search_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!rest.empty()) {
+    const auto colon = rest.find(':');
+    // An empty PATH entry means the current directory.
+    std::string candidate(colon == 0 ? std::string_view(".") : rest.substr(0, colon));
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    candidate += "/";
+    candidate += name;
+    if (is_executable(candidate)) return candidate;
+  }
+  return "";
+}
+
+std::string find_redis_server(const std::string& hint) {
+  if (hint.find('/') != std::string::npos && is_executable(hint)) return hint;
+  if (!hint.empty() && hint.find('/') == std::string::npos)  // a bare name: look it up like a shell would
+    if (std::string found = search_path(hint); !found.empty()) return found;
+  return search_path("redis-server");
+}
+
+std::string resolve_redis_server(const std::string& wanted) {
+  if (wanted.empty()) return search_path("redis-server");
+  if (wanted.find('/') == std::string::npos) return search_path(wanted);
+  return is_executable(wanted) ? wanted : "";
+}
+
+std::string temp_base() {
+  const char* base = std::getenv("TMPDIR");
+  return base && *base ? base : "/tmp";
+}
+
+int remove_stale_temp_dirs(const std::string& base) {
+  const int base_fd = ::open(base.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (base_fd < 0) return 0;
+  DIR* d = ::fdopendir(base_fd);
+  if (!d) {
+    ::close(base_fd);
+    return 0;
+  }
+  // Names first, removal after: the directory is not changed while it is being read.
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(d)) {
+    if (!is_our_dir_name(e->d_name)) continue;
+    const int fd = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;  // a symlink, a file, or not ours to read
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && st.st_uid == ::geteuid()) {
+      const Owner owner = owner_state(fd);
+      if (owner == Owner::dead ||
+          (owner == Owner::unknown && legacy_dir_is_stale(fd, st, base + "/" + e->d_name)))
+        stale.emplace_back(e->d_name);
+    }
+    ::close(fd);
+  }
+  int removed = 0;
+  for (const auto& name : stale) removed += remove_tree_at(::dirfd(d), name.c_str()) ? 1 : 0;
+  ::closedir(d);
+  return removed;
+}
+
+RedisServer::RedisServer(ServerOptions options) : p_(std::make_unique<Process>()) {
+  // An explicit path that does not work is an error, not a silent fallback to another redis-server.
+  const std::string& wanted = options.redis_server;
+  const std::string binary = resolve_redis_server(wanted);
+  if (binary.empty() && !wanted.empty())
+    throw EmbeddedError("redis-server '" + wanted + "' is not an executable file (nor found in PATH)");
+  if (binary.empty())
+    throw EmbeddedError("redis-server not found in PATH: install it (apt-get install redis-server) or pass --redis-server PATH");
+  for (size_t i = 0; i + 1 < options.extra_args.size(); ++i)
+    if (options.extra_args[i] == "--requirepass") p_->password = options.extra_args[i + 1];
+
+  p_->dir = make_temp_dir();
+  p_->log_path = p_->dir + "/redis.log";
+  {
+    std::lock_guard lock(registry_mutex());
+    registry().insert(p_.get());
+  }
+  try {
+    for (int attempt = 1;; ++attempt) {
+      p_->port = free_loopback_port();
+      // An explicit cluster bus port: the default port+10000 may be taken or above 65535.
+      p_->bus_port = options.cluster ? free_loopback_port() : 0;
+      if (p_->bus_port == p_->port) continue;
+
+      std::vector<std::string> args = {binary,        "--bind",      "127.0.0.1",         "--port",
+                                       std::to_string(p_->port),     "--save",            "",
+                                       "--appendonly", "no",         "--daemonize",       "no",
+                                       "--dir",       p_->dir,       "--logfile",         p_->log_path,
+                                       "--protected-mode", "no"};
+      if (options.cluster)
+        args.insert(args.end(), {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                                 "--cluster-node-timeout", "2000", "--cluster-port", std::to_string(p_->bus_port),
+                                 // else a node that has met no peer yet reports its own address as ":port"
+                                 "--cluster-announce-ip", "127.0.0.1"});
+      args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+
+      const int log_fd = ::open(p_->log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+      if (log_fd < 0) throw EmbeddedError("cannot open " + p_->log_path + ": " + std::strerror(errno));
+      const pid_t parent = ::getpid();
+      {
+        std::lock_guard lock(p_->m);
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+          ::close(log_fd);
+          throw EmbeddedError(std::string("fork(): ") + std::strerror(errno));
+        }
+        if (pid == 0) {
+          // Child: async-signal-safe calls only until exec (the parent may be multi-threaded).
+          ::setpgid(0, 0);  // out of the terminal's group: Ctrl-C reaches the harness, which stops us in order
+          ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+          if (::getppid() != parent) ::_exit(1);  // the parent died before prctl
+          sigset_t none;
+          ::sigemptyset(&none);
+          ::sigprocmask(SIG_SETMASK, &none, nullptr);  // a harness that blocks SIGTERM must not pass that on
+          struct sigaction dfl {};
+          dfl.sa_handler = SIG_DFL;
+          for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::sigaction(sig, &dfl, nullptr);
+          const int devnull = ::open("/dev/null", O_RDONLY);
+          if (devnull >= 0) ::dup2(devnull, 0);
+          ::dup2(log_fd, 1);
+          ::dup2(log_fd, 2);
+          ::close_range(3, ~0U, 0);  // no harness sockets or files leak into the server
+          ::execv(argv[0], argv.data());
+          ::_exit(127);
+        }
+        ::setpgid(pid, pid);  // also from this side, so that a signal to the group cannot race the child's setpgid
+        p_->pid = pid;
+        p_->reaped = false;
+        p_->dir_removed = false;
+      }
+      ::close(log_fd);
+
+      // Up = answers PING (NOAUTH counts: it demands a password) and our own log says it is ready, which rules
+      // out another process that grabbed the port answering in its place.
+      const auto deadline = Clock::now() + 10s;
+      bool up = false, exited = false;
+      while (Clock::now() < deadline) {
+        {
+          std::lock_guard lock(p_->m);
+          exited = p_->try_reap_locked();
+        }
+        if (exited) break;
+        if (ReplyPtr r = sync_command(p_->port, {"PING"}, "", 250ms)) {
+          const std::string_view text(r->str ? r->str : "", r->str ? r->len : 0);
+          const bool answered = r->type == REDIS_REPLY_STATUS ||
+                                (r->type == REDIS_REPLY_ERROR && (text.starts_with("NOAUTH") || text.starts_with("WRONGPASS") ||
+                                                                  text.starts_with("NOPERM")));
+          if (answered && read_file(p_->log_path).find("Ready to accept connections") != std::string::npos) {
+            up = true;
+            break;
+          }
+        }
+        std::this_thread::sleep_for(10ms);
+      }
+      if (up) return;
+      const std::string log = read_file(p_->log_path);
+      if (exited && attempt < 5 && log.find("Address already in use") != std::string::npos) continue;  // lost the port race
+      const std::string tail = startup_error(log);
+      p_->stop();
+      throw EmbeddedError(std::string("redis-server ") + (exited ? "exited during startup" : "did not answer PING within 10 s") +
+                          " on port " + std::to_string(p_->port) + (tail.empty() ? "" : ": " + tail));
+    }
+  } catch (...) {
+    p_->stop();
+    std::lock_guard lock(registry_mutex());
+    registry().erase(p_.get());
+    throw;
+  }
+}
+
+RedisServer::~RedisServer() {
+  if (!p_) return;  // moved from
+  {
+    std::lock_guard lock(registry_mutex());
+    registry().erase(p_.get());
+  }
+  p_->stop();
+}
+
+RedisServer::RedisServer(RedisServer&&) noexcept = default;
+
+RedisServer& RedisServer::operator=(RedisServer&& other) noexcept {
+  if (this != &other) {
+    RedisServer old(std::move(*this));  // stops our current server at scope end
+    p_ = std::move(other.p_);
+  }
+  return *this;
+}
+
+int RedisServer::port() const noexcept { return p_->port; }
+int RedisServer::cluster_bus_port() const noexcept { return p_->bus_port; }
+const std::string& RedisServer::host() const noexcept { return p_->host; }
+std::string RedisServer::address() const { return p_->host + ":" + std::to_string(p_->port); }
+pid_t RedisServer::pid() const noexcept { return p_->pid; }
+const std::string& RedisServer::dir() const noexcept { return p_->dir; }
+const std::string& RedisServer::password() const noexcept { return p_->password; }
+
+std::string RedisServer::log_tail(int lines) const {
+  std::vector<std::string> all;
+  std::istringstream in(read_file(p_->log_path));
+  for (std::string line; std::getline(in, line);)
+    if (line.find_first_not_of(" \t\r") != std::string::npos) all.push_back(line);
+  std::string out;
+  for (size_t i = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0; i < all.size(); ++i)
+    out += (out.empty() ? "" : " | ") + all[i];
+  return out;
+}
+
+void RedisServer::kill(int sig) {
+  std::lock_guard lock(p_->m);
+  if (!p_->try_reap_locked()) p_->signal_locked(sig);
+}
+
+bool RedisServer::alive() {
+  std::lock_guard lock(p_->m);
+  return !p_->try_reap_locked();
+}
+
+void RedisServer::stop() { p_->stop(); }
+
+void stop_all_embedded() {
+  std::lock_guard lock(registry_mutex());
+  // Terminate all first so that their shutdowns overlap, then wait for each.
+  for (RedisServer::Process* p : registry()) {
+    std::lock_guard plock(p->m);
+    if (!p->try_reap_locked()) p->signal_locked(SIGTERM);
+  }
+  for (RedisServer::Process* p : registry()) p->stop();
+}
+
+ReplyPtr sync_command(int port, const std::vector<std::string>& argv, const std::string& password,
+                      std::chrono::milliseconds timeout) {
+  SigpipeGuard no_sigpipe;
+  const timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  std::unique_ptr<redisContext, decltype(&redisFree)> c(redisConnectWithTimeout("127.0.0.1", port, tv), &redisFree);
+  if (!c || c->err) return nullptr;
+  redisSetTimeout(c.get(), tv);
+  auto run = [&](const std::vector<std::string>& args) {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (const auto& a : args) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    return ReplyPtr(static_cast<redisReply*>(redisCommandArgv(c.get(), static_cast<int>(args.size()), ptrs.data(), lens.data())));
+  };
+  if (!password.empty()) {
+    ReplyPtr auth = run({"AUTH", password});
+    if (!auth || auth->type == REDIS_REPLY_ERROR) return auth;
+  }
+  return run(argv);
+}
+
+}  // namespace lh::app

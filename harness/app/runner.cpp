@@ -1,0 +1,547 @@
+#include "harness/util/interrupt.hpp"
+#include "harness/app/runner.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+#include <random>
+#include <sstream>
+
+#include "harness/util/secrets.hpp"
+#include "harness/transport/cross_slot.hpp"
+#include "harness/transport/cluster_session.hpp"
+#include "harness/app/local_cluster.hpp"
+#include "harness/app/redis_server.hpp"
+#include "harness/util/exit_errors.hpp"
+#include "harness/transport/node_client.hpp"
+#include "harness/transport/target.hpp"
+#include "harness/scenarios/templates.hpp"
+#include "harness/reports/format.hpp"
+#include "harness/scenarios/custom.hpp"
+#include "harness/scenarios/scenario.hpp"
+
+namespace lh::app {
+
+using engine::LoadResult;
+using engine::Recorder;
+using scenarios::TemplateError;
+using scenarios::TemplateSet;
+using engine::LoadConfig;
+using transport::CleanupResult;
+using transport::PrefixScan;
+using transport::RedisFactory;
+using transport::SyncClient;
+using transport::TargetSession;
+using transport::glob_escape;
+using transport::open_standalone;
+
+std::string iso_now() {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+std::string random_run_id() {
+  std::random_device rd;
+  std::ostringstream s;
+  s << std::hex << std::setw(8) << std::setfill('0') << (rd() & 0xFFFFFFFFu);
+  return s.str();
+}
+
+reports::LatencySummary summarize(const stats::Histogram& h) {
+  reports::LatencySummary l;
+  l.min = h.min();
+  l.mean = h.mean();
+  l.p50 = h.value_at_percentile(50);
+  l.p90 = h.value_at_percentile(90);
+  l.p99 = h.value_at_percentile(99);
+  l.p999 = h.value_at_percentile(99.9);
+  l.max = h.max();
+  return l;
+}
+
+// One (scenario, variant) to run.
+struct Job {
+  std::string scenario, variant;
+  bool safe_by_design = false;
+  std::unique_ptr<scenarios::VariantRun> run;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("--script " + path + ": cannot read the file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params, std::ostream& log,
+                           std::vector<scripts::Script>& owned_scripts) {
+  std::vector<Job> jobs;
+  if (!cfg.script_path.empty()) {
+    owned_scripts.push_back(scripts::make_script(cfg.script_path, read_file(cfg.script_path)));
+    TemplateSet t;
+    try {
+      t = TemplateSet::compile(cfg.key_templates, cfg.arg_templates, params.key_prefix);
+    } catch (const TemplateError& e) {
+      throw UsageError(e.what());
+    }
+    jobs.push_back({"custom", cfg.eval ? "eval" : "evalsha", false,
+                    scenarios::make_custom_run(owned_scripts.back(), std::move(t))});
+    return jobs;
+  }
+  for (const auto& [name, variant] : planned_variants(cfg)) {  // unknown scenarios refused there
+    const scenarios::Scenario* s = scenarios::find_scenario(name);
+    jobs.push_back({name, variant, s->safe_by_design(variant), s->make(variant, params)});
+  }
+  // Say which asked-for variants a scenario lacks (the contract: "a scenario skips a variant it lacks, saying so").
+  for (const auto* s : scenarios::all_scenarios()) {
+    const std::string name(s->name());
+    if (!cfg.scenarios.empty() && std::find(cfg.scenarios.begin(), cfg.scenarios.end(), name) == cfg.scenarios.end())
+      continue;
+    const auto offered = s->variants();
+    for (const auto& v : cfg.variants)
+      if (std::find(offered.begin(), offered.end(), v) == offered.end())
+        log << "note: scenario " << name << " has no variant '" << v << "', skipped\n";
+  }
+  return jobs;
+}
+
+reports::Result build_result(const Job& job, const LoadResult& lr, const RunConfig& cfg,
+                             reports::Correctness correctness, const std::vector<std::string>& secrets) {
+  const Recorder& r = lr.merged;
+  reports::Result res;
+  res.scenario = job.scenario;
+  res.variant = job.variant;
+  res.ops_ok = r.ok;
+  res.ops_failed = r.failed;
+  res.ops_indeterminate = r.indeterminate;
+  res.ops_total = r.ok + r.failed + r.indeterminate;
+  for (std::size_t i = 0; i < net::kErrorClassCount; ++i) {
+    const std::string name(net::error_class_name(static_cast<net::ErrorClass>(i)));
+    res.errors[name] = r.errors[i];
+    if (r.errors[i] > 0 && !r.first_error[i].empty())
+      res.error_examples[name] = without_secrets(r.first_error[i], secrets).substr(0, 300);  // mask, then cut
+  }
+  res.commands_per_op = res.ops_total ? static_cast<double>(r.commands) / static_cast<double>(res.ops_total) : 0;
+  res.retries = r.retries;
+  res.duration_s = lr.measured_s;
+  res.throughput_ops_s = lr.measured_s > 0 ? static_cast<double>(res.ops_total) / lr.measured_s : 0;
+  res.latency_us = summarize(r.latency_us);
+  if (cfg.load.rate) res.uncorrected_latency_us = summarize(r.uncorrected_latency_us);
+  // Points count whole seconds since the end of warmup, as series_end_s does: the last one may be partial.
+  for (const auto& p : r.series.points())
+    res.series.push_back(
+        {p.second, p.ops, p.p50_us, p.p99_us, stats::second_span_s(p.second, lr.series_end_s)});
+  for (const auto& p : r.latency_us.percentile_curve()) res.percentile_curve.push_back({p.percentile, p.value});
+  res.correctness = std::move(correctness);
+  res.correctness.safe_by_design = job.safe_by_design;
+  return res;
+}
+
+void fill_config(reports::Config& c, const RunConfig& cfg, const std::string& prefix,
+                 const std::vector<std::pair<std::string, std::string>>& jobs) {
+  c.clients = cfg.load.clients;
+  c.threads = cfg.load.threads;
+  c.pipeline = cfg.load.pipeline;
+  c.duration_s = std::chrono::duration<double>(cfg.load.duration).count();
+  c.requests = cfg.load.requests;
+  c.rate = cfg.load.rate;
+  c.keys = cfg.keys;
+  c.seed = cfg.load.seed;
+  c.warmup_s = std::chrono::duration<double>(cfg.load.warmup).count();
+  c.think_time_ms = cfg.load.think_time_ms;
+  c.max_error_rate = cfg.max_error_rate;
+  c.key_prefix = prefix;
+  for (const auto& [scenario, variant] : jobs) {
+    if (std::find(c.scenarios.begin(), c.scenarios.end(), scenario) == c.scenarios.end())
+      c.scenarios.push_back(scenario);
+    if (std::find(c.variants.begin(), c.variants.end(), variant) == c.variants.end())
+      c.variants.push_back(variant);
+  }
+  c.script = cfg.script_path;
+  c.eval = cfg.eval;
+}
+
+std::vector<std::pair<std::string, std::string>> jobs_of(const std::vector<Job>& jobs) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& j : jobs) out.emplace_back(j.scenario, j.variant);
+  return out;
+}
+
+}  // namespace
+
+reports::Report error_report(const RunConfig& cfg, const std::string& started_at, int exit_code,
+                             const std::string& message) {
+  reports::Report r;
+  r.started_at = started_at;
+  r.finished_at = iso_now();
+  std::vector<std::pair<std::string, std::string>> jobs;
+  try {
+    jobs = planned_variants(cfg);
+  } catch (const ExitError&) {
+  }
+  fill_config(r.config, cfg, cfg.key_prefix, jobs);
+  r.target.embedded = cfg.targets.empty();
+  r.target.mode = cfg.cluster || cfg.embedded_cluster > 0 ? "cluster" : "standalone";
+  for (const auto& t : cfg.targets) {
+    try {
+      r.target.nodes.push_back(net::parse_redis_url(t).redacted());
+    } catch (const std::exception&) {
+    }
+  }
+  r.interrupted = exit_code == kExitInterrupted;
+  r.error = message;
+  r.exit_code = exit_code;
+  r.verdict = "fail";
+  return r;
+}
+
+std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfig& cfg) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!cfg.script_path.empty()) {
+    out.emplace_back("custom", cfg.eval ? "eval" : "evalsha");
+    return out;
+  }
+  std::vector<std::string> names = cfg.scenarios;
+  if (names.empty())
+    for (const auto* s : scenarios::all_scenarios()) names.emplace_back(s->name());
+  for (const auto& name : names) {
+    const scenarios::Scenario* s = scenarios::find_scenario(name);
+    if (!s) {
+      std::string known;
+      for (const auto* k : scenarios::all_scenarios()) known += (known.empty() ? "" : ", ") + std::string(k->name());
+      throw UsageError("--scenario: unknown scenario '" + name + "' (known: " + known + ")");
+    }
+    const auto offered = s->variants();
+    for (const auto& v : cfg.variants)
+      if (std::find(offered.begin(), offered.end(), v) != offered.end()) out.emplace_back(name, v);
+  }
+  if (out.empty()) throw UsageError("--variant: no scenario offers any of the variants asked for");
+  return out;
+}
+
+void validate_key_prefix(const std::string& prefix) {
+  if (prefix.empty()) throw UsageError("--key-prefix: must not be empty (it fences the run's keys)");
+  if (prefix.find_first_of("{}") != std::string::npos)
+    throw UsageError("--key-prefix '" + prefix + "': must not contain '{' or '}' (they would change cluster slots)");
+}
+
+namespace {
+
+std::string percent(double share) {
+  std::ostringstream s;
+  s << std::setprecision(3) << share * 100 << " %";
+  return s.str();
+}
+
+// Watches one phase's replies: a refused setup command means the initial state is not what the checker
+// assumes; a refused read-back means the checker judged values it never saw.
+class Watched final : public SyncClient {
+ public:
+  explicit Watched(SyncClient& inner) : inner_(inner) {}
+  net::Reply command(const std::vector<std::string>& argv, std::string_view route_key) override {
+    net::Reply r = inner_.command(argv, route_key);
+    if (r.is_error() && first_error_.empty())
+      first_error_ = argv.front() + (argv.size() > 1 ? " " + argv[1] : std::string()) + ": " +
+                     std::string(r.error_message());
+    return r;
+  }
+  const std::string& first_error() const { return first_error_; }
+
+ private:
+  SyncClient& inner_;
+  std::string first_error_;
+};
+
+// No false pass: a variant in which nothing succeeded, or too much failed, proves nothing either way.
+void judge_errors(reports::Result& res, double max_error_rate) {
+  auto& c = res.correctness;
+  if (c.verdict == "inconclusive") return;
+  const uint64_t bad = res.ops_failed + res.ops_indeterminate;
+  std::string top_class, top_example;  // the commonest error, in Redis's words
+  uint64_t top = 0;
+  for (const auto& [name, n] : res.errors)
+    if (n > top) {
+      top = n;
+      top_class = name;
+      auto it = res.error_examples.find(name);
+      top_example = it != res.error_examples.end() ? it->second : name + " errors";
+    }
+  const std::string cause = top > 0 ? top_example : "no error reply was counted";
+  if (res.ops_total == 0) {
+    c.verdict = "inconclusive";
+    c.reason = "no op ran";
+  } else if (res.ops_ok == 0) {
+    c.verdict = "inconclusive";
+    c.reason = "no op succeeded: " + cause + " for " + reports::with_commas(top > 0 ? top : bad) + " of " +
+               reports::with_commas(res.ops_total) + " ops";
+  } else if (static_cast<double>(bad) > max_error_rate * static_cast<double>(res.ops_total)) {
+    c.verdict = "inconclusive";
+    c.reason = percent(static_cast<double>(bad) / static_cast<double>(res.ops_total)) + " of ops failed or are " +
+               "indeterminate (" + reports::with_commas(res.ops_failed) + " failed, " + reports::with_commas(res.ops_indeterminate) +
+               " indeterminate of " + reports::with_commas(res.ops_total) + "), above --max-error-rate " +
+               percent(max_error_rate) + "; the commonest: " + cause;
+  }
+}
+
+}  // namespace
+
+reports::Report execute(const RunConfig& cfg, std::ostream& log) {
+  reports::Report report;
+  report.started_at = iso_now();
+
+  // Keys: every key the run makes starts with the prefix.
+  scenarios::Params params;
+  params.key_prefix = cfg.key_prefix.empty() ? "lh:" + random_run_id() + ":" : cfg.key_prefix;
+  validate_key_prefix(params.key_prefix);
+  // Cluster: every key of one script call must share a slot. Refused before anything runs (exit 2).
+  auto refuse_cross_slot = [&] {
+    if (cfg.script_path.empty()) return;
+    if (auto problem = transport::cross_slot_problem(cfg.key_templates, params.key_prefix)) throw UsageError(*problem);
+  };
+  if (cfg.cluster || cfg.embedded_cluster > 0) refuse_cross_slot();
+
+  // All input is checked before any server is contacted or started (bad input: exit 2, never 3).
+  params.keys = cfg.keys.value_or(0);
+  params.think_time_ms = cfg.load.think_time_ms;
+  params.clients = cfg.load.clients;
+  params.lock_ttl_ms = cfg.lock_ttl_ms;
+
+  std::vector<scripts::Script> owned_scripts;
+  owned_scripts.reserve(1);
+  std::vector<Job> jobs = plan_jobs(cfg, params, log, owned_scripts);
+
+  // The target: given URLs (several = cluster seeds), or a private redis-server or cluster that lives as long as
+  // this function.
+  auto redis_server_path = [&] {
+    std::string path = resolve_redis_server(cfg.redis_server);
+    if (path.empty())
+      throw TargetError(cfg.redis_server.empty()
+                            ? "no redis-server found in PATH: install it (sudo apt-get install redis-server) or "
+                              "pass --target redis://host:port"
+                            : "--redis-server " + cfg.redis_server + ": not an executable file");
+    return path;
+  };
+  std::unique_ptr<RedisServer> server;
+  std::unique_ptr<LocalCluster> local_cluster;
+  std::vector<net::RedisUrl> seeds;
+  if (cfg.embedded_cluster > 0) {
+    try {
+      local_cluster = std::make_unique<LocalCluster>(cfg.embedded_cluster, cfg.replicas,
+                                                               ServerOptions{redis_server_path(), {}, true});
+    } catch (const EmbeddedError& e) {
+      throw TargetError(std::string("could not start the embedded cluster: ") + e.what());
+    }
+    for (const auto& a : local_cluster->seed_addresses()) seeds.push_back(net::parse_redis_url("redis://" + a));
+  } else if (cfg.targets.empty()) {
+    try {
+      server = std::make_unique<RedisServer>(ServerOptions{redis_server_path(), {}, false});
+    } catch (const EmbeddedError& e) {
+      throw TargetError(std::string("could not start the embedded redis-server: ") + e.what());
+    }
+    seeds.emplace_back();
+    seeds.back().host = server->host();
+    seeds.back().port = server->port();
+  } else {
+    for (const auto& t : cfg.targets) seeds.push_back(net::parse_redis_url(t));
+  }
+  const bool embedded = server || local_cluster;
+  const bool cluster_mode =
+      local_cluster || cfg.cluster || (!server && transport::cluster_enabled(seeds, cfg.timeouts));
+  if (cluster_mode) refuse_cross_slot();
+  std::unique_ptr<TargetSession> target = cluster_mode ? transport::open_cluster(seeds, cfg.timeouts, embedded)
+                                                       : open_standalone(seeds.front(), cfg.timeouts, embedded);
+  auto* cluster_session = dynamic_cast<transport::ClusterSession*>(target.get());
+  report.target = target->describe();
+
+  // Load and verify every script before any load starts: a script Redis rejects ends the run with exit 2.
+  for (const auto& job : jobs)
+    for (const auto* s : job.run->scripts()) target->load_script(*s);
+
+  // Nothing of the user's is touched: the run writes (and cleanup deletes) only under a prefix no key used.
+  {
+    const PrefixScan found = target->scan_prefix(params.key_prefix);
+    const std::string which = cfg.key_prefix.empty() ? "the run prefix '" + params.key_prefix + "'"
+                                                     : "--key-prefix '" + params.key_prefix + "'";
+    if (!found.refused.empty()) {
+      if (!cfg.key_prefix.empty())
+        throw UsageError(which + ": cannot verify that no key uses it: SCAN refused: " + found.refused +
+                         " (grant SCAN, or omit --key-prefix for a random lh:<run-id>: prefix)");
+      report.warnings.push_back("could not verify that no key uses " + which + ": SCAN refused: " +
+                                found.refused + "; the random prefix is assumed unused");
+      log << "warning: " << report.warnings.back() << "\n";
+    } else if (found.keys > 0) {
+      throw UsageError(which + ": " + reports::with_commas(found.keys) + (found.keys == 1 ? " key already matches" : " keys already match") +
+                       " it on the target (e.g. '" + found.example +
+                       "'); the harness writes and deletes only under a prefix no key uses: choose another "
+                       "--key-prefix, or omit it for a random lh:<run-id>: prefix");
+    }
+  }
+
+  fill_config(report.config, cfg, params.key_prefix, jobs_of(jobs));
+
+  std::vector<std::string> secrets;  // masked in error examples (report and log)
+  for (const auto& u : seeds)
+    if (!u.password.empty()) secrets.push_back(u.password);
+  RedisFactory factory = target->factory(cfg.eval);
+  auto warn = [&](std::string w) {
+    w = without_secrets(std::move(w), secrets);
+    log << "warning: " << w << "\n";
+    report.warnings.push_back(std::move(w));
+  };
+
+  bool interrupted = false;
+  for (auto& job : jobs) {
+    const std::string label = job.scenario + "/" + job.variant;
+    if (report.aborted || interrupted || g_interrupted.load()) {
+      interrupted = interrupted || g_interrupted.load();
+      report.not_run.push_back({job.scenario, job.variant,
+                                report.aborted ? "aborted: " + *report.aborted : "interrupted", !report.aborted});
+      continue;
+    }
+    try {
+      Watched setup(target->admin());
+      job.run->setup(setup);
+      if (!setup.first_error().empty()) {
+        report.not_run.push_back({job.scenario, job.variant, "setup refused: " + setup.first_error(), false});
+        log << label << ": not run: setup refused: " << without_secrets(setup.first_error(), secrets) << "\n";
+        continue;
+      }
+    } catch (const ExitError& e) {  // lost (TargetLost), or refused on reconnect
+      report.aborted = "the target was lost: " + std::string(e.what());
+      report.not_run.push_back({job.scenario, job.variant, "aborted: " + *report.aborted, false});
+      continue;
+    } catch (const Interrupted&) {
+      interrupted = true;
+      report.not_run.push_back({job.scenario, job.variant, "interrupted", true});
+      continue;
+    }
+    LoadConfig lc = cfg.load;
+    lc.label = label;
+    LoadResult lr = run_load(lc, *job.run, factory);
+    reports::Correctness corr;
+    try {
+      Watched check(target->admin());
+      corr = job.run->check(check, lr.merged.history);
+      if (!check.first_error().empty()) {
+        corr.verdict = "inconclusive";
+        corr.reason = "the final state could not be read back: " + check.first_error();
+      }
+    } catch (const ExitError& e) {
+      report.aborted = "the target was lost: " + std::string(e.what());
+      corr.checked = false;
+      corr.verdict = "not-checked";
+      corr.reason = "the target was lost before the final state could be read: " + std::string(e.what());
+    } catch (const Interrupted&) {
+      interrupted = true;
+      corr.checked = false;
+      corr.verdict = "not-checked";
+      corr.reason = "interrupted: the final state was not read within 0.5 s of the signal";
+    }
+    corr.period = cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
+    report.results.push_back(build_result(job, lr, cfg, std::move(corr), secrets));
+    auto& res = report.results.back();
+    if (cluster_session) res.ops_per_node = cluster_session->take_ops_per_node(res.ops_total);
+    res.pipeline = job.run->single_call() ? std::max<uint32_t>(1, cfg.load.pipeline) : 1;
+    if (cfg.load.pipeline > 1 && res.pipeline == 1)
+      warn(label + ": --pipeline " + std::to_string(cfg.load.pipeline) +
+           " does not apply to a multi-step variant (each op waits for its replies): it ran at depth 1");
+    if (cfg.load.rate) {
+      res.ops_scheduled = lr.scheduled;
+      res.ops_dropped = lr.dropped;
+      if (lr.dropped > 0)
+        warn(label + ": " + reports::with_commas(lr.dropped) + " of " + reports::with_commas(lr.scheduled) +
+             " scheduled ops never started: all " + std::to_string(cfg.load.clients) +
+             " clients were busy (raise --clients, or lower --rate)");
+      if (res.throughput_ops_s < 0.95 * *cfg.load.rate)
+        warn(label + ": reached " + reports::with_commas(static_cast<uint64_t>(res.throughput_ops_s)) + " ops/s of --rate " +
+             reports::with_commas(static_cast<uint64_t>(*cfg.load.rate)));
+    }
+    // Also a --script run without a checker: its ops must have succeeded for its latency to mean anything. Not
+    // a variant whose check was cut short (target lost, interrupted): that reason stands.
+    if (res.correctness.checked || res.correctness.reason.empty()) judge_errors(res, cfg.max_error_rate);
+    log << label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
+        << " ops/s, p99 " << res.latency_us.p99 << " us, " << res.correctness.verdict << "\n";
+    if (!res.correctness.reason.empty())
+      log << "  " << res.correctness.verdict << ": " << without_secrets(res.correctness.reason, secrets) << "\n";
+    for (const auto& [name, example] : res.error_examples)
+      log << "  " << res.errors.at(name) << " " << name << " errors, the first: " << example << "\n";
+    if (lr.interrupted) interrupted = true;
+  }
+  if (g_interrupted.load()) interrupted = true;
+  report.interrupted = interrupted;
+  if (report.aborted) log << "aborted: " << without_secrets(*report.aborted, secrets) << "\n";
+
+  if (cluster_session && !report.aborted) {
+    try {
+      if (cluster_session->failover_detected()) {
+        report.target.failover_detected = true;
+        auto now = cluster_session->current_masters();  // the report names where the keys live now, too
+        if (!now.empty() && now != report.target.nodes) report.target.nodes_at_end = std::move(now);
+      }
+    } catch (const Interrupted&) {
+    }
+  }
+  if (report.target.failover_detected)
+    for (auto& r : report.results)
+      if (r.correctness.safe_by_design && r.correctness.violations > 0 && r.correctness.reason.empty())
+        r.correctness.reason =
+            "a cluster failover happened during this run: Redis replicates asynchronously, so a master that dies "
+            "can take acknowledged writes with it, and its promoted replica never saw them. These violations may "
+            "be the failover's, not the script's; a WAIT 1 <timeout> after each write would show which writes "
+            "had reached a replica";
+
+  if (!cfg.keep_keys) {
+    std::optional<reports::Cleanup> left;
+    if (report.aborted) {
+      left = reports::Cleanup{-1, "not attempted: the target was lost"};
+    } else {
+      try {
+        CleanupResult cr = target->cleanup(params.key_prefix);
+        if (cr.left != 0) left = reports::Cleanup{cr.left, cr.reason};
+      } catch (const ExitError& e) {
+        left = reports::Cleanup{-1, "the target was lost during cleanup: " + std::string(e.what())};
+      } catch (const Interrupted&) {
+        left = reports::Cleanup{-1, "interrupted: cleanup was cut short 0.5 s after the signal"};
+      }
+    }
+    if (left) {
+      report.cleanup = left;
+      log << "cleanup: " << (left->keys_left < 0 ? "an unknown number of" : reports::with_commas(static_cast<uint64_t>(left->keys_left)))
+          << " keys are left under '" << params.key_prefix << "': " << without_secrets(left->reason, secrets)
+          << " (delete them with: redis-cli --scan --pattern '" << glob_escape(params.key_prefix)
+          << "*' | xargs redis-cli unlink)\n";
+    }
+  }
+  report.finished_at = iso_now();
+  // Redis may echo a command's arguments in an error ("unknown command ... with args beginning with"): no
+  // password reaches the report through a reason either.
+  if (!secrets.empty()) {
+    if (report.aborted) report.aborted = without_secrets(*report.aborted, secrets);
+    if (report.cleanup) report.cleanup->reason = without_secrets(report.cleanup->reason, secrets);
+    for (auto& n : report.not_run) n.reason = without_secrets(n.reason, secrets);
+    for (auto& w : report.warnings) w = without_secrets(w, secrets);
+    for (auto& r : report.results) r.correctness.reason = without_secrets(r.correctness.reason, secrets);
+  }
+
+  report.exit_code = kExitOk;
+  for (const auto& r : report.results)
+    if (reports::fails_run(r.correctness)) report.exit_code = kExitFailed;
+  for (const auto& n : report.not_run)
+    if (!n.interrupted) report.exit_code = kExitFailed;
+  if (report.cleanup) report.exit_code = kExitFailed;
+  if (report.interrupted) report.exit_code = kExitInterrupted;
+  if (report.aborted) report.exit_code = kExitTarget;
+  report.verdict = report.exit_code == kExitOk ? "pass" : "fail";
+  return report;
+}
+
+}  // namespace lh::app

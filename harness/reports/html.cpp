@@ -1,0 +1,420 @@
+#include "harness/reports/html.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <sstream>
+
+#include "harness/util/strcat.hpp"
+#include "harness/reports/format.hpp"
+#include "harness/reports/svg.hpp"
+#include "harness/reports/xml.hpp"
+
+namespace lh::reports {
+
+namespace {
+
+const char* kStyle = R"css(
+:root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#ffffff;--panel:#f9fafb;--pass:#15803d;--fail:#b91c1c;--warn:#b45309}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+main{max-width:1280px;margin:0 auto;padding:20px 28px 40px}
+header{display:flex;flex-wrap:wrap;align-items:baseline;gap:12px 18px;border-bottom:1px solid var(--line);padding-bottom:12px}
+h1{font-size:22px;margin:0}
+h2{font-size:17px;margin:28px 0 10px}
+.badge{display:inline-block;padding:2px 10px;border-radius:999px;font-weight:700;font-size:13px;letter-spacing:.04em;color:#fff}
+.badge.pass{background:var(--pass)}.badge.fail{background:var(--fail)}
+.facts{color:var(--muted);margin:0;flex-basis:100%}
+.warn{color:var(--warn);font-weight:600}
+table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
+th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th{background:var(--panel);font-weight:600;white-space:nowrap}
+td.num,th.num{text-align:right}
+table.config th{width:16%;background:none}
+table.config td{width:34%}
+tr.bad td{background:#fef2f2}
+.v-pass{color:var(--pass);font-weight:600}.v-bad{color:var(--fail);font-weight:700}.v-expected{color:var(--warn)}.v-none{color:var(--muted)}
+code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--panel);padding:1px 4px;border-radius:4px}
+.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
+.charts{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:16px}
+@media (max-width:1000px){.charts{grid-template-columns:1fr}}
+figure{margin:0;background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:10px 12px 4px}
+figcaption{font-weight:600;margin-bottom:2px}
+svg{width:100%;height:auto;display:block;font-size:11px}
+svg .grid line{stroke:#e5e7eb;stroke-width:1}
+svg .axis line{stroke:#9ca3af;stroke-width:1}
+svg .xlabel,svg .xtitle,svg .barlabel{text-anchor:middle;fill:#4b5563}
+svg .ylabel{text-anchor:end;fill:#4b5563}
+svg .ytitle,svg .xtitle{fill:#374151;font-weight:600}
+svg .ytitle{text-anchor:start}
+svg .barlabel{font-weight:600;fill:#111827}
+svg polyline{stroke-width:2;stroke-linejoin:round}
+svg .legend text{fill:#374151}
+.note{color:var(--muted);font-size:13px;margin:4px 0 0}
+details{margin:6px 0;border:1px solid var(--line);border-radius:6px;padding:6px 10px}
+summary{cursor:pointer;font-weight:600}
+pre{white-space:pre-wrap;word-break:break-word;font:12px ui-monospace,Menlo,Consolas,monospace;margin:6px 0}
+footer{color:var(--muted);margin-top:32px;font-size:12px}
+@media print{.charts{grid-template-columns:1fr 1fr}main{max-width:none}}
+)css";
+
+std::string esc(const std::string& s) {
+  return xml_escape(s);
+}
+
+std::string variant_color(const std::string& variant) {
+  if (variant == "atomic") return "#2563eb";
+  if (variant == "naive") return "#dc2626";
+  if (variant == "transaction") return "#7c3aed";
+  if (variant == "gt") return "#059669";
+  if (variant == "eval") return "#d97706";
+  static const char* others[] = {"#0891b2", "#4d7c0f", "#be185d", "#475569"};
+  size_t h = std::hash<std::string>{}(variant);
+  return others[h % 4];
+}
+
+std::vector<std::string> scenarios_of(const Report& r) {
+  std::vector<std::string> out;
+  for (const auto& x : r.results)
+    if (std::find(out.begin(), out.end(), x.scenario) == out.end()) out.push_back(x.scenario);
+  return out;
+}
+
+std::string ms_label(double ms) {
+  if (ms == 0) return "0";
+  if (ms >= 100) return fixed(ms, 0);
+  if (ms >= 10) return fixed(ms, 1) == fixed(std::round(ms), 1) ? fixed(ms, 0) : fixed(ms, 1);
+  return compact_number(std::round(ms * 1000) / 1000);
+}
+
+std::string count_label(double v) {
+  if (v >= 1000) return with_commas(static_cast<uint64_t>(std::llround(v)));
+  return compact_number(v);
+}
+
+// "99.9%" for the decade k of 1/(1-p): 0 -> 0%, 1 -> 90%, 2 -> 99%, 3 -> 99.9%.
+std::string decade_label(int k) {
+  if (k == 0) return "0%";
+  if (k == 1) return "90%";
+  return "99" + (k > 2 ? "." + std::string(static_cast<size_t>(k - 2), '9') : std::string()) + "%";
+}
+
+std::string percentile_text(double p) {
+  std::string s = compact_number(std::round(p * 10000) / 10000);
+  return s + "%";
+}
+
+std::string percentile_chart(const Report& r, const std::string& scenario) {
+  constexpr double kHundred = 100.0;
+  double max_x = 0, max_ms = 0;
+  for (const auto& x : r.results) {
+    if (x.scenario != scenario) continue;
+    for (const auto& p : x.percentile_curve) {
+      if (p.percentile < kHundred) max_x = std::max(max_x, std::log10(kHundred / (kHundred - p.percentile)));
+      max_ms = std::max(max_ms, static_cast<double>(p.value_us) / 1000.0);
+    }
+  }
+  int decades = std::max(2, static_cast<int>(std::ceil(max_x + 1e-9)));
+  svg::Axis xa;
+  xa.min = 0;
+  xa.max = decades;
+  xa.title = "percentile (log scale of 1/(1-p))";
+  for (int k = 0; k <= decades; ++k) xa.ticks.push_back({static_cast<double>(k), decade_label(k)});
+  svg::Axis ya = svg::nice_linear_axis(max_ms, "latency, ms", ms_label);
+  std::vector<svg::Line> lines;
+  for (const auto& x : r.results) {
+    if (x.scenario != scenario || x.percentile_curve.empty()) continue;
+    svg::Line l{x.variant, variant_color(x.variant), {}};
+    for (const auto& p : x.percentile_curve) {
+      double px = p.percentile >= kHundred ? decades : std::log10(kHundred / (kHundred - p.percentile));
+      double ms = static_cast<double>(p.value_us) / 1000.0;
+      l.points.push_back(
+          {std::min(px, static_cast<double>(decades)), ms,
+           percentile_text(p.percentile) + ": " + us_as_ms(static_cast<double>(p.value_us)) + " ms"});
+    }
+    lines.push_back(std::move(l));
+  }
+  if (lines.empty()) return "";
+  return svg::line_chart("chart chart-percentile", scenario + ": latency by percentile", xa, ya, lines);
+}
+
+// A partial second shorter than this is left out of the throughput chart: it holds only the ops in flight
+// when the load stopped, too few and too short for ops / span_s to be a rate (one op 5 us after the end would
+// read as 200,000 ops/s). Its p99 is still drawn.
+constexpr double kMinRateSpanS = 0.1;
+
+// 0.301074 -> "0.301", 0.0002 -> "0.0002": three significant digits, no exponent.
+std::string span_label(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", s);
+  std::string t = buf;
+  return t.find('e') == std::string::npos ? t : fixed(s, 6);
+}
+
+// kind: "throughput" (ops per second) or "p99" (ms) per second of the run. A point is drawn at the time its
+// second ends; a partial last second (span_s < 1, the run ended mid-second) ends at second + span_s and
+// plots its rate, ops / span_s, so the end of a run is not a false drop.
+std::string series_chart(const Report& r, const std::string& scenario, const std::string& kind) {
+  const bool throughput = kind == "throughput";
+  double max_s = 1, max_y = 0;
+  std::vector<svg::Line> lines;
+  for (const auto& x : r.results) {
+    if (x.scenario != scenario || x.series.empty()) continue;
+    svg::Line l{x.variant, variant_color(x.variant), {}};
+    for (const auto& p : x.series) {
+      const double span = p.span_s > 0 && p.span_s < 1 ? p.span_s : 1.0;  // absent or out of range: whole
+      if (throughput && span < kMinRateSpanS) continue;
+      const double rate = static_cast<double>(p.ops) / span;
+      const double y = throughput ? rate : static_cast<double>(p.p99_us) / 1000.0;
+      const double end = static_cast<double>(p.second) + span;
+      max_s = std::max(max_s, end);
+      max_y = std::max(max_y, y);
+      std::string title = lh::cat("second ", p.second + 1);
+      if (span < 1) title += lh::cat(" (its first ", span_label(span), " s)");
+      title += ": ";
+      if (throughput) {
+        title += with_commas(static_cast<uint64_t>(std::llround(rate))) + " ops/s";
+        if (span < 1) title += lh::cat(" (", with_commas(p.ops), " ops)");
+      } else {
+        title += us_as_ms(static_cast<double>(p.p99_us)) + " ms p99";
+      }
+      l.points.push_back({end, y, std::move(title)});  // "ops done by t"
+    }
+    if (l.points.empty()) continue;
+    lines.push_back(std::move(l));
+  }
+  if (lines.empty()) return "";
+  svg::Axis xa =
+      svg::nice_linear_axis(max_s, "seconds into the run", [](double v) { return compact_number(v); });
+  svg::Axis ya = throughput ? svg::nice_linear_axis(max_y, "ops/s", count_label)
+                            : svg::nice_linear_axis(max_y, "p99 latency, ms", ms_label);
+  std::string caption = scenario + (throughput ? ": throughput per second" : ": p99 latency per second");
+  return svg::line_chart(throughput ? "chart chart-series chart-throughput" : "chart chart-series chart-p99",
+                         caption, xa, ya, lines);
+}
+
+std::string violations_chart(const Report& r) {
+  std::vector<svg::Bar> bars;
+  for (const auto& x : r.results) {
+    if (!x.correctness.checked) continue;
+    double v = static_cast<double>(std::max<int64_t>(0, x.correctness.violations));
+    bars.push_back(
+        {x.scenario, x.variant, variant_color(x.variant), v, with_commas(static_cast<uint64_t>(v))});
+  }
+  if (bars.empty()) return "";
+  return svg::bar_chart("chart chart-violations", "Violations found by each scenario's checker", "violations",
+                        bars, count_label);
+}
+
+// The price of each variant: completed ops per second, side by side with the violations it allowed.
+std::string throughput_bars(const Report& r) {
+  std::vector<svg::Bar> bars;
+  for (const auto& x : r.results)
+    bars.push_back({x.scenario, x.variant, variant_color(x.variant), x.throughput_ops_s,
+                    with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5))});
+  if (bars.empty()) return "";
+  return svg::bar_chart("chart chart-throughput-bars", "Throughput of each variant", "ops/s", bars,
+                        count_label);
+}
+
+void results_table(std::ostringstream& h, const Report& r) {
+  h << "<table class=\"results\"><thead><tr><th>scenario</th><th>variant</th><th class=\"num\">ops/s</th>"
+       "<th class=\"num\">p50 ms</th><th class=\"num\">p99 ms</th><th class=\"num\">p99.9 ms</th>"
+       "<th class=\"num\">ok / failed / indet</th><th "
+       "class=\"num\">violations</th><th>verdict</th></tr></thead><tbody>";
+  for (const auto& x : r.results) {
+    std::string verdict = row_verdict(x);
+    std::string cls = verdict == "pass"          ? "v-pass"
+                      : row_failed(x)            ? "v-bad"
+                      : verdict == "not checked" ? "v-none"
+                                                 : "v-expected";
+    h << "<tr" << (row_failed(x) ? " class=\"bad\"" : "") << "><td>" << esc(x.scenario)
+      << "</td><td><span class=\"swatch\" style=\"background:" << variant_color(x.variant) << "\"></span>"
+      << esc(x.variant) << "</td><td class=\"num\">"
+      << with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5)) << "</td><td class=\"num\">"
+      << us_as_ms(static_cast<double>(x.latency_us.p50)) << "</td><td class=\"num\">"
+      << us_as_ms(static_cast<double>(x.latency_us.p99)) << "</td><td class=\"num\">"
+      << us_as_ms(static_cast<double>(x.latency_us.p999)) << "</td><td class=\"num\">"
+      << with_commas(x.ops_ok) << " / " << with_commas(x.ops_failed) << " / "
+      << with_commas(x.ops_indeterminate) << "</td><td class=\"num\">"
+      << (x.correctness.checked
+              ? with_commas(static_cast<uint64_t>(std::max<int64_t>(0, x.correctness.violations)))
+              : "-")
+      << "</td><td class=\"" << cls << "\">" << esc(verdict) << "</td></tr>";
+  }
+  h << "</tbody></table>\n";
+  for (const auto& x : r.results)
+    if (is_inconclusive(x))
+      h << "<p class=\"inconclusive v-bad\">" << esc(row_name(x))
+        << " is inconclusive (it fails the run): " << esc(verdict_reason(x)) << "</p>\n";
+  if (!r.not_run.empty()) {
+    h << "<p class=\"not-run-title\"><b>Not run:</b></p><ul class=\"not-run\">";
+    for (const auto& n : r.not_run)
+      h << "<li class=\"" << (n.interrupted ? "v-expected" : "v-bad") << "\">" << esc(not_run_sentence(n))
+        << "</li>";
+    h << "</ul>\n";
+  }
+  h << "<p class=\"note\">A naive variant's violations are the expected demonstration of the race, not a "
+       "failure; "
+       "a violation in an atomic or transaction variant is.</p>\n";
+}
+
+void thresholds_table(std::ostringstream& h, const Report& r) {
+  if (r.thresholds.empty()) return;
+  h << "<h2>Thresholds</h2><table class=\"thresholds\"><thead><tr><th></th><th>threshold</th><th>scope</th>"
+       "<th class=\"num\">value</th><th>decided by</th></tr></thead><tbody>";
+  for (const auto& t : r.thresholds)
+    h << "<tr" << (t.ok ? "" : " class=\"bad\"") << "><td class=\""
+      << (t.ok ? "v-pass\">PASS" : "v-bad\">FAIL") << "</td><td><code>" << esc(t.expr) << "</code></td><td>"
+      << esc(t.scope) << "</td><td class=\"num\">" << esc(compact_number(t.value)) << "</td><td>"
+      << esc(t.detail) << "</td></tr>";
+  h << "</tbody></table>\n";
+}
+
+template <class T>
+std::string opt_text(const std::optional<T>& v, const std::string& none) {
+  return v ? compact_number(static_cast<double>(*v)) : none;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s.empty() ? "-" : s;
+}
+
+void config_table(std::ostringstream& h, const Report& r) {
+  const Config& c = r.config;
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"target", r.target.mode + (r.target.embedded ? " (embedded)" : "")},
+      {"nodes", joined(r.target.nodes)},
+      {"Redis version", r.target.redis_version.empty() ? "-" : r.target.redis_version},
+      {"clients", std::to_string(c.clients)},
+      {"threads", std::to_string(c.threads)},
+      {"pipeline", std::to_string(c.pipeline)},
+      {"duration per variant", c.requests ? "-" : compact_number(c.duration_s) + " s"},
+      {"requests per variant", opt_text(c.requests, "-")},
+      {"rate", c.rate ? compact_number(*c.rate) + " ops/s (open loop)" : "closed loop"},
+      {"keys", opt_text(c.keys, "scenario default")},
+      {"warmup", compact_number(c.warmup_s) + " s"},
+      {"think time", compact_number(c.think_time_ms) + " ms"},
+      {"seed", std::to_string(c.seed)},
+      {"key prefix", c.key_prefix.empty() ? "-" : c.key_prefix},
+      {"scenarios", joined(c.scenarios)},
+      {"variants", joined(c.variants)},
+      {"started", r.started_at},
+      {"finished", r.finished_at},
+      {"lua-harness", r.tool_version},
+  };
+  if (!c.script.empty())
+    rows.push_back({"script", c.script + (c.eval ? " (EVAL every call)" : " (EVALSHA)")});
+  if (r.target.mode == "cluster")
+    rows.push_back({"failover detected", r.target.failover_detected ? "yes" : "no"});
+  if (!r.target.nodes_at_end.empty()) rows.push_back({"masters at the end", joined(r.target.nodes_at_end)});
+  // Two settings per line: the table stays short enough to take in at a glance.
+  h << "<h2>Configuration</h2><table class=\"config\"><tbody>";
+  for (size_t i = 0; i < rows.size(); i += 2) {
+    h << "<tr>";
+    for (size_t k = i; k < i + 2; ++k)
+      if (k < rows.size())
+        h << "<th>" << esc(rows[k].first) << "</th><td>" << esc(rows[k].second) << "</td>";
+      else
+        h << "<th></th><td></td>";
+    h << "</tr>";
+  }
+  h << "</tbody></table>\n";
+}
+
+void row_details(std::ostringstream& h, const Report& r) {
+  h << "<h2>Details</h2>\n";
+  for (const auto& x : r.results) {
+    h << "<details" << (row_failed(x) ? " open" : "") << "><summary>" << esc(row_name(x)) << ": "
+      << esc(row_verdict(x)) << "</summary>";
+    h << "<p><b>invariant:</b> " << esc(x.correctness.invariant.empty() ? "-" : x.correctness.invariant)
+      << (x.correctness.safe_by_design ? " (safe by design)" : " (not safe by design)") << "</p>";
+    h << "<p><b>commands per op:</b> " << esc(compact_number(x.commands_per_op))
+      << " &middot; <b>pipeline:</b> " << x.pipeline << " &middot; <b>retries:</b> " << x.retries
+      << " &middot; <b>duration:</b> " << esc(compact_number(x.duration_s))
+      << " s &middot; <b>latency:</b> min " << us_as_ms(static_cast<double>(x.latency_us.min)) << " / mean "
+      << us_as_ms(x.latency_us.mean) << " / max " << us_as_ms(static_cast<double>(x.latency_us.max))
+      << " ms</p>";
+    std::string errors;
+    for (const auto& [k, v] : x.errors)
+      if (v) errors += (errors.empty() ? "" : ", ") + k + " " + with_commas(v);
+    if (!x.correctness.reason.empty())
+      h << "<p class=\"reason\"><b>" << (is_inconclusive(x) ? "why inconclusive" : "note") << ":</b> "
+        << esc(x.correctness.reason) << "</p>";
+    if (x.correctness.period != "measured")
+      h << "<p class=\"note\">The checker judged " << esc(x.correctness.period)
+        << " ops (its final state includes the warmup); the op counts cover the measured period.</p>";
+    if (x.ops_scheduled || x.ops_dropped)
+      h << "<p><b>open loop:</b> " << with_commas(x.ops_scheduled.value_or(0)) << " ops scheduled, "
+        << with_commas(x.ops_dropped.value_or(0)) << " dropped (every client busy when their time came)</p>";
+    h << "<p><b>errors:</b> " << esc(errors.empty() ? "none" : errors) << "</p>";
+    for (const auto& [k, message] : x.error_examples)
+      h << "<p class=\"note error-example\">first " << esc(k) << " error: <code>" << esc(message)
+        << "</code></p>";
+    if (!x.correctness.details.empty()) h << "<pre>" << esc(x.correctness.details.dump(2)) << "</pre>";
+    for (const auto& e : x.correctness.examples) h << "<pre>" << esc(e) << "</pre>";
+    h << "</details>\n";
+  }
+}
+
+}  // namespace
+
+std::string to_html(const Report& r) {
+  bool pass = r.verdict == "pass";
+  std::ostringstream h;
+  h << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    << "<title>lua-harness report: " << (pass ? "pass" : "fail") << " (" << esc(r.started_at) << ")</title>\n"
+    << "<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n";
+  h << "<header><h1>lua-harness report</h1><span class=\"badge " << (pass ? "pass\">PASS" : "fail\">FAIL")
+    << "</span><span>exit code " << r.exit_code << "</span>";
+  h << "<p class=\"facts\">" << esc(r.started_at) << " &middot; " << esc(r.target.mode)
+    << (r.target.embedded ? " (embedded)" : "");
+  if (!r.target.redis_version.empty()) h << " &middot; Redis " << esc(r.target.redis_version);
+  h << " &middot; " << r.config.clients << " clients on " << r.config.threads
+    << (r.config.threads == 1 ? " thread" : " threads") << " &middot; seed " << r.config.seed << "</p>";
+  if (r.interrupted) h << "<p class=\"warn\">The run was interrupted: the results cover only part of it.</p>";
+  if (r.error) h << "<p class=\"run-error v-bad\">The run ended before its load: " << esc(*r.error) << "</p>";
+  if (r.aborted)
+    h << "<p class=\"run-aborted v-bad\">The run was aborted: " << esc(*r.aborted)
+      << ". The results cover the variants that finished.</p>";
+  if (r.cleanup)
+    h << "<p class=\"cleanup warn\">" << esc(cleanup_sentence(*r.cleanup, r.config.key_prefix)) << ".</p>";
+  for (const auto& w : r.warnings) h << "<p class=\"warning warn\">Warning: " << esc(w) << "</p>";
+  h << "</header>\n";
+
+  h << "<h2>Results</h2>\n";
+  results_table(h, r);
+  thresholds_table(h, r);
+
+  std::string bars = violations_chart(r);
+  if (!bars.empty())
+    h << "<h2>Correctness and cost: atomic vs naive</h2>\n<div class=\"charts\">" << bars
+      << throughput_bars(r) << "</div>\n";
+
+  std::vector<std::string> scenarios = scenarios_of(r);
+  std::ostringstream curves, series;
+  for (const auto& s : scenarios) {
+    curves << percentile_chart(r, s);
+    series << series_chart(r, s, "throughput") << series_chart(r, s, "p99");
+  }
+  if (!curves.str().empty())
+    h << "<h2>Latency by percentile</h2>\n<p class=\"note\">x axis: 1/(1-p) on a log scale, as HdrHistogram "
+         "plots it, so the tail (99%, 99.9%, ...) gets as much room as the median.</p>\n<div "
+         "class=\"charts\">"
+      << curves.str() << "</div>\n";
+  if (!series.str().empty())
+    h << "<h2>Throughput and p99 latency over time</h2>\n<div class=\"charts\">" << series.str()
+      << "</div>\n";
+
+  config_table(h, r);
+  row_details(h, r);
+  h << "<footer>Generated by lua-harness " << esc(r.tool_version) << " from a schema_version "
+    << r.schema_version << " report.</footer>\n</main>\n</body>\n</html>\n";
+  return h.str();
+}
+
+}  // namespace lh::reports

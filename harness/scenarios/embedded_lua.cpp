@@ -1,0 +1,20 @@
+#include "harness/scenarios/embedded_lua.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace lh::scripts {
+
+const Script& builtin_script(std::string_view name) {
+  // Built once, never freed: scripts are referenced by pointer for the whole process.
+  static const std::vector<Script> all = [] {
+    std::vector<Script> v;
+    for (const auto& e : embedded_scripts()) v.push_back(make_script(std::string(e.name), std::string(e.body)));
+    return v;
+  }();
+  for (const auto& s : all)
+    if (s.name == name) return s;
+  throw std::out_of_range("no built-in script lua/" + std::string(name) + ".lua");
+}
+
+}  // namespace lh::scripts

@@ -1,0 +1,19 @@
+// A blocking client for setup and read-back (not the hot path): initial state before a variant runs, the
+// final state its checker reads, key cleanup. Cluster-aware: routes by key and follows MOVED.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/net/reply.hpp"
+
+namespace lh::transport {
+
+class SyncClient {
+ public:
+  virtual ~SyncClient() = default;
+  // Throws std::runtime_error on a transport failure (setup problems end the run).
+  virtual net::Reply command(const std::vector<std::string>& argv, std::string_view route_key = {}) = 0;
+};
+
+}  // namespace lh::transport

@@ -1,0 +1,59 @@
+// What a run needs from its target, standalone or cluster: an admin client for setup and read-back, a factory
+// for the clients' transports, scripts loaded on every master, cleanup of the run's keys on every master.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/transport/redis.hpp"
+#include "harness/transport/admin_client.hpp"
+#include "harness/net/url.hpp"
+#include "harness/model/report.hpp"
+
+namespace lh::transport {
+
+// Keys found under a prefix (SCAN MATCH on every master).
+struct PrefixScan {
+  uint64_t keys = 0;
+  std::string example;  // one of them
+  std::string refused;  // SCAN was refused (e.g. NOPERM): the prefix could not be looked at
+};
+
+// What cleanup did: deleted, and what a SCAN afterwards still found (-1: that SCAN could not run).
+struct CleanupResult {
+  uint64_t deleted = 0;
+  int64_t left = 0;
+  std::string reason;  // why keys are left (the first refusal, or the lost node), empty when left == 0
+};
+
+class TargetSession {
+ public:
+  virtual ~TargetSession() = default;
+  virtual SyncClient& admin() = 0;
+  virtual RedisFactory factory(bool eval) = 0;
+  // SCRIPT LOAD on every master; checks Redis's digest against ours. Throws UsageError (exit 2) with Redis's
+  // own message (it names the line) when Redis rejects the script.
+  virtual void load_script(const scripts::Script& s) = 0;
+  // Every key under the prefix on every master (the run refuses a prefix that is not empty).
+  virtual PrefixScan scan_prefix(const std::string& prefix) = 0;
+  // SCAN + UNLINK of every key under the prefix on every master, then a SCAN to see what is left.
+  virtual CleanupResult cleanup(const std::string& prefix) = 0;
+  virtual reports::Target describe() = 0;
+};
+
+// A standalone Redis at `url`. Throws TargetError (exit 3) when it cannot be reached or AUTH fails.
+std::unique_ptr<TargetSession> open_standalone(const net::RedisUrl& url, net::Timeouts t, bool embedded);
+
+// Helpers shared by the standalone and cluster sessions.
+std::string info_field(std::string_view info, std::string_view field);
+void load_script_on(SyncClient& node, const scripts::Script& s, const std::string& where);
+// SCAN MATCH prefix* on one node: how many keys, one example, or the refusal.
+PrefixScan scan_prefix_on(SyncClient& node, const std::string& prefix);
+// SCAN + UNLINK of the prefix on one node (one UNLINK per slot when `per_slot`: a cluster refuses a multi-key
+// UNLINK across slots), then a SCAN for what is left. Only keys that start with the prefix are ever deleted.
+CleanupResult unlink_prefix_on(SyncClient& node, const std::string& prefix, bool per_slot);
+// Adds one node's cleanup to a total.
+void add_cleanup(CleanupResult& total, const CleanupResult& one);
+std::string glob_escape(const std::string& s);
+
+}  // namespace lh::transport
