@@ -1,6 +1,7 @@
 // The cluster router's own routing structures. bench/slot_bench.cpp measures CRC16 and SlotMap lookups; the router
 // routes through its per-worker ClusterTopology instead, so this pins that hot path (key -> slot -> node index,
-// once per op) and the cost of a topology refresh (a CLUSTER SLOTS reply applied after MOVED or a lost node).
+// once per op), the cost of a topology refresh (a CLUSTER SLOTS reply applied after MOVED or a lost node) and of
+// the redirect policy's decision after a MOVED.
 #include <benchmark/benchmark.h>
 #include <hiredis/hiredis.h>
 
@@ -8,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/transport/cluster_redis.hpp"
+#include "harness/transport/cluster_topology.hpp"
+#include "harness/transport/redirect.hpp"
 #include "harness/transport/slot.hpp"
 
 using namespace lh::transport;
@@ -31,12 +33,14 @@ std::string cluster_slots_resp() {
 struct ReplyFree {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
+struct ReaderFree {
+  void operator()(redisReader* r) const { redisReaderFree(r); }
+};
 std::unique_ptr<redisReply, ReplyFree> parse(const std::string& resp) {
-  redisReader* reader = redisReaderCreate();
-  redisReaderFeed(reader, resp.data(), resp.size());
+  std::unique_ptr<redisReader, ReaderFree> reader(redisReaderCreate());
+  redisReaderFeed(reader.get(), resp.data(), resp.size());
   void* r = nullptr;
-  redisReaderGetReply(reader, &r);
-  redisReaderFree(reader);
+  redisReaderGetReply(reader.get(), &r);
   return std::unique_ptr<redisReply, ReplyFree>(static_cast<redisReply*>(r));
 }
 
@@ -69,5 +73,16 @@ static void BM_Router_ApplyClusterSlots(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(topo.apply_cluster_slots(reply.get(), asked));
 }
 
+// The redirect policy's decision for one MOVED reply (a fresh policy per op, as deliver() makes one): parse, count,
+// the step with the new node. Off the hot path (a MOVED costs a round trip more), pinned so it stays small.
+static void BM_Router_RedirectPolicyMoved(benchmark::State& state) {
+  const lh::net::Reply moved(parse("-MOVED 3999 127.0.0.1:30002\r\n").release());
+  for (auto _ : state) {
+    RedirectPolicy policy(kRouterLimits);
+    benchmark::DoNotOptimize(policy.on_reply(moved, "127.0.0.1", true));
+  }
+}
+
 BENCHMARK(BM_Router_KeyToNodeIndex);
 BENCHMARK(BM_Router_ApplyClusterSlots);
+BENCHMARK(BM_Router_RedirectPolicyMoved);

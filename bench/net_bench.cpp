@@ -5,6 +5,7 @@
 #include <hiredis/read.h>
 
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,11 @@ void BM_EncodeEvalsha_HiredisFormat(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeEvalsha_HiredisFormat);
 
+struct ReaderFree {
+  void operator()(redisReader* r) const noexcept { redisReaderFree(r); }
+};
+using ReaderPtr = std::unique_ptr<redisReader, ReaderFree>;
+
 // Parses a pipeline's worth of integer replies (what the rate limiter answers) fed in one read, then frees them.
 // `pooled`: the replies go back through our free list (Reply); otherwise through hiredis's freeReplyObject.
 void parse_pipeline(benchmark::State& state, redisReader* rd, bool pooled) {
@@ -64,32 +70,29 @@ void parse_pipeline(benchmark::State& state, redisReader* rd, bool pooled) {
 }
 
 void BM_ParseIntegerReplies_Pooled(benchmark::State& state) {
-  redisReader* rd = redisReaderCreateWithFunctions(lh::net::pooled_reply_functions());
-  parse_pipeline(state, rd, true);
-  redisReaderFree(rd);
+  ReaderPtr rd(redisReaderCreateWithFunctions(lh::net::pooled_reply_functions()));
+  parse_pipeline(state, rd.get(), true);
 }
 BENCHMARK(BM_ParseIntegerReplies_Pooled)->Arg(1)->Arg(16);
 
 void BM_ParseIntegerReplies_HiredisDefault(benchmark::State& state) {
-  redisReader* rd = redisReaderCreate();
-  parse_pipeline(state, rd, false);
-  redisReaderFree(rd);
+  ReaderPtr rd(redisReaderCreate());
+  parse_pipeline(state, rd.get(), false);
 }
 BENCHMARK(BM_ParseIntegerReplies_HiredisDefault)->Arg(1)->Arg(16);
 
 // A bulk-string array reply (e.g. a leaderboard's ZREVRANGE ... WITHSCORES of 10 members).
 void BM_ParseArrayReply_Pooled(benchmark::State& state) {
-  redisReader* rd = redisReaderCreateWithFunctions(lh::net::pooled_reply_functions());
+  ReaderPtr rd(redisReaderCreateWithFunctions(lh::net::pooled_reply_functions()));
   std::string bytes = "*20\r\n";
   for (int i = 0; i < 10; ++i) bytes += "$9\r\nmember:0" + std::to_string(i) + "\r\n$3\r\n" + std::to_string(100 + i) + "\r\n";
   for (auto _ : state) {
-    redisReaderFeed(rd, bytes.data(), bytes.size());
+    redisReaderFeed(rd.get(), bytes.data(), bytes.size());
     void* r = nullptr;
-    redisReaderGetReply(rd, &r);
+    redisReaderGetReply(rd.get(), &r);
     lh::net::Reply reply(static_cast<redisReply*>(r));
     benchmark::DoNotOptimize(reply.elements());
   }
-  redisReaderFree(rd);
 }
 BENCHMARK(BM_ParseArrayReply_Pooled);
 

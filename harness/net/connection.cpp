@@ -13,6 +13,8 @@ using asio::redirect_error;
 using asio::use_awaitable;
 using boost::system::error_code;
 
+void Connection::ReaderFree::operator()(redisReader* r) const noexcept { redisReaderFree(r); }
+
 Connection::Connection(asio::io_context& io, RedisUrl url, Timeouts t, ConnectionSet* watchdog)
     : io_(io), sock_(io), url_(std::move(url)), timeouts_(t), watchdog_(watchdog) {
   if (watchdog_) watchdog_->add(this);
@@ -28,10 +30,7 @@ void Connection::close() noexcept {
   if (sock_.is_open()) sock_.close(ignored);
   open_ = false;
   deadline_ = Clock::time_point::max();
-  if (reader_) {
-    redisReaderFree(reader_);
-    reader_ = nullptr;
-  }
+  reader_.reset();
   out_.clear();
 }
 
@@ -85,7 +84,7 @@ asio::awaitable<Reply> Connection::connect() {
   sock_.non_blocking(true, ec);  // try_flush/poll_reply read and write without blocking
   if (ec) co_return io_failure(ec, "connect");
   pending_ = Pending::none;
-  reader_ = redisReaderCreateWithFunctions(pooled_reply_functions());
+  reader_.reset(redisReaderCreateWithFunctions(pooled_reply_functions()));
   open_ = true;
   if (!url_.password.empty()) {  // AUTH [user] password: an ACL user, or the default user
     std::array<std::string_view, 3> auth = {"AUTH", url_.user, url_.password};
@@ -189,13 +188,13 @@ void Connection::io_done(std::size_t n) {
   if (io_ec_) return;    // try_flush/poll_reply report it
   timed_out_ = false;    // it completed: a watchdog cancel that came too late changes nothing
   if (pending_ == Pending::write) out_.erase(0, n);
-  else if (pending_ == Pending::read && reader_) redisReaderFeed(reader_, in_.data(), n);
+  else if (pending_ == Pending::read && reader_) redisReaderFeed(reader_.get(), in_.data(), n);
 }
 
 bool Connection::try_buffered_reply(Reply& out) {
   if (!reader_) return false;
   void* r = nullptr;
-  if (redisReaderGetReply(reader_, &r) != REDIS_OK) {
+  if (redisReaderGetReply(reader_.get(), &r) != REDIS_OK) {
     std::string err = std::string("protocol error from ") + url_.address() + ": " + reader_->errstr;
     close();
     out = Reply::failure(ErrorClass::protocol, std::move(err));

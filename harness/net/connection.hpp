@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <chrono>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -88,7 +89,10 @@ class Connection {
   RedisUrl url_;
   Timeouts timeouts_;
   ConnectionSet* watchdog_;
-  redisReader* reader_ = nullptr;
+  struct ReaderFree {
+    void operator()(redisReader* r) const noexcept;
+  };
+  std::unique_ptr<redisReader, ReaderFree> reader_;  // while connected
   std::string out_;
   std::array<char, 16 * 1024> in_;
   Clock::time_point deadline_ = Clock::time_point::max();

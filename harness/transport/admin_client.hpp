@@ -11,7 +11,12 @@ namespace lh::transport {
 
 class SyncClient {
  public:
+  SyncClient() = default;
   virtual ~SyncClient() = default;
+  // Implementations own connections (or wrap one that does): never copied, nor sliced.
+  SyncClient(const SyncClient&) = delete;
+  SyncClient& operator=(const SyncClient&) = delete;
+
   // Throws std::runtime_error on a transport failure (setup problems end the run).
   virtual net::Reply command(const std::vector<std::string>& argv, std::string_view route_key = {}) = 0;
 };

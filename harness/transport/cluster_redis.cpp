@@ -6,7 +6,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <stdexcept>
 
 #include "harness/transport/slot.hpp"
 #include "harness/util/strcat.hpp"
@@ -16,18 +15,8 @@ namespace lh::transport {
 using net::Clock;
 using net::ErrorClass;
 using net::Reply;
-using namespace std::chrono_literals;
 
 namespace {
-
-// Retry budget for errors that mean "not executed, try again later" (TRYAGAIN, CLUSTERDOWN, a refused connect):
-// 5 ms doubling up to 250 ms, at most 12 waits and 2 s per op, so an op never hangs past a bounded margin.
-constexpr auto kFirstDelay = 5ms;
-constexpr auto kMaxDelay = 250ms;
-constexpr int kMaxWaits = 12;
-constexpr auto kMaxWait = 2000ms;
-// A slot bounced between nodes this often is a cluster in flux: give the error back.
-constexpr int kMaxRedirects = 16;
 
 constexpr std::array<std::string_view, 1> kAsking = {"ASKING"};
 constexpr std::array<std::string_view, 2> kClusterSlots = {"CLUSTER", "SLOTS"};
@@ -45,146 +34,7 @@ bool is_command(std::string_view arg, std::string_view upper) {
 // The slot a script call is routed by: its first key's; -1 (any node) without keys.
 int slot_of(const ScriptCall& c) { return c.keys.empty() ? -1 : int(key_slot(c.keys[0])); }
 
-// Errors after which nothing ran and the cluster tells us where (or when) to try again.
-bool follow_up(const Reply& r) {
-  if (!r.is_error() || r.is_transport_failure()) return false;
-  switch (r.error_class()) {
-    case ErrorClass::moved:
-    case ErrorClass::ask:
-    case ErrorClass::tryagain:
-    case ErrorClass::clusterdown:
-    case ErrorClass::noscript:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
-
-// ---- shared state -----------------------------------------------------------------------------------------
-
-net::RedisUrl ClusterShared::url_for(const NodeAddr& a) const {
-  net::RedisUrl u = node_template;
-  u.host = a.host;
-  u.port = a.port;
-  return u;
-}
-
-std::vector<std::string> master_names(const SlotMap& m) {
-  std::vector<std::string> out;
-  for (const auto& n : m.masters()) out.push_back(n.to_string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-SlotMap with_known_hosts(const SlotMap& m, const std::string& asked_host) {
-  const auto& nodes = m.nodes();
-  if (std::none_of(nodes.begin(), nodes.end(), [](const NodeAddr& n) { return n.host.empty(); })) return m;
-  SlotMap out;
-  for (int s = 0; s < kSlotCount; ++s) {
-    const int i = m.node_for_slot(static_cast<uint16_t>(s));
-    if (i < 0) continue;
-    NodeAddr a = nodes[static_cast<std::size_t>(i)];
-    if (a.host.empty()) a.host = asked_host;
-    out.set_slot(static_cast<uint16_t>(s), a);
-  }
-  return out;
-}
-
-std::shared_ptr<ClusterTopology> ClusterShared::topology_for(const std::shared_ptr<ClusterShared>& shared,
-                                                             const asio::io_context& io) {
-  std::lock_guard lock(shared->mu);
-  for (auto it = shared->workers.begin(); it != shared->workers.end();) {
-    if (it->second.expired()) it = shared->workers.erase(it);
-    else ++it;
-  }
-  auto& slot = shared->workers[&io];
-  if (auto live = slot.lock()) return live;
-  auto t = std::make_shared<ClusterTopology>(shared, shared->latest);
-  slot = t;
-  return t;
-}
-
-void ClusterShared::publish(const SlotMap& fresh) {
-  std::lock_guard lock(mu);
-  latest = fresh;
-  // A full map with another set of masters: a replica was promoted (or a master added or emptied).
-  if (fresh.covered_slots() == kSlotCount && master_names(fresh) != masters_at_start)
-    masters_changed.store(true, std::memory_order_relaxed);
-}
-
-// ---- one worker's topology -----------------------------------------------------------------------------------
-
-ClusterTopology::ClusterTopology(std::shared_ptr<ClusterShared> shared, const SlotMap& initial)
-    : shared_(std::move(shared)), owner_(kSlotCount, -1) {
-  assign_from(initial);
-  for (const auto& s : shared_->seeds) index_of(s);
-}
-
-ClusterTopology::~ClusterTopology() {
-  std::lock_guard lock(shared_->mu);
-  for (std::size_t i = 0; i < calls_.size() && i < nodes_.size(); ++i)
-    if (calls_[i] > 0) shared_->calls_per_node[nodes_[i].to_string()] += calls_[i];
-}
-
-int ClusterTopology::index_of(const NodeAddr& a) {
-  for (std::size_t i = 0; i < nodes_.size(); ++i)
-    if (nodes_[i] == a) return static_cast<int>(i);
-  nodes_.push_back(a);
-  return static_cast<int>(nodes_.size() - 1);
-}
-
-void ClusterTopology::update_any() {
-  any_ = -1;
-  covered_ = 0;
-  for (int16_t o : owner_) {
-    if (o < 0) continue;
-    if (any_ < 0) any_ = o;
-    ++covered_;
-  }
-}
-
-void ClusterTopology::assign_from(const SlotMap& m) {
-  std::vector<int16_t> ours(m.nodes().size());
-  for (std::size_t i = 0; i < m.nodes().size(); ++i) ours[i] = static_cast<int16_t>(index_of(m.nodes()[i]));
-  for (int s = 0; s < kSlotCount; ++s) {
-    const int o = m.node_for_slot(static_cast<uint16_t>(s));
-    owner_[s] = o < 0 ? int16_t(-1) : ours[static_cast<std::size_t>(o)];
-  }
-  update_any();
-}
-
-void ClusterTopology::moved(uint16_t slot, const NodeAddr& a) {
-  if (owner_[slot] < 0) ++covered_;
-  owner_[slot] = static_cast<int16_t>(index_of(a));
-  if (any_ < 0) any_ = owner_[slot];
-  refresh_wanted_ = true;
-}
-
-bool ClusterTopology::apply_cluster_slots(const redisReply* reply, const NodeAddr& asked) {
-  try {
-    SlotMap fresh = with_known_hosts(SlotMap::from_cluster_slots(reply), asked.host);
-    if (fresh.covered_slots() == 0) return false;  // a node that lost its view: ask another
-    assign_from(fresh);
-    shared_->publish(fresh);
-    return true;
-  } catch (const std::runtime_error&) {
-    return false;
-  }
-}
-
-bool ClusterTopology::begin_refresh() noexcept {
-  if (refreshing_) return false;
-  refreshing_ = true;
-  return true;
-}
-
-void ClusterTopology::end_refresh(bool ok, Clock::time_point now) noexcept {
-  refreshing_ = false;
-  if (ok) refresh_wanted_ = false;
-  next_refresh_ = now + kRefreshInterval;
-}
 
 // ---- one client's transport ------------------------------------------------------------------------------------
 
@@ -253,16 +103,13 @@ asio::awaitable<Reply> ClusterRedis::send(net::Connection& c, std::span<const st
   co_return r;
 }
 
-asio::awaitable<bool> ClusterRedis::back_off(int& waits, std::chrono::milliseconds& delay,
-                                             Clock::time_point& give_up) {
-  const auto now = Clock::now();
-  if (give_up == Clock::time_point{}) give_up = now + kMaxWait;  // the op's first wait starts its budget
-  if (++waits > kMaxWaits || now >= give_up || lh::g_interrupted.load(std::memory_order_relaxed))
-    co_return false;
-  asio::steady_timer t(io_, std::min(give_up, now + delay));
+asio::awaitable<bool> ClusterRedis::back_off(RedirectPolicy& policy) {
+  // The clock is read here only, once per wait: an op that never waits reads none.
+  const Backoff::Wait w = policy.wait(Clock::now(), lh::g_interrupted.load(std::memory_order_relaxed));
+  if (w.stop != Backoff::Stop::none) co_return false;
+  asio::steady_timer t(io_, w.until);
   boost::system::error_code ec;
   co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxDelay));
   co_return true;
 }
 
@@ -304,98 +151,80 @@ asio::awaitable<Reply> ClusterRedis::deliver(std::span<const std::string_view> a
   Reply r;
   bool have = first != nullptr;
   if (first) r = std::move(*first);
-  int redirects = 0, waits = 0;
-  std::chrono::milliseconds delay = kFirstDelay;
-  Clock::time_point give_up{};  // set by the first back-off (no clock read on the hot path)
-  bool reloaded = false;
+  RedirectPolicy policy(kRouterLimits);
   for (;;) {
+    Step step;
+    bool connect_failed = false;
     if (!have) {
       if (node < 0) node = pick(slot);
+      net::Connection* c = nullptr;
       if (node < 0) {
         r = Reply::failure(ErrorClass::clusterdown, cat("CLUSTERDOWN no known node serves slot ", slot));
         count(r);
-        topo_->want_refresh();
-        if (!co_await back_off(waits, delay, give_up)) co_return r;
-        co_await refresh_if_due();
-        continue;
+        step = policy.on_no_owner();
+      } else {
+        c = ready(node);
+        if (!c) c = co_await open(node, r);
+        if (!c) {
+          // Nothing was sent, so trying again is safe: the slot may have a new owner by then (a failover).
+          if (rec_->measuring) rec_->count_error(r.error_class(), r.error_message());
+          connect_failed = true;
+          step = policy.on_connect_failed();
+        }
       }
-      net::Connection* c = ready(node);
-      if (!c) c = co_await open(node, r);
-      if (!c) {
-        // Nothing was sent, so trying again is safe: the slot may have a new owner by then (a failover).
-        if (rec_->measuring) rec_->count_error(r.error_class(), r.error_message());
-        topo_->want_refresh();
-        if (!co_await back_off(waits, delay, give_up)) {
+      if (c) {
+        r = co_await send(*c, argv, asking);
+        count(r);
+        have = true;
+      }
+    }
+    if (have) {
+      have = false;
+      last_node_ = node;
+      last_asking_ = asking;
+      // A lost connection: the command may have run, so the policy never resends it. The op is indeterminate;
+      // the engine reconnects us.
+      if (r.is_transport_failure()) lost(node);
+      step = policy.on_reply(r, topo_->node(node).host, s != nullptr);
+    }
+    switch (step.kind) {
+      case Step::Kind::done:
+      case Step::Kind::give_up:
+        answered(node);
+        co_return r;
+      case Step::Kind::moved:
+        topo_->moved(step.slot, step.node);
+        node = topo_->node_for_slot(step.slot);
+        asking = false;
+        continue;
+      case Step::Kind::ask:
+        node = topo_->index_of(step.node);  // this op only: the map still names the migrating node
+        asking = true;
+        continue;
+      case Step::Kind::reload:  // on this node (ASKING is not needed for SCRIPT LOAD), then the command again
+        if (!co_await load(node, *s)) {
+          answered(node);
+          co_return r;
+        }
+        continue;
+      case Step::Kind::wait:
+        if (step.refresh == Step::Refresh::now) topo_->want_refresh();
+        if (!co_await back_off(policy)) {
+          answered(node);
+          if (!connect_failed) co_return r;
           // Known not to have run: `failed`, not the `indeterminate` a connection error would imply. (Each
           // refused attempt was counted as a connection error above.)
-          answered(node);
           co_return Reply::failure(ErrorClass::other, cat("not sent: no connection to ", topo_->node(node).to_string(),
                                                           " (slot ", slot, ") within the retry budget: ",
                                                           r.error_message()));
         }
-        co_await refresh_if_due();
+        if (step.refresh == Step::Refresh::after_wait) topo_->want_refresh();
+        if (step.refresh != Step::Refresh::none) co_await refresh_if_due();
+        if (step.same_node) continue;
+        // The map's owner again: a finished migration answers there, an unfinished one ASKs again.
         node = -1;
         asking = false;
         continue;
-      }
-      r = co_await send(*c, argv, asking);
-      count(r);
-    }
-    have = false;
-    last_node_ = node;
-    last_asking_ = asking;
-    if (r.is_transport_failure()) {
-      // The command may have run: never resend it. The op is indeterminate; the engine reconnects us.
-      answered(node);
-      lost(node);
-      co_return r;
-    }
-    if (!follow_up(r)) {
-      answered(node);
-      co_return r;
-    }
-    switch (r.error_class()) {
-      case ErrorClass::moved:
-      case ErrorClass::ask: {
-        auto rd = parse_redirect(r.error_message());
-        if (!rd || ++redirects > kMaxRedirects) {
-          answered(node);
-          co_return r;
-        }
-        if (rd->addr.host.empty()) rd->addr.host = topo_->node(node).host;  // "MOVED 3999 :6381"
-        if (rd->kind == Redirect::moved) {
-          topo_->moved(rd->slot, rd->addr);
-          node = topo_->node_for_slot(rd->slot);
-          asking = false;
-        } else {
-          node = topo_->index_of(rd->addr);  // this op only: the map still names the migrating node
-          asking = true;
-        }
-        continue;
-      }
-      case ErrorClass::tryagain:
-      case ErrorClass::clusterdown:
-        if (!co_await back_off(waits, delay, give_up)) {
-          answered(node);
-          co_return r;
-        }
-        if (r.error_class() == ErrorClass::clusterdown) {
-          topo_->want_refresh();
-          co_await refresh_if_due();
-        }
-        node = -1;  // the map's owner again: a finished migration answers there, an unfinished one ASKs again
-        asking = false;
-        continue;
-      default: {  // noscript: load it on this node (ASKING is not needed for SCRIPT LOAD), retry once
-        bool retry = s != nullptr && !reloaded;
-        if (retry) retry = co_await load(node, *s);
-        if (!retry) {
-          answered(node);
-          co_return r;
-        }
-        reloaded = true;
-        continue;
-      }
     }
   }
 }
@@ -470,7 +299,7 @@ asio::awaitable<Reply> ClusterRedis::direct_or_deliver(std::span<const std::stri
   count(r);
   last_node_ = node;
   last_asking_ = false;
-  if (follow_up(r)) co_return co_await deliver(argv, slot, s, node, false, &r);
+  if (needs_follow_up(r)) co_return co_await deliver(argv, slot, s, node, false, &r);
   answered(node);
   if (r.is_transport_failure()) lost(node);
   co_return r;
@@ -523,7 +352,7 @@ bool ClusterRedis::poll_batch() {
     return false;
   }
   count(r);
-  if (follow_up(r)) {
+  if (needs_follow_up(r)) {
     fast_first_ = std::move(r);
     fast_follow_up_ = true;
     return true;
@@ -603,7 +432,7 @@ asio::awaitable<void> ClusterRedis::pipelined_batch(std::span<ScriptCall> calls,
         lost(node);
         continue;
       }
-      if (!follow_up(r)) {
+      if (!needs_follow_up(r)) {
         answered(node);
         continue;
       }

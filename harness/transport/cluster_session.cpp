@@ -6,6 +6,8 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/transport/cluster_redis.hpp"
+#include "harness/transport/redirect.hpp"
 #include "harness/transport/slot.hpp"
 #include "harness/util/exit_errors.hpp"
 #include "harness/util/strcat.hpp"
@@ -13,7 +15,6 @@
 namespace lh::transport {
 
 using net::Clock;
-using net::ErrorClass;
 using net::Reply;
 using namespace std::chrono_literals;
 
@@ -23,7 +24,6 @@ namespace {
 // long once it has already given up on a command (so reading back many keys of a dead node does not take ages).
 constexpr auto kPatience = 10s;
 constexpr auto kImpatience = 500ms;
-constexpr int kMaxRedirects = 16;
 
 // One node, as a SyncClient: for the helpers that work on "every master" (script load, key cleanup).
 class OnNode final : public SyncClient {
@@ -103,74 +103,76 @@ bool ClusterSync::refresh() {
 Reply ClusterSync::command(const std::vector<std::string>& argv, std::string_view route_key) {
   const int slot = route_key.empty() ? -1 : key_slot(route_key);
   const auto start = Clock::now();
-  const auto give_up = start + (start < impatient_until_ ? std::chrono::milliseconds(kImpatience)
-                                                         : std::chrono::milliseconds(kPatience));
-  auto delay = std::chrono::milliseconds(5);
-  auto wait = [&] {
-    if (interrupt_grace_over()) throw Interrupted();
-    if (Clock::now() + delay > give_up) return false;
-    std::this_thread::sleep_for(delay);
-    delay = std::min(delay * 2, std::chrono::milliseconds(500));
-    return true;
-  };
+  const RetryLimits limits = admin_limits(start < impatient_until_ ? std::chrono::milliseconds(kImpatience)
+                                                                   : std::chrono::milliseconds(kPatience));
+  RedirectPolicy policy(limits, start);
   std::optional<NodeAddr> target;  // set by a redirect
   bool asking = false;
-  int redirects = 0;
   for (;;) {
     NodeAddr node;
+    Reply r;
+    Step step;
+    enum { answered, no_owner, lost } what = answered;
+    std::string lost_why;
     if (target) {
       node = *target;
-    } else {
-      const int i = map_.node_for_slot(static_cast<uint16_t>(slot < 0 ? 0 : slot));
-      if (i < 0) {
-        if (!wait()) throw TargetLost(cat("no node of the cluster serves slot ", slot < 0 ? 0 : slot));
-        refresh();
-        continue;
-      }
+    } else if (const int i = map_.node_for_slot(static_cast<uint16_t>(slot < 0 ? 0 : slot)); i >= 0) {
       node = map_.nodes()[static_cast<std::size_t>(i)];
+    } else {
+      what = no_owner;
+      step = policy.on_no_owner();
     }
-    Reply r;
-    try {
-      NodeClient& c = context(node);
-      if (asking) (void)c.try_command({"ASKING"});
-      r = c.try_command(argv);
-      if (r.is_transport_failure()) throw TargetError(std::string(r.error_message()));
-    } catch (const TargetError& e) {
-      drop(node);
-      if (!wait()) {
-        impatient_until_ = Clock::now() + 30s;
-        throw TargetLost(cat("lost the cluster: ", e.what()));
+    if (what == answered) {
+      try {
+        NodeClient& c = context(node);
+        if (asking) (void)c.try_command({"ASKING"});
+        r = c.try_command(argv);
+        step = policy.on_reply(r, node.host, false);  // a lost connection: resent (idempotent commands only)
+        if (r.is_transport_failure()) {
+          drop(node);
+          what = lost;
+          lost_why = r.error_message();
+        }
+      } catch (const TargetError& e) {  // unreachable, or its handshake refused
+        drop(node);
+        what = lost;
+        lost_why = e.what();
+        step = policy.on_connect_failed();
       }
-      refresh();
-      target.reset();
-      asking = false;
-      continue;
     }
-    if (!r.is_error()) return r;
-    if (r.error_message().rfind("LOADING", 0) == 0) {  // a restarted node still loading its data
-      if (!wait()) return r;
-      continue;
-    }
-    switch (r.error_class()) {
-      case ErrorClass::moved:
-      case ErrorClass::ask: {
-        auto rd = parse_redirect(r.error_message());
-        if (!rd || ++redirects > kMaxRedirects) return r;
-        if (rd->addr.host.empty()) rd->addr.host = node.host;
-        asking = rd->kind == Redirect::ask;
-        if (!asking) map_.set_slot(rd->slot, rd->addr);
-        target = rd->addr;
-        continue;
-      }
-      case ErrorClass::tryagain:
-      case ErrorClass::clusterdown:
-        if (!wait()) return r;
-        if (r.error_class() == ErrorClass::clusterdown) refresh();
-        target.reset();
+    switch (step.kind) {
+      case Step::Kind::done:
+      case Step::Kind::give_up:
+      case Step::Kind::reload:  // not asked for: no script to load
+        return r;
+      case Step::Kind::moved:
+        map_.set_slot(step.slot, step.node);
+        target = std::move(step.node);
         asking = false;
         continue;
-      default:
-        return r;
+      case Step::Kind::ask:
+        target = std::move(step.node);
+        asking = true;
+        continue;
+      case Step::Kind::wait: {
+        const Backoff::Wait w = policy.wait(Clock::now(), interrupt_grace_over());
+        if (w.stop == Backoff::Stop::interrupted) throw Interrupted();
+        if (w.stop != Backoff::Stop::none) {
+          if (what == no_owner) throw TargetLost(cat("no node of the cluster serves slot ", slot < 0 ? 0 : slot));
+          if (what == lost) {
+            impatient_until_ = Clock::now() + 30s;
+            throw TargetLost(cat("lost the cluster: ", lost_why));
+          }
+          return r;
+        }
+        std::this_thread::sleep_until(w.until);
+        if (step.refresh != Step::Refresh::none) refresh();
+        if (!step.same_node) {
+          target.reset();
+          asking = false;
+        }
+        continue;
+      }
     }
   }
 }

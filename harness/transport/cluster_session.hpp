@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/transport/cluster_redis.hpp"
+#include "harness/transport/cluster_topology.hpp"
 #include "harness/transport/node_client.hpp"
 #include "harness/transport/target.hpp"
 

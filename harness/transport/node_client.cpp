@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <thread>
 
+#include "harness/transport/redirect.hpp"
 #include "harness/util/exit_errors.hpp"
 
 namespace lh::transport {
@@ -117,21 +118,21 @@ void NodeClient::wait(std::chrono::milliseconds d) {
 }
 
 net::Reply NodeClient::command(const std::vector<std::string>& argv, std::chrono::milliseconds patience) {
-  const auto give_up = Clock::now() + patience;
-  auto backoff = 10ms;
+  Backoff backoff(node_backoff(patience), Clock::now());
   for (;;) {
     net::Reply r = try_command(argv);
     const std::string_view m = r.is_error() ? r.error_message() : std::string_view();
     const bool busy = r.is_error() && !r.is_transport_failure() && (m.rfind("LOADING", 0) == 0 || m.rfind("BUSY", 0) == 0);
     if (!r.is_transport_failure() && !busy) return r;
-    if (Clock::now() + backoff > give_up) {
+    const auto now = Clock::now();
+    const Backoff::Wait w = backoff.wait(now, false);  // (wait() below watches the interrupt)
+    if (w.stop != Backoff::Stop::none) {
       if (busy) return r;  // the server answers, just not yet: the caller says what it could not do
       throw TargetLost("lost " + url_.display() + " for " +
                        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(patience).count()) +
                        " s: " + std::string(r.error_message()));
     }
-    wait(backoff);
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(500));
+    wait(std::chrono::duration_cast<std::chrono::milliseconds>(w.until - now));
   }
 }
 

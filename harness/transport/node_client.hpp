@@ -74,6 +74,9 @@ class StandaloneSync final : public SyncClient {
       throw TargetError(what + " (is Redis running there? omit --target to use an embedded redis-server)");
     }
   }
+  StandaloneSync(const StandaloneSync&) = delete;
+  StandaloneSync& operator=(const StandaloneSync&) = delete;
+
   net::Reply command(const std::vector<std::string>& argv, std::string_view = {}) override {
     return node_.command(argv);
   }

@@ -2,7 +2,6 @@
 
 #include <hiredis/hiredis.h>
 
-#include <charconv>
 #include <stdexcept>
 
 #include "harness/transport/slot.hpp"
@@ -12,13 +11,6 @@ namespace {
 
 [[noreturn]] void malformed(const std::string& why) {
   throw std::runtime_error("malformed CLUSTER SLOTS reply: " + why);
-}
-
-template <typename Int>
-bool parse_int(std::string_view text, Int& out) {
-  const auto* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc() && ptr == end && !text.empty();
 }
 
 }  // namespace
@@ -73,30 +65,6 @@ int SlotMap::index_of(const NodeAddr& addr) {
     if (nodes_[i] == addr) return static_cast<int>(i);
   nodes_.push_back(addr);
   return static_cast<int>(nodes_.size() - 1);
-}
-
-std::optional<Redirect> parse_redirect(std::string_view msg) {
-  if (!msg.empty() && msg.front() == '-') msg.remove_prefix(1);
-  Redirect r{};
-  if (msg.starts_with("MOVED ")) {
-    r.kind = Redirect::moved;
-    msg.remove_prefix(6);
-  } else if (msg.starts_with("ASK ")) {
-    r.kind = Redirect::ask;
-    msg.remove_prefix(4);
-  } else {
-    return std::nullopt;
-  }
-  const auto space = msg.find(' ');
-  if (space == std::string_view::npos) return std::nullopt;
-  if (!parse_int(msg.substr(0, space), r.slot) || r.slot >= kSlotCount) return std::nullopt;
-  std::string_view addr = msg.substr(space + 1);
-  while (!addr.empty() && (addr.back() == '\r' || addr.back() == '\n' || addr.back() == ' ')) addr.remove_suffix(1);
-  const auto colon = addr.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  if (!parse_int(addr.substr(colon + 1), r.addr.port) || r.addr.port <= 0 || r.addr.port > 65535) return std::nullopt;
-  r.addr.host = std::string(addr.substr(0, colon));
-  return r;
 }
 
 }  // namespace lh::transport

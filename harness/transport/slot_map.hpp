@@ -1,5 +1,5 @@
-// Which master serves which slot, built from CLUSTER SLOTS and patched by MOVED redirects; and the parser of
-// MOVED/ASK error replies.
+// Which master serves which slot, built from CLUSTER SLOTS and patched by MOVED redirects (parsed in
+// transport/redirect.hpp).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -45,16 +45,5 @@ class SlotMap {
   std::vector<int16_t> owner_;  // 16384 entries; -1 = unassigned
   std::vector<NodeAddr> nodes_;
 };
-
-struct Redirect {
-  enum Kind { moved, ask } kind;
-  uint16_t slot;
-  NodeAddr addr;  // host may be empty: Redis sends "MOVED 3999 :6381" when the node's endpoint is unknown,
-                  // meaning "the host you are connected to"
-};
-
-// Parses "MOVED 3999 127.0.0.1:6381" or "ASK 3999 127.0.0.1:6381" (a leading '-' is tolerated); anything else
-// -> nullopt. IPv6 hosts work: the port follows the last ':'.
-std::optional<Redirect> parse_redirect(std::string_view error_message);
 
 }  // namespace lh::transport

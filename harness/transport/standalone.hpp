@@ -29,6 +29,8 @@ class StandaloneRedis final : public Redis {
   StandaloneRedis(asio::io_context& io, const net::RedisUrl& url, net::Timeouts t, net::ConnectionSet* watchdog,
                   Counters* rec, bool eval)
       : conn_(io, url, t, watchdog), rec_(rec), eval_(eval) {}
+  StandaloneRedis(const StandaloneRedis&) = delete;
+  StandaloneRedis& operator=(const StandaloneRedis&) = delete;
 
   asio::awaitable<Reply> connect() override { return conn_.connect(); }
   asio::awaitable<Reply> call(std::span<const std::string_view> argv, std::string_view route_key) override;

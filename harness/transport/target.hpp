@@ -28,7 +28,12 @@ struct CleanupResult {
 
 class TargetSession {
  public:
+  TargetSession() = default;
   virtual ~TargetSession() = default;
+  // Owns the admin client's connections: never copied.
+  TargetSession(const TargetSession&) = delete;
+  TargetSession& operator=(const TargetSession&) = delete;
+
   virtual SyncClient& admin() = 0;
   virtual RedisFactory factory(bool eval) = 0;
   // SCRIPT LOAD on every master; checks Redis's digest against ours. Throws UsageError (exit 2) with Redis's

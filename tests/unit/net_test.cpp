@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 #include <hiredis/read.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -89,17 +90,22 @@ TEST(Resp, EncodingIsByteIdenticalToHiredis) {
 }
 
 namespace {
+struct ReaderFree {
+  void operator()(redisReader* r) const noexcept { redisReaderFree(r); }
+};
+using ReaderPtr = std::unique_ptr<redisReader, ReaderFree>;
+
 // Feeds RESP bytes to a reader with the pooled functions; returns the parsed reply (owned by the caller).
-redisReply* parse_pooled(redisReader* rd, std::string_view resp) {
-  redisReaderFeed(rd, resp.data(), resp.size());
+redisReply* parse_pooled(const ReaderPtr& rd, std::string_view resp) {
+  redisReaderFeed(rd.get(), resp.data(), resp.size());
   void* out = nullptr;
-  EXPECT_EQ(redisReaderGetReply(rd, &out), REDIS_OK);
+  EXPECT_EQ(redisReaderGetReply(rd.get(), &out), REDIS_OK);
   return static_cast<redisReply*>(out);
 }
 }  // namespace
 
 TEST(PooledReplies, ParseEveryReplyTypeLikeHiredis) {
-  redisReader* rd = redisReaderCreateWithFunctions(pooled_reply_functions());
+  ReaderPtr rd(redisReaderCreateWithFunctions(pooled_reply_functions()));
   Reply i(parse_pooled(rd, ":42\r\n"));
   EXPECT_TRUE(i.is_integer());
   EXPECT_EQ(i.integer(), 42);
@@ -119,11 +125,10 @@ TEST(PooledReplies, ParseEveryReplyTypeLikeHiredis) {
   EXPECT_EQ(std::string_view(arr.element(1)->element[0]->str, 1), "a");
   EXPECT_EQ(arr.element(1)->element[1]->type, REDIS_REPLY_NIL);
   EXPECT_EQ(arr.element(2)->elements, 0u);
-  redisReaderFree(rd);
 }
 
 TEST(PooledReplies, StructsAreRecycledAndInterchangeableWithHiredisOwn) {
-  redisReader* rd = redisReaderCreateWithFunctions(pooled_reply_functions());
+  ReaderPtr rd(redisReaderCreateWithFunctions(pooled_reply_functions()));
   redisReply* first = parse_pooled(rd, ":1\r\n");
   free_reply_object(first);
   redisReply* second = parse_pooled(rd, ":2\r\n");
@@ -131,21 +136,18 @@ TEST(PooledReplies, StructsAreRecycledAndInterchangeableWithHiredisOwn) {
   EXPECT_EQ(second->integer, 2);
   EXPECT_EQ(second->str, nullptr);  // recycled structs are zeroed
   freeReplyObject(second);         // ours are malloc memory: hiredis's own free takes them
-  redisReaderFree(rd);
 
-  redisReader* plain = redisReaderCreate();  // and our free takes replies hiredis built itself
+  ReaderPtr plain(redisReaderCreate());  // and our free takes replies hiredis built itself
   { Reply r(parse_pooled(plain, "*1\r\n$3\r\nabc\r\n")); EXPECT_EQ(r.elements(), 1u); }
-  redisReaderFree(plain);
 }
 
 TEST(PooledReplies, AProtocolErrorMidArrayFreesThePartialReply) {
-  redisReader* rd = redisReaderCreateWithFunctions(pooled_reply_functions());
+  ReaderPtr rd(redisReaderCreateWithFunctions(pooled_reply_functions()));
   const std::string_view bad = "*2\r\n:1\r\n?oops\r\n";
-  redisReaderFeed(rd, bad.data(), bad.size());
+  redisReaderFeed(rd.get(), bad.data(), bad.size());
   void* out = nullptr;
-  EXPECT_EQ(redisReaderGetReply(rd, &out), REDIS_ERR);
+  EXPECT_EQ(redisReaderGetReply(rd.get(), &out), REDIS_ERR);
   EXPECT_EQ(out, nullptr);
-  redisReaderFree(rd);
 }
 
 TEST(Secrets, EveryOccurrenceIsMaskedAndNothingElse) {

@@ -97,35 +97,3 @@ TEST(SlotMap, EmptyAndMalformed) {
   Owned short_entry(array({array({integer(0), integer(1)})}));
   EXPECT_THROW(SlotMap::from_cluster_slots(short_entry.get()), std::runtime_error);
 }
-
-TEST(Redirect, Moved) {
-  auto r = parse_redirect("MOVED 3999 127.0.0.1:6381");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->kind, Redirect::moved);
-  EXPECT_EQ(r->slot, 3999);
-  EXPECT_EQ(r->addr, (NodeAddr{"127.0.0.1", 6381}));
-}
-
-TEST(Redirect, Ask) {
-  auto r = parse_redirect("-ASK 0 10.0.0.5:30001\r\n");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->kind, Redirect::ask);
-  EXPECT_EQ(r->slot, 0);
-  EXPECT_EQ(r->addr, (NodeAddr{"10.0.0.5", 30001}));
-}
-
-TEST(Redirect, UnusualHosts) {
-  auto v6 = parse_redirect("MOVED 16383 ::1:7000");
-  ASSERT_TRUE(v6);
-  EXPECT_EQ(v6->addr, (NodeAddr{"::1", 7000}));
-  auto unknown = parse_redirect("MOVED 12 :7000");  // unknown endpoint: same host as the connection
-  ASSERT_TRUE(unknown);
-  EXPECT_EQ(unknown->addr, (NodeAddr{"", 7000}));
-}
-
-TEST(Redirect, NotRedirects) {
-  for (const char* s : {"", "MOVED", "MOVED 12", "MOVED x 127.0.0.1:1", "MOVED 16384 127.0.0.1:1", "MOVED 1 host",
-                        "MOVED 1 host:0", "MOVED 1 host:99999", "ASKING", "TRYAGAIN Multiple keys request",
-                        "CLUSTERDOWN The cluster is down", "ERR moved 1 h:1"})
-    EXPECT_FALSE(parse_redirect(s)) << s;
-}
