@@ -1,14 +1,8 @@
 #include "harness/app/local_cluster.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,8 +11,7 @@
 
 #include "harness/transport/slot.hpp"
 #include "harness/transport/slot_map.hpp"
-
-extern char** environ;
+#include "harness/util/process.hpp"
 
 namespace lh::app {
 using Clock = std::chrono::steady_clock;
@@ -80,62 +73,28 @@ std::string last_lines(const std::string& text, size_t n) {
 
 std::string find_redis_cli(const std::string& redis_server) {
   const auto sibling = std::filesystem::path(redis_server).parent_path() / "redis-cli";
-  if (::access(sibling.c_str(), X_OK) == 0) return sibling.string();
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');)
-    if (const std::string c = (dir.empty() ? "." : dir) + "/redis-cli"; ::access(c.c_str(), X_OK) == 0) return c;
-  return "";
+  if (is_executable_file(sibling.string())) return sibling.string();
+  return find_in_path("redis-cli");
 }
 
 // Runs a helper program with output captured; returns its exit status (or -1 on timeout) and the output.
 std::pair<int, std::string> run_captured(std::vector<std::string> args, const std::vector<std::string>& extra_env,
                                          const std::string& out_path, std::chrono::seconds timeout) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_store(extra_env);
-  for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  const int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw EmbeddedError("cannot open " + out_path + ": " + std::strerror(errno));
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fd);
-    throw EmbeddedError(std::string("fork(): ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(1);
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    const int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::close_range(3, ~0U, 0);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  ::close(fd);
-  int status = 0;
-  const auto deadline = Clock::now() + timeout;
-  pid_t r = 0;
-  while ((r = ::waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
-  if (r == 0) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
+  LaunchSpec spec;
+  spec.argv = std::move(args);
+  spec.env = extra_env;
+  spec.stdout_path = spec.stderr_path = out_path;
+  ChildEnd end;
+  try {
+    end = wait_or_kill(launch(spec), timeout, 20ms);
+  } catch (const LaunchError& e) {
+    throw EmbeddedError(e.what());
   }
   std::ifstream in(out_path);
   std::ostringstream out;
   out << in.rdbuf();
-  if (r == 0) return {-1, out.str()};
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out.str()};
+  if (end.timed_out) return {-1, out.str()};
+  return {exit_code_of(end.status), out.str()};
 }
 
 }  // namespace
@@ -144,7 +103,7 @@ LocalCluster::LocalCluster(int masters, int replicas_per_master, ServerOptions o
   if (masters < 1 || replicas_per_master < 0)
     throw EmbeddedError("a local cluster needs at least 1 master and 0 or more replicas per master");
   options.cluster = true;
-  if (options.redis_server.empty()) options.redis_server = find_redis_server("");
+  if (options.redis_server.empty()) options.redis_server = locate_redis_server("").path;
   if (options.redis_server.empty())
     throw EmbeddedError("redis-server not found in PATH: install it (apt-get install redis-server) or pass --redis-server PATH");
   for (size_t i = 0; i + 1 < options.extra_args.size(); ++i)

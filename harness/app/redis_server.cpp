@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -26,36 +25,14 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/util/process.hpp"
+
 namespace lh::app {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool is_executable(const std::string& path) {
-  struct stat st {};
-  return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
-
-// A port the kernel considers free right now. The server may still lose a race for it: the caller retries.
-int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw EmbeddedError(std::string("socket(): ") + std::strerror(errno));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    const std::string err = std::strerror(errno);
-    ::close(fd);
-    throw EmbeddedError("cannot find a free loopback port: " + err);
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 constexpr std::string_view kDirPrefix = "lh-redis-";
 constexpr const char* kOwnerFile = "owner.pid";
@@ -309,33 +286,35 @@ struct RedisServer::Process {
   }
 };
 
-// The first executable `name` in PATH, or "".
-static std::string search_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string_view rest = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  while (!rest.empty()) {
-    const auto colon = rest.find(':');
-    // An empty PATH entry means the current directory.
-    std::string candidate(colon == 0 ? std::string_view(".") : rest.substr(0, colon));
-    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-    candidate += "/";
-    candidate += name;
-    if (is_executable(candidate)) return candidate;
+RedisServerBinary locate_redis_server(const std::string& wanted) {
+  if (wanted.find('/') == std::string::npos) {  // a bare name (or none) is looked up in PATH
+    std::string found = find_in_path(wanted.empty() ? "redis-server" : wanted);
+    return {found, found.empty() ? "not found in PATH" : ""};
   }
-  return "";
+  struct stat st {};
+  if (::stat(wanted.c_str(), &st) != 0) return {"", std::strerror(errno)};
+  if (S_ISDIR(st.st_mode)) return {"", "is a directory, not the redis-server binary"};
+  if (!S_ISREG(st.st_mode)) return {"", "not a regular file"};
+  if (::access(wanted.c_str(), X_OK) != 0) return {"", "not executable"};
+  return {wanted, ""};
 }
 
-std::string find_redis_server(const std::string& hint) {
-  if (hint.find('/') != std::string::npos && is_executable(hint)) return hint;
-  if (!hint.empty() && hint.find('/') == std::string::npos)  // a bare name: look it up like a shell would
-    if (std::string found = search_path(hint); !found.empty()) return found;
-  return search_path("redis-server");
-}
-
-std::string resolve_redis_server(const std::string& wanted) {
-  if (wanted.empty()) return search_path("redis-server");
-  if (wanted.find('/') == std::string::npos) return search_path(wanted);
-  return is_executable(wanted) ? wanted : "";
+int free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw EmbeddedError(std::string("socket(): ") + std::strerror(errno));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    const std::string err = std::strerror(errno);
+    ::close(fd);
+    throw EmbeddedError("cannot find a free loopback port: " + err);
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 std::string temp_base() {
@@ -375,7 +354,7 @@ int remove_stale_temp_dirs(const std::string& base) {
 RedisServer::RedisServer(ServerOptions options) : p_(std::make_unique<Process>()) {
   // An explicit path that does not work is an error, not a silent fallback to another redis-server.
   const std::string& wanted = options.redis_server;
-  const std::string binary = resolve_redis_server(wanted);
+  const std::string binary = locate_redis_server(wanted).path;
   if (binary.empty() && !wanted.empty())
     throw EmbeddedError("redis-server '" + wanted + "' is not an executable file (nor found in PATH)");
   if (binary.empty())
@@ -407,45 +386,21 @@ RedisServer::RedisServer(ServerOptions options) : p_(std::make_unique<Process>()
                                  // else a node that has met no peer yet reports its own address as ":port"
                                  "--cluster-announce-ip", "127.0.0.1"});
       args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
 
-      const int log_fd = ::open(p_->log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-      if (log_fd < 0) throw EmbeddedError("cannot open " + p_->log_path + ": " + std::strerror(errno));
-      const pid_t parent = ::getpid();
+      LaunchSpec spec;
+      spec.argv = std::move(args);
+      spec.stdout_path = spec.stderr_path = p_->log_path;
+      spec.own_process_group = true;  // out of the terminal's group: Ctrl-C reaches the harness, which stops us in order
       {
         std::lock_guard lock(p_->m);
-        const pid_t pid = ::fork();
-        if (pid < 0) {
-          ::close(log_fd);
-          throw EmbeddedError(std::string("fork(): ") + std::strerror(errno));
+        try {
+          p_->pid = launch(spec);
+        } catch (const LaunchError& e) {
+          throw EmbeddedError(e.what());
         }
-        if (pid == 0) {
-          // Child: async-signal-safe calls only until exec (the parent may be multi-threaded).
-          ::setpgid(0, 0);  // out of the terminal's group: Ctrl-C reaches the harness, which stops us in order
-          ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-          if (::getppid() != parent) ::_exit(1);  // the parent died before prctl
-          sigset_t none;
-          ::sigemptyset(&none);
-          ::sigprocmask(SIG_SETMASK, &none, nullptr);  // a harness that blocks SIGTERM must not pass that on
-          struct sigaction dfl {};
-          dfl.sa_handler = SIG_DFL;
-          for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::sigaction(sig, &dfl, nullptr);
-          const int devnull = ::open("/dev/null", O_RDONLY);
-          if (devnull >= 0) ::dup2(devnull, 0);
-          ::dup2(log_fd, 1);
-          ::dup2(log_fd, 2);
-          ::close_range(3, ~0U, 0);  // no harness sockets or files leak into the server
-          ::execv(argv[0], argv.data());
-          ::_exit(127);
-        }
-        ::setpgid(pid, pid);  // also from this side, so that a signal to the group cannot race the child's setpgid
-        p_->pid = pid;
         p_->reaped = false;
         p_->dir_removed = false;
       }
-      ::close(log_fd);
 
       // Up = answers PING (NOAUTH counts: it demands a password) and our own log says it is ready, which rules
       // out another process that grabbed the port answering in its place.

@@ -18,13 +18,19 @@ struct EmbeddedError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// `hint` when it names an executable file, else `redis-server` from PATH, else "".
-std::string find_redis_server(const std::string& hint);
+// The redis-server binary a launch with ServerOptions::redis_server = `wanted` runs, never falling back to another
+// one: empty = `redis-server` from PATH; a bare name is looked up in PATH, as a shell would; a path must be an
+// executable regular file. The project's one lookup of it (the runner, the CLI's validation, LocalCluster, the
+// tests).
+struct RedisServerBinary {
+  std::string path;     // "" when none is usable, and then
+  std::string problem;  // why, to follow "--redis-server WANTED: " ("not found in PATH", "not executable", ...)
+};
+RedisServerBinary locate_redis_server(const std::string& wanted);
 
-// The binary a launch with ServerOptions::redis_server = `wanted` uses, without falling back: empty =
-// `redis-server` from PATH; a bare name is looked up in PATH; a path must be an executable regular file. ""
-// when none is.
-std::string resolve_redis_server(const std::string& wanted);
+// A loopback port the kernel considers free right now. A server may still lose the race for it: retry then.
+// Throws EmbeddedError.
+int free_loopback_port();
 
 // Removes the lh-redis-* directories under `base` that no live process owns: owner.pid names a dead process
 // (or a live one started at another time: a reused pid), or, for a directory from before owner.pid existed,

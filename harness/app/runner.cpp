@@ -82,11 +82,10 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params, std::ostream& log,
-                           std::vector<scripts::Script>& owned_scripts) {
+std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params, std::ostream& log) {
   std::vector<Job> jobs;
   if (!cfg.script_path.empty()) {
-    owned_scripts.push_back(scripts::make_script(cfg.script_path, read_file(cfg.script_path)));
+    scripts::Script script = scripts::make_script(cfg.script_path, read_file(cfg.script_path));
     TemplateSet t;
     try {
       t = TemplateSet::compile(cfg.key_templates, cfg.arg_templates, params.key_prefix);
@@ -94,7 +93,7 @@ std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params
       throw UsageError(e.what());
     }
     jobs.push_back({"custom", cfg.eval ? "eval" : "evalsha", false,
-                    scenarios::make_custom_run(owned_scripts.back(), std::move(t))});
+                    scenarios::make_custom_run(std::move(script), std::move(t))});
     return jobs;
   }
   for (const auto& [name, variant] : planned_variants(cfg)) {  // unknown scenarios refused there
@@ -311,18 +310,14 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
 
   // All input is checked before any server is contacted or started (bad input: exit 2, never 3).
   params.keys = cfg.keys.value_or(0);
-  params.think_time_ms = cfg.load.think_time_ms;
-  params.clients = cfg.load.clients;
   params.lock_ttl_ms = cfg.lock_ttl_ms;
 
-  std::vector<scripts::Script> owned_scripts;
-  owned_scripts.reserve(1);
-  std::vector<Job> jobs = plan_jobs(cfg, params, log, owned_scripts);
+  std::vector<Job> jobs = plan_jobs(cfg, params, log);
 
   // The target: given URLs (several = cluster seeds), or a private redis-server or cluster that lives as long as
   // this function.
   auto redis_server_path = [&] {
-    std::string path = resolve_redis_server(cfg.redis_server);
+    std::string path = locate_redis_server(cfg.redis_server).path;
     if (path.empty())
       throw TargetError(cfg.redis_server.empty()
                             ? "no redis-server found in PATH: install it (sudo apt-get install redis-server) or "
@@ -492,7 +487,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   }
   if (report.target.failover_detected)
     for (auto& r : report.results)
-      if (r.correctness.safe_by_design && r.correctness.violations > 0 && r.correctness.reason.empty())
+      if (reports::safe_violated(r.correctness) && r.correctness.reason.empty())
         r.correctness.reason =
             "a cluster failover happened during this run: Redis replicates asynchronously, so a master that dies "
             "can take acknowledged writes with it, and its promoted replica never saw them. These violations may "

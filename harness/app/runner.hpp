@@ -13,6 +13,8 @@
 
 namespace lh::app {
 
+// What one run does. The CLI's flags write straight into these fields (harness/cli/options.cpp declares each flag
+// once: its name, help, field and parser).
 struct RunConfig {
   std::vector<std::string> targets;  // redis:// URLs; empty = embedded
   bool cluster = false;              // --cluster: force cluster mode

@@ -38,13 +38,14 @@ void print_help(const po::options_description& d, std::ostream& out) {
       << "exit codes: 0 no regression beyond a limit, 1 regression or CURRENT failing on its own (or, with\n"
          "--strict, rows missing on one side), 2 bad usage or a file that is not a readable lua-harness "
          "report\n\n"
-         "examples:\n"
-         "  lua-harness run --scenario counter --duration 5s --report base.json\n"
-         "  lua-harness run --scenario counter --duration 5s --report run.json\n"
-         "  lua-harness compare base.json run.json\n"
-         "  lua-harness compare base.json run.json --max-regression throughput=10% --max-regression "
-         "p99_ms=15%\n"
-         "  lua-harness compare base.json run.json --max-regression violations=0% --strict\n";
+      << lh::cli::with_scenarios(
+             "examples:\n"
+             "  lua-harness run --scenario $1 --duration 5s --report base.json\n"
+             "  lua-harness run --scenario $1 --duration 5s --report run.json\n"
+             "  lua-harness compare base.json run.json\n"
+             "  lua-harness compare base.json run.json --max-regression throughput=10% --max-regression "
+             "p99_ms=15%\n"
+             "  lua-harness compare base.json run.json --max-regression violations=0% --strict\n");
 }
 
 int usage_error(const std::string& msg) {
@@ -80,16 +81,8 @@ int cmd_compare(int argc, char** argv) {
 
   std::vector<lh::reports::RegressionLimit> limits;
   try {
-    for (const auto& arg : limits_text) {
-      size_t start = 0;
-      while (start <= arg.size()) {
-        size_t comma = arg.find(',', start);
-        std::string one = arg.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!one.empty()) limits.push_back(lh::reports::parse_regression_limit(one));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-    }
+    for (const auto& arg : limits_text)
+      for (const auto& one : lh::cli::split_list(arg)) limits.push_back(lh::reports::parse_regression_limit(one));
   } catch (const std::invalid_argument& e) {
     return usage_error(e.what());
   }

@@ -23,8 +23,9 @@ void print_help(const po::options_description& d, std::ostream& out) {
       << "Renders a JSON report written by `lua-harness run --report RUN.json` (RUN.json = - reads stdin).\n"
          "With no output option it prints the results table. F = - writes to stdout.\n\n"
       << d << "\n"
-      << "examples:\n"
-         "  lua-harness run --scenario counter --duration 5s --report run.json\n"
+      << lh::cli::with_scenarios("examples:\n"
+                                 "  lua-harness run --scenario $1 --duration 5s --report run.json\n")
+      <<
          "  lua-harness report run.json\n"
          "  lua-harness report run.json --html run.html --junit junit.xml --gbench gbench.json\n"
          "  lua-harness report run.json --markdown -\n"

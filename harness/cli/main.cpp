@@ -48,11 +48,14 @@ void usage(std::ostream& out) {
          "  run       run scenarios (or your own --script) under load and check them\n"
          "  demo      the race demonstration: every scenario, atomic vs naive vs transaction\n"
          "  compare   gate a report against a baseline report\n"
-         "  report    render a saved JSON report as HTML, markdown, JUnit or gbench\n\n"
+         "  report    render a saved JSON report as HTML, markdown, JUnit or gbench\n"
+         "  schema    print the JSON Schema of the report (docs/report-schema.json)\n\n"
          "  lua-harness COMMAND --help   shows each command's options and examples\n\n"
-         "examples:\n"
-         "  lua-harness demo\n"
-         "  lua-harness run --scenario counter,cas --duration 5s --report run.json\n"
+      << lh::cli::with_scenarios(
+             "examples:\n"
+             "  lua-harness demo\n"
+             "  lua-harness run --scenario $1,$2 --duration 5s --report run.json\n")
+      <<
          "  lua-harness compare base.json run.json --max-regression throughput=10%\n";
 }
 
@@ -92,8 +95,9 @@ int main(int argc, char** argv) {
     else if (cmd == "demo") code = lh::cli::cmd_demo(argc - 1, argv + 1);
     else if (cmd == "compare") code = cmd_compare(argc - 1, argv + 1);
     else if (cmd == "report") code = cmd_report(argc - 1, argv + 1);
+    else if (cmd == "schema") code = lh::cli::cmd_schema(argc - 1, argv + 1);
     else {
-      std::cerr << "lua-harness: unknown command '" << cmd << "' (run, demo, compare, report; see --help)\n";
+      std::cerr << "lua-harness: unknown command '" << cmd << "' (run, demo, compare, report, schema; see --help)\n";
       code = lh::kExitUsage;
     }
   } catch (const lh::ExitError& e) {

@@ -1,13 +1,16 @@
 #include "harness/cli/options.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <climits>
+#include <cstdint>
 #include <cmath>
 #include <random>
 #include <string_view>
 #include <thread>
 
+#include "harness/scenarios/scenario.hpp"
 #include "harness/util/exit_errors.hpp"
-#include "harness/net/url.hpp"
 
 namespace lh::cli {
 
@@ -70,140 +73,182 @@ double parse_share(const std::string& flag, const std::string& text) {
   return v;
 }
 
-void add_target_options(po::options_description& d, CommonOptions& o) {
+namespace {
+
+// What `run` compares when no --variant is given: the script against its naive twin. (The demo runs every variant
+// the registry knows.)
+const std::vector<std::string> kRunDefaultVariants = {"atomic", "naive"};
+
+// Names joined for the help ("a,b,..."), the first `at_most` of them.
+std::string joined(const std::vector<std::string>& names, std::size_t at_most = SIZE_MAX) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < at_most; ++i) out += (i ? "," : "") + names[i];
+  return out;
+}
+
+std::vector<std::string> scenario_names() {
+  std::vector<std::string> out;
+  for (const auto* s : scenarios::all_scenarios()) out.emplace_back(s->name());
+  return out;
+}
+
+// A flag whose text is parsed into its field when po::notify stores it. Text given as '' is not parsed: the field
+// keeps its default and validate_before_load refuses the empty value by name.
+template <class Parse>
+po::typed_value<std::string>* text(Parse parse) {
+  return po::value<std::string>()->notifier([parse](const std::string& t) {
+    if (!t.empty()) parse(t);
+  });
+}
+
+// A timeout: always parsed (it has a default, and '' is "not a duration"), at least 1 ms.
+po::typed_value<std::string>* timeout(std::chrono::milliseconds* field, const std::string& flag,
+                                      const char* fallback) {
+  return po::value<std::string>()->default_value(fallback)->notifier([field, flag](const std::string& t) {
+    *field = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration(flag, t));
+    if (field->count() <= 0) throw UsageError("--connect-timeout/--reply-timeout: must be at least 1ms");
+  });
+}
+
+// A comma list; given, it must name at least one item (`what` says what to do instead).
+po::typed_value<std::string>* list(std::vector<std::string>* field, const std::string& flag, const char* what) {
+  return po::value<std::string>()->notifier([field, flag, what](const std::string& t) {
+    *field = split_list(t);
+    if (field->empty()) throw UsageError(flag + " '" + t + "': an empty list (" + what + ")");
+  });
+}
+
+// A number bound to its field, refused outside [lo, hi] with `message`.
+template <class T>
+po::typed_value<T>* number(T* field, T lo, T hi, const std::string& message) {
+  return po::value(field)->notifier([lo, hi, message](const T& v) {
+    if (v < lo || v > hi) throw UsageError(message);
+  });
+}
+
+}  // namespace
+
+void add_run_options(po::options_description& d, RunOptions& o, bool demo) {
+  app::RunConfig& c = o.run;
+  engine::LoadConfig& l = c.load;
+  // The defaults a flag left out means.
+  c.variants = demo ? scenarios::all_variant_names() : kRunDefaultVariants;
+  l.clients = demo ? 16 : 50;
+  l.threads = std::max(1u, std::max(1u, std::thread::hardware_concurrency()) - 1);
+  l.duration = demo ? std::chrono::seconds(2) : std::chrono::seconds(10);
+  l.think_time_ms = demo ? 1.0 : 0.0;  // the demo widens the naive twins' race window
+  l.seed = static_cast<uint64_t>(std::random_device{}()) << 20 ^ std::random_device{}();
+
+  // The target.
   d.add_options()
-    ("target", po::value(&o.targets)->composing(),
+    ("target", po::value(&c.targets)->composing(),
      "redis://[user[:password]@]host[:port][/db]; repeat for cluster seed nodes. None: an embedded redis-server")
-    ("cluster", po::bool_switch(&o.cluster), "force cluster mode (normally detected from the server)")
-    ("redis-server", po::value(&o.redis_server), "redis-server binary for the embedded default (default: PATH)")
-    ("embedded-cluster", po::value(&o.embedded_cluster), "start a private N-master cluster instead")
-    ("replicas", po::value(&o.replicas), "replicas per master of --embedded-cluster")
-    ("connect-timeout", po::value(&o.connect_timeout)->default_value("2s"), "connect timeout")
-    ("reply-timeout", po::value(&o.reply_timeout)->default_value("5s"),
+    ("cluster", po::bool_switch(&c.cluster), "force cluster mode (normally detected from the server)")
+    ("redis-server", po::value(&c.redis_server), "redis-server binary for the embedded default (default: PATH)")
+    ("embedded-cluster", po::value(&c.embedded_cluster)->notifier([](int n) {
+       if (n < 0 || n > 100) throw UsageError("--embedded-cluster: expected a number of masters from 1 to 100");
+       if (n < 1)
+         throw UsageError("--embedded-cluster " + std::to_string(n) + ": expected a number of masters from 1 to 100");
+     }),
+     "start a private N-master cluster instead")
+    ("replicas", number(&c.replicas, 0, 10, "--replicas: expected a number from 0 to 10"),
+     "replicas per master of --embedded-cluster")
+    ("connect-timeout", timeout(&c.timeouts.connect, "--connect-timeout", "2s"), "connect timeout")
+    ("reply-timeout", timeout(&c.timeouts.reply, "--reply-timeout", "5s"),
      "reply timeout of the load: an op still unanswered then is indeterminate (setup, checks and cleanup wait "
      "at least 5s)");
-}
 
-void add_workload_options(po::options_description& d, CommonOptions& o, bool demo) {
+  // The workload.
+  const std::string scenario_help = "comma list: " + joined(scenario_names()) + " (default all)";
+  // The help names the scenarios, and the registry's first variants as a hint of the rest.
+  const std::string variant_help = demo ? "comma list (default: every variant of each scenario)"
+                                        : "comma list: " + joined(scenarios::all_variant_names(), 3) +
+                                              ",... (default " + joined(kRunDefaultVariants) + ")";
   d.add_options()
-    ("scenario", po::value(&o.scenarios), "comma list: counter,cas,rate-limiter,lock,inventory,leaderboard (default all)")
-    ("variant", po::value(&o.variants), demo ? "comma list (default: every variant of each scenario)"
-                                             : "comma list: atomic,naive,transaction,... (default atomic,naive)");
+    ("scenario", list(&c.scenarios, "--scenario", "name at least one scenario, or leave the flag out for all of them"),
+     scenario_help.c_str())
+    ("variant", list(&c.variants, "--variant", "name at least one variant, or leave the flag out for the default"),
+     variant_help.c_str());
   if (!demo) {
     d.add_options()
-      ("script", po::value(&o.script), "your own Lua script instead of the built-in scenarios")
-      ("key", po::value(&o.keys)->composing(), "KEYS[i] template of --script (repeatable)")
-      ("arg", po::value(&o.args)->composing(), "ARGV[i] template of --script (repeatable)")
-      ("eval", po::bool_switch(&o.eval), "send EVAL with the script body every time instead of EVALSHA")
-      ("pipeline", po::value(&o.pipeline)->default_value(1), "requests in flight per client (single-call variants)")
-      ("requests", po::value(&o.requests_text), "logical ops per variant, instead of --duration")
-      ("rate", po::value(&o.rate_text), "open-loop arrival rate, total ops/s (latency from the intended start)")
-      ("warmup", po::value(&o.warmup), "load before measuring, not recorded (e.g. 2s)");
+      ("script", po::value(&c.script_path), "your own Lua script instead of the built-in scenarios")
+      ("key", po::value(&c.key_templates)->composing(), "KEYS[i] template of --script (repeatable)")
+      ("arg", po::value(&c.arg_templates)->composing(), "ARGV[i] template of --script (repeatable)")
+      ("eval", po::bool_switch(&c.eval), "send EVAL with the script body every time instead of EVALSHA")
+      ("pipeline", number<uint32_t>(&l.pipeline, 1, 4096, "--pipeline: expected a number from 1 to 4096")->default_value(1),
+       "requests in flight per client (single-call variants)")
+      ("requests", text([&l](const std::string& t) {
+         l.requests = parse_number<uint64_t>("--requests", t, 1, UINT64_MAX / 2);
+       }),
+       "logical ops per variant, instead of --duration")
+      ("rate", text([&l](const std::string& t) {
+         double r = 0;
+         auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), r);
+         if (ec != std::errc() || p != t.data() + t.size() || !(r > 0))
+           throw UsageError("--rate '" + t + "': expected ops per second, more than 0");
+         l.rate = r;
+       }),
+       "open-loop arrival rate, total ops/s (latency from the intended start)")
+      ("warmup", text([&l](const std::string& t) { l.warmup = parse_duration("--warmup", t); }),
+       "load before measuring, not recorded (e.g. 2s)");
   }
   d.add_options()
-    ("clients", po::value(&o.clients)->default_value(demo ? 16 : 50), "concurrent virtual clients")
-    ("threads", po::value(&o.threads), "worker threads (default: cores - 1, at least 1)")
-    ("duration", po::value(&o.duration), demo ? "how long each variant runs (default 2s)"
-                                               : "how long each variant runs (default 10s)")
-    ("keys", po::value(&o.keys_count_text), "key-space size per scenario (1 = one hot key)")
-    ("think-time", po::value(&o.think_time), "pause between a naive op's read and write, and inside the lock")
-    ("lock-ttl", po::value(&o.lock_ttl), "the lock scenario's lease (default 2s); below --think-time, leases expire while held")
-    ("seed", po::value(&o.seed_text), "seed of every random choice (default: random, printed)")
-    ("max-error-rate", po::value(&o.max_error_rate),
+    ("clients", number<uint32_t>(&l.clients, 1, 65535, "--clients: expected a number from 1 to 65535")
+                    ->default_value(l.clients),
+     "concurrent virtual clients")
+    ("threads", po::value(&l.threads)->notifier([](uint32_t n) {
+       if (n == 0) throw UsageError("--threads 0: expected a number from 1 to 256 (leave the flag out for cores - 1)");
+       if (n > 256) throw UsageError("--threads: expected a number from 1 to 256");
+     }),
+     "worker threads (default: cores - 1, at least 1)")
+    ("duration", text([&l](const std::string& t) {
+       l.duration = parse_duration("--duration", t);
+       if (l.duration.count() <= 0) throw UsageError("--duration: must be more than 0");
+       if (l.duration > std::chrono::minutes(70)) throw UsageError("--duration: at most 70m per variant");
+     }),
+     demo ? "how long each variant runs (default 2s)" : "how long each variant runs (default 10s)")
+    ("keys", text([&c](const std::string& t) { c.keys = parse_number<uint64_t>("--keys", t, 1, 65535); }),
+     "key-space size per scenario (1 = one hot key)")
+    ("think-time", text([&l](const std::string& t) {
+       l.think_time_ms = static_cast<double>(parse_duration("--think-time", t).count()) / 1000.0;
+     }),
+     "pause between a naive op's read and write, and inside the lock")
+    ("lock-ttl", text([&c](const std::string& t) {
+       c.lock_ttl_ms = parse_duration("--lock-ttl", t).count() / 1000;
+       if (c.lock_ttl_ms < 1) throw UsageError("--lock-ttl: at least 1ms");
+     }),
+     "the lock scenario's lease (default 2s); below --think-time, leases expire while held")
+    ("seed", text([&l](const std::string& t) { l.seed = parse_number<uint64_t>("--seed", t, 0, UINT64_MAX); }),
+     "seed of every random choice (default: random, printed)")
+    ("max-error-rate", text([&c](const std::string& t) { c.max_error_rate = parse_share("--max-error-rate", t); }),
      "share of failed + indeterminate ops above which a variant is inconclusive and fails the run (0 to 1, or a "
      "percentage like 2%; default 0.01)")
-    ("key-prefix", po::value(&o.key_prefix), "prefix of every key the run makes (default lh:<run-id>:)")
-    ("keep-keys", po::bool_switch(&o.keep_keys), "leave the run's keys in Redis");
-}
+    ("key-prefix", po::value(&c.key_prefix)->notifier([](const std::string& p) {
+       if (!p.empty()) app::validate_key_prefix(p);
+     }),
+     "prefix of every key the run makes (default lh:<run-id>:)")
+    ("keep-keys", po::bool_switch(&c.keep_keys), "leave the run's keys in Redis");
 
-void add_output_options(po::options_description& d, CommonOptions& o) {
+  // The outputs.
   d.add_options()
-    ("threshold", po::value(&o.thresholds)->composing(),
-     "gate, repeatable: [scenario[/variant]:]metric op number, e.g. 'counter/atomic:p99_ms<5'")
+    ("threshold", po::value<std::vector<std::string>>()->composing()->notifier([&o](const std::vector<std::string>& all) {
+       for (const auto& t : all) {
+         try {
+           o.thresholds.push_back(reports::parse_threshold(t));
+         } catch (const std::invalid_argument& e) {
+           throw UsageError(e.what());
+         }
+       }
+     }),
+     "gate, repeatable: [scenario[/variant]:]metric op number, e.g. '*/atomic:p99_ms<5'")
     ("report", po::value(&o.report), "write the JSON report to FILE ('-' = stdout)")
-    ("html", po::value(&o.html), "write a self-contained HTML report")
-    ("markdown", po::value(&o.markdown), "write a markdown summary ('-' = stdout, 'github' = $GITHUB_STEP_SUMMARY)")
-    ("junit", po::value(&o.junit), "write JUnit XML")
-    ("gbench", po::value(&o.gbench), "write Google Benchmark JSON")
-    ("quiet,q", po::bool_switch(&o.quiet), "no per-variant lines or progress");
-}
-
-app::RunConfig to_run_config(const CommonOptions& o, bool demo) {
-  app::RunConfig c;
-  c.targets = o.targets;
-  for (const auto& t : c.targets) {
-    net::RedisUrl u;
-    try {
-      u = net::parse_redis_url(t);
-    } catch (const net::UrlError& e) {
-      throw UsageError(e.what());
-    }
-    // Several --targets are cluster seeds, and Redis Cluster serves database 0 only.
-    if (u.db != 0 && (o.cluster || c.targets.size() > 1))
-      throw UsageError("--target " + u.display() + ": Redis Cluster has database 0 only (drop /" +
-                       std::to_string(u.db) + ")");
-  }
-  c.cluster = o.cluster;
-  c.redis_server = o.redis_server;
-  c.embedded_cluster = o.embedded_cluster;
-  c.replicas = o.replicas;
-  if (o.embedded_cluster < 0 || o.embedded_cluster > 100)
-    throw UsageError("--embedded-cluster: expected a number of masters from 1 to 100");
-  if (o.replicas < 0 || o.replicas > 10) throw UsageError("--replicas: expected a number from 0 to 10");
-  if (o.embedded_cluster > 0 && !o.targets.empty())
-    throw UsageError("--embedded-cluster and --target exclude each other");
-  c.scenarios = split_list(o.scenarios);
-  c.variants = split_list(o.variants);
-  if (c.variants.empty() && !demo) c.variants = {"atomic", "naive"};
-  c.script_path = o.script;
-  c.key_templates = o.keys;
-  c.arg_templates = o.args;
-  c.eval = o.eval;
-  if (!o.script.empty() && !o.scenarios.empty()) throw UsageError("--script and --scenario exclude each other");
-  if (o.script.empty() && (!o.keys.empty() || !o.args.empty()))
-    throw UsageError("--key/--arg need --script FILE.lua");
-  if (o.clients < 1 || o.clients > 65535) throw UsageError("--clients: expected a number from 1 to 65535");
-  if (o.pipeline < 1 || o.pipeline > 4096) throw UsageError("--pipeline: expected a number from 1 to 4096");
-  auto& l = c.load;
-  l.clients = o.clients;
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  l.threads = o.threads ? o.threads : std::max(1u, cores - 1);
-  if (l.threads > 256) throw UsageError("--threads: expected a number from 1 to 256");
-  l.pipeline = o.pipeline;
-  l.duration = parse_duration("--duration", o.duration.empty() ? (demo ? "2s" : "10s") : o.duration);
-  if (l.duration.count() <= 0) throw UsageError("--duration: must be more than 0");
-  if (l.duration > std::chrono::minutes(70)) throw UsageError("--duration: at most 70m per variant");
-  if (!o.requests_text.empty())
-    l.requests = parse_number<uint64_t>("--requests", o.requests_text, 1, UINT64_MAX / 2);
-  if (!o.warmup.empty()) l.warmup = parse_duration("--warmup", o.warmup);
-  if (!o.rate_text.empty()) {
-    double r = 0;
-    auto [p, ec] = std::from_chars(o.rate_text.data(), o.rate_text.data() + o.rate_text.size(), r);
-    if (ec != std::errc() || p != o.rate_text.data() + o.rate_text.size() || !(r > 0))
-      throw UsageError("--rate '" + o.rate_text + "': expected ops per second, more than 0");
-    l.rate = r;
-  }
-  if (!o.think_time.empty())
-    l.think_time_ms = static_cast<double>(parse_duration("--think-time", o.think_time).count()) / 1000.0;
-  if (!o.lock_ttl.empty()) {
-    c.lock_ttl_ms = parse_duration("--lock-ttl", o.lock_ttl).count() / 1000;
-    if (c.lock_ttl_ms < 1) throw UsageError("--lock-ttl: at least 1ms");
-  }
-  if (!o.keys_count_text.empty()) c.keys = parse_number<uint64_t>("--keys", o.keys_count_text, 1, 65535);
-  l.seed = o.seed_text.empty() ? (static_cast<uint64_t>(std::random_device{}()) << 20 ^ std::random_device{}())
-                               : parse_number<uint64_t>("--seed", o.seed_text, 0, UINT64_MAX);
-  c.key_prefix = o.key_prefix;
-  if (!o.key_prefix.empty()) app::validate_key_prefix(o.key_prefix);
-  c.keep_keys = o.keep_keys;
-  c.timeouts.connect = std::chrono::duration_cast<std::chrono::milliseconds>(
-      parse_duration("--connect-timeout", o.connect_timeout));
-  c.timeouts.reply = std::chrono::duration_cast<std::chrono::milliseconds>(
-      parse_duration("--reply-timeout", o.reply_timeout));
-  if (c.timeouts.connect.count() <= 0 || c.timeouts.reply.count() <= 0)
-    throw UsageError("--connect-timeout/--reply-timeout: must be at least 1ms");
-  if (!o.max_error_rate.empty()) c.max_error_rate = parse_share("--max-error-rate", o.max_error_rate);
-  l.progress = !o.quiet;
-  return c;
+    ("html", po::value(&o.outputs.html), "write a self-contained HTML report")
+    ("markdown", po::value(&o.outputs.markdown),
+     "write a markdown summary ('-' = stdout, 'github' = $GITHUB_STEP_SUMMARY)")
+    ("junit", po::value(&o.outputs.junit), "write JUnit XML")
+    ("gbench", po::value(&o.outputs.gbench), "write Google Benchmark JSON")
+    ("quiet,q", po::bool_switch(&o.quiet)->notifier([&l](bool quiet) { l.progress = !quiet; }),
+     "no per-variant lines or progress");
 }
 
 po::variables_map parse_with_files(int argc, char** argv, const po::options_description& visible,
@@ -236,11 +281,33 @@ po::variables_map parse_or_usage(int argc, char** argv, const po::options_descri
                          "': " + (argc > 0 ? argv[0] : "this command") + " takes options only (see --help)");
     }
     po::store(parsed, vm);
-    po::notify(vm);
   } catch (const po::error& e) {
     throw UsageError(std::string(e.what()) + " (see --help)");
   }
   return vm;
+}
+
+void notify_or_usage(po::variables_map& vm) {
+  try {
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + " (see --help)");
+  }
+}
+
+std::string with_scenarios(std::string_view text) {
+  const auto& all = scenarios::all_scenarios();
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '$' && i + 1 < text.size() && (text[i + 1] == '1' || text[i + 1] == '2')) {
+      const std::size_t n = std::min<std::size_t>(text[i + 1] - '1', all.size() - 1);
+      out += all[n]->name();
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
 }
 
 }  // namespace lh::cli

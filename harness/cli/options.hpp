@@ -1,4 +1,5 @@
-// Command-line options shared by `run` and `demo`: target, workload, outputs. Boost.Program_options.
+// Command-line options of `run` and `demo`: each flag declared once (name, help, the field it sets, its parser),
+// written by Boost.Program_options straight into the run's config.
 #pragma once
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -6,6 +7,8 @@
 #include <vector>
 
 #include "harness/app/runner.hpp"
+#include "harness/reports/outputs.hpp"
+#include "harness/reports/thresholds.hpp"
 
 namespace lh::cli {
 
@@ -15,50 +18,38 @@ namespace po = boost::program_options;
 std::chrono::microseconds parse_duration(const std::string& flag, const std::string& text);
 std::vector<std::string> split_list(const std::string& s);
 
-// Raw option values as parsed; turned into a RunConfig by to_run_config().
-struct CommonOptions {
-  std::vector<std::string> targets;
-  bool cluster = false;
-  std::string redis_server;
-  int embedded_cluster = 0;
-  int replicas = 0;
-  std::string scenarios, variants;
-  std::string script;
-  std::vector<std::string> keys, args;
-  bool eval = false;
-  uint32_t clients = 50;
-  uint32_t threads = 0;
-  uint32_t pipeline = 1;
-  std::string duration, requests_text, warmup, rate_text, think_time, keys_count_text, seed_text, lock_ttl;
-  std::string key_prefix;
-  bool keep_keys = false;
-  std::string connect_timeout = "2s", reply_timeout = "5s";
-  std::string max_error_rate;  // --max-error-rate text; empty: RunConfig's default
-  std::vector<std::string> thresholds;
-  std::string report, html, markdown, junit, gbench;
-  bool quiet = false;
-};
-
-void add_target_options(po::options_description& d, CommonOptions& o);
-void add_workload_options(po::options_description& d, CommonOptions& o, bool demo);
-void add_output_options(po::options_description& d, CommonOptions& o);
-
-// Validates and converts; throws UsageError (exit 2) with a one-line message naming the flag. What needs the
-// variables_map (was a flag given at all) or the file system is checked by validate_before_load
-// (validate.hpp).
-app::RunConfig to_run_config(const CommonOptions& o, bool demo);
-
 // "0.05" or "5%" -> 0.05; throws UsageError naming `flag` unless it is a share from 0 to 1.
 double parse_share(const std::string& flag, const std::string& text);
+
+// What `run` and `demo` are asked to do: the run itself, and what the CLI does with its report.
+struct RunOptions {
+  app::RunConfig run;
+  std::vector<reports::ThresholdSpec> thresholds;  // --threshold, parsed
+  std::string report;                              // --report FILE ('-' = stdout)
+  reports::OutputOptions outputs;                  // --html, --markdown, --junit, --gbench
+  bool quiet = false;                              // --quiet (also: run.load.progress off)
+};
+
+// Declares every flag of `run` (or, with `demo`, of `demo`) on `d`, each bound to the field of `o` it sets, and
+// gives `o` the command's defaults (demo: 16 clients, 2 s per variant, every variant, --think-time 1ms). A flag's
+// parser runs when po::notify stores it (notify_or_usage) and throws UsageError (exit 2) with one line naming the
+// flag; a text flag given as '' is left to validate_before_load ("an empty value"), which also checks what
+// involves several flags, whether a flag was given at all, and the file system.
+void add_run_options(po::options_description& d, RunOptions& o, bool demo);
 
 // Parses argv: the visible options plus any number of positional FILE arguments, collected into `files`.
 // Throws po::error (the caller words the usage message).
 po::variables_map parse_with_files(int argc, char** argv, const po::options_description& visible,
                                    std::vector<std::string>& files);
 
-// Parses argv with the description; unknown flags, bad values and (without `pos`) any positional argument
-// become UsageError naming the flag or the argument. argv[0] is the command's name ("run").
+// Parses argv with the description, without storing into the bound fields yet (notify_or_usage does, so that
+// --help is answered whatever else is on the line); unknown flags, bad values and (without `pos`) any positional
+// argument become UsageError naming the flag or the argument. argv[0] is the command's name ("run").
 po::variables_map parse_or_usage(int argc, char** argv, const po::options_description& d,
                                  const po::positional_options_description* pos = nullptr);
+
+// po::notify: stores every value into its field and runs the flags' parsers (UsageError), in the variables_map's
+// order (by flag name); Boost's own errors become UsageError too.
+void notify_or_usage(po::variables_map& vm);
 
 }  // namespace lh::cli

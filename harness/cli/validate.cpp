@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "harness/app/redis_server.hpp"
+#include "harness/net/url.hpp"
 #include "harness/util/exit_errors.hpp"
 #include "harness/util/strcat.hpp"
 
@@ -44,17 +45,10 @@ void check_script(const std::string& path) {
   if (st.st_size == 0) refuse(flag, path, "the file is empty");
 }
 
+// A bare name is looked up in PATH, as a shell would; a path must be an executable regular file.
 void check_redis_server(const std::string& wanted) {
-  const std::string flag = "--redis-server";
-  if (wanted.find('/') == std::string::npos) {  // a bare name is looked up in PATH, as a shell would
-    if (app::resolve_redis_server(wanted).empty()) refuse(flag, wanted, "not found in PATH");
-    return;
-  }
-  struct stat st {};
-  if (::stat(wanted.c_str(), &st) != 0) refuse(flag, wanted, std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) refuse(flag, wanted, "is a directory, not the redis-server binary");
-  if (!S_ISREG(st.st_mode)) refuse(flag, wanted, "not a regular file");
-  if (::access(wanted.c_str(), X_OK) != 0) refuse(flag, wanted, "not executable");
+  if (const auto found = app::locate_redis_server(wanted); found.path.empty())
+    refuse("--redis-server", wanted, found.problem);
 }
 
 }  // namespace
@@ -130,51 +124,54 @@ void check_outputs(const std::vector<std::pair<std::string, std::string>>& outpu
   for (const auto& [flag, path] : files) check_output_path(flag, path);
 }
 
-void validate_before_load(const CommonOptions& o, const app::RunConfig& cfg, const po::variables_map& vm) {
+void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
+  const app::RunConfig& cfg = o.run;
   auto given = [&](const char* flag) { return vm.count(flag) > 0 && !vm[flag].defaulted(); };
 
-  // A flag given with nothing usable in it would silently mean the default.
-  if (given("scenario") && split_list(o.scenarios).empty())
-    throw UsageError("--scenario '" + o.scenarios +
-                     "': an empty list (name at least one scenario, or leave the flag out for all of them)");
-  if (given("variant") && split_list(o.variants).empty())
-    throw UsageError("--variant '" + o.variants +
-                     "': an empty list (name at least one variant, or leave the flag out for the default)");
-  // Any other text option given as '' would silently mean its default too (--duration '', --key-prefix '').
+  for (const auto& t : cfg.targets) {
+    net::RedisUrl u;
+    try {
+      u = net::parse_redis_url(t);
+    } catch (const net::UrlError& e) {
+      throw UsageError(e.what());
+    }
+    // Several --targets are cluster seeds, and Redis Cluster serves database 0 only.
+    if (u.db != 0 && (cfg.cluster || cfg.targets.size() > 1))
+      throw UsageError("--target " + u.display() + ": Redis Cluster has database 0 only (drop /" +
+                       std::to_string(u.db) + ")");
+  }
+  if (cfg.embedded_cluster > 0 && !cfg.targets.empty())
+    throw UsageError("--embedded-cluster and --target exclude each other");
+  if (!cfg.script_path.empty() && given("scenario")) throw UsageError("--script and --scenario exclude each other");
+  if (cfg.script_path.empty() && (!cfg.key_templates.empty() || !cfg.arg_templates.empty()))
+    throw UsageError("--key/--arg need --script FILE.lua");
+
+  // Any text option given as '' would silently mean its default (--duration '', --key-prefix '').
   for (const auto& [name, value] : vm) {
     if (value.defaulted()) continue;
     if (const auto* text = boost::any_cast<std::string>(&value.value()); text && text->empty())
       throw UsageError("--" + name + " '': an empty value (leave the flag out for the default)");
   }
-  if (given("threads") && o.threads == 0)
-    throw UsageError("--threads 0: expected a number from 1 to 256 (leave the flag out for cores - 1)");
-  if (given("embedded-cluster") && o.embedded_cluster < 1)
-    throw UsageError("--embedded-cluster " + std::to_string(o.embedded_cluster) +
-                     ": expected a number of masters from 1 to 100");
   if (given("replicas") && cfg.embedded_cluster < 1)
     throw UsageError(
         "--replicas needs --embedded-cluster N: it sets the replicas per master of that private cluster");
-  if (o.cluster && cfg.targets.empty() && cfg.embedded_cluster < 1)
+  if (cfg.cluster && cfg.targets.empty() && cfg.embedded_cluster < 1)
     throw UsageError(
         "--cluster needs --target URL (a seed node of your cluster); for a private cluster use "
         "--embedded-cluster N");
 
   // Explicit paths must be what they claim: no fallback to PATH's redis-server, no empty script from a
   // directory.
-  if (given("redis-server")) check_redis_server(o.redis_server);
-  if (given("script")) check_script(o.script);
+  if (given("redis-server")) check_redis_server(cfg.redis_server);
+  if (given("script")) check_script(cfg.script_path);
 
   // Outputs last: their probe may briefly create a file, which is pointless when something else is wrong.
-  std::vector<std::pair<std::string, std::string>> outputs;
-  const std::pair<const char*, const std::string*> named[] = {{"report", &o.report},
-                                                              {"html", &o.html},
-                                                              {"markdown", &o.markdown},
-                                                              {"junit", &o.junit},
-                                                              {"gbench", &o.gbench}};
-  for (const auto& [flag, path] : named) {
-    outputs.emplace_back(std::string("--") + flag, *path);
-  }
-  check_outputs(outputs, cfg.script_path, "--script");
+  check_outputs({{"--report", o.report},
+                 {"--html", o.outputs.html},
+                 {"--markdown", o.outputs.markdown},
+                 {"--junit", o.outputs.junit},
+                 {"--gbench", o.outputs.gbench}},
+                cfg.script_path, "--script");
 }
 
 }  // namespace lh::cli

@@ -7,16 +7,16 @@
 #include <vector>
 
 #include "harness/cli/options.hpp"
-#include "harness/app/runner.hpp"
 
 namespace lh::cli {
 
-// Throws UsageError (exit 2) with one line naming the flag, for everything knowable before the load:
-// flags given with nothing usable in them (--scenario '', --variant '', --threads 0, --embedded-cluster 0,
-// --replicas without --embedded-cluster, --cluster without --target, any text option given as ''), the
-// outputs (check_outputs), --redis-server (an executable regular file, or a name found in PATH) and --script
-// (a readable, non-empty regular file). Threshold scopes are checked by the caller.
-void validate_before_load(const CommonOptions& o, const app::RunConfig& cfg, const po::variables_map& vm);
+// Throws UsageError (exit 2) with one line naming the flag, for what the flags' own parsers (add_run_options)
+// cannot know alone and is knowable before the load: the targets' URLs (database 0 only for a cluster) and the
+// flags that exclude or need each other (--embedded-cluster/--target, --script/--scenario, --key/--arg need
+// --script, --replicas needs --embedded-cluster, --cluster needs --target), any text option given as '', the
+// outputs (check_outputs), --redis-server (an executable regular file, or a name found in PATH) and --script (a
+// readable, non-empty regular file). Threshold scopes are checked by the caller.
+void validate_before_load(const RunOptions& o, const po::variables_map& vm);
 
 // Output files as (flag, path) pairs, empty paths skipped: at most one writes to stdout ("-"), no two name
 // the same file (nor `protected_input`, e.g. the --script file, when given), and each can be written

@@ -29,10 +29,10 @@ constexpr auto kInterruptGrace = 100ms;
 // Everything the clients of all workers read; nothing here is written during the run.
 struct Plan {
   const LoadConfig& cfg;
-  VariantRun& variant;
+  SingleCallRun* single;  // the variant, when it is a single-call one (the engine sends its calls)
+  MultiStepRun* multi;    // else: the variant, whose op() sends its own commands
   const RedisFactory& make_redis;
   Clock::time_point start, measure_begin, end;
-  bool single_call;
 };
 
 struct Worker {
@@ -126,8 +126,8 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
   }
   Clock::time_point next = first;  // the slot of op number done_ops: first + done_ops * interval
 
-  const uint32_t depth = plan.single_call ? std::max<uint32_t>(1, cfg.pipeline) : 1;
-  std::vector<ScriptCall> calls(plan.single_call ? depth : 0);
+  const uint32_t depth = plan.single ? std::max<uint32_t>(1, cfg.pipeline) : 1;
+  std::vector<ScriptCall> calls(plan.single ? depth : 0);
   std::vector<Reply> replies(calls.size());
   std::vector<Clock::time_point> intended(depth);
 
@@ -158,11 +158,11 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
     w.rec.measuring = intended[0] >= plan.measure_begin;
     const Clock::time_point sent = Clock::now();
     const uint64_t seq0 = ctx.seq;
-    if (plan.single_call) {
+    if (plan.single) {
       for (uint32_t i = 0; i < n; ++i) {
         ctx.seq = seq0 + i;
         ctx.start_us = static_cast<uint32_t>(duration_cast<microseconds>(intended[i] - plan.start).count());
-        plan.variant.make_call(ctx, calls[i]);
+        plan.single->make_call(ctx, calls[i]);
       }
       const std::span<ScriptCall> batch(calls.data(), n);
       const std::span<Reply> answers(replies.data(), n);
@@ -176,13 +176,13 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
       for (uint32_t i = 0; i < n; ++i) {
         ctx.seq = seq0 + i;
         ctx.start_us = static_cast<uint32_t>(duration_cast<microseconds>(intended[i] - plan.start).count());
-        Outcome o = plan.variant.on_reply(ctx, calls[i], replies[i]);
+        Outcome o = plan.single->on_reply(ctx, calls[i], replies[i]);
         record(w, plan, o, intended[i], sent, done);
         replies[i] = Reply();  // free the reply now, not at the next round
       }
     } else {
       ctx.start_us = static_cast<uint32_t>(duration_cast<microseconds>(intended[0] - plan.start).count());
-      Outcome o = co_await plan.variant.op(ctx);
+      Outcome o = co_await plan.multi->op(ctx);
       record(w, plan, o, intended[0], sent, Clock::now());
     }
     ctx.seq = seq0 + n;
@@ -272,12 +272,12 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
   const uint32_t threads = std::max<uint32_t>(1, std::min(cfg.threads, cfg.clients));
   const auto start = Clock::now();
   Plan plan{cfg,
-            variant,
+            as_single_call(variant),
+            as_multi_step(variant),
             make_redis,
             start,
             start + cfg.warmup,
-            cfg.requests ? Clock::time_point::max() : start + cfg.warmup + cfg.duration,
-            variant.single_call()};
+            cfg.requests ? Clock::time_point::max() : start + cfg.warmup + cfg.duration};
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (uint32_t t = 0; t < threads; ++t) {
@@ -321,7 +321,7 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
   out.series_end_s =
       last > plan.measure_begin ? std::chrono::duration<double>(last - plan.measure_begin).count() : 0.0;
   out.measured_s = out.series_end_s;
-  out.pipeline = plan.single_call ? std::max<uint32_t>(1, cfg.pipeline) : 1;
+  out.pipeline = plan.single ? std::max<uint32_t>(1, cfg.pipeline) : 1;
   out.interrupted = g_interrupted.load();
   return out;
 }

@@ -26,7 +26,7 @@ struct LoadConfig {
   std::optional<double> rate;        // open loop, total ops/s
   uint64_t seed = 0;
   double think_time_ms = 0;
-  // Progress line on stderr (only when stderr is a terminal); label e.g. "counter/naive".
+  // Progress line on stderr (only when stderr is a terminal); label "SCENARIO/VARIANT".
   bool progress = false;
   std::string label;
 };

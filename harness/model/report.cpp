@@ -120,8 +120,16 @@ Result result_from(const json& j) {
 
 }  // namespace
 
+bool safe_violated(const Correctness& c) {
+  return c.safe_by_design && c.violations > 0;
+}
+
 bool fails_run(const Correctness& c) {
-  return c.verdict == "inconclusive" || (c.safe_by_design && c.violations > 0);
+  return c.verdict == "inconclusive" || safe_violated(c);
+}
+
+bool fails_run(const Result& r) {
+  return fails_run(r.correctness);
 }
 
 json to_json(const Report& r) {

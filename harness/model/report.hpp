@@ -50,11 +50,16 @@ struct Correctness {
   std::string period = "measured";
 };
 
-// True when a result must fail the run: a safe variant with violations, or an inconclusive one.
+// True when a variant that is safe by design shows violations: a failure of the script (or of the target: a
+// failover), never the expected demonstration a naive variant gives.
+bool safe_violated(const Correctness& c);
+// The one definition of "this result fails the run" (exit 1): a safe-by-design variant that shows violations
+// (safe_violated), or an inconclusive one (nothing could be concluded). The runner's exit code, the gates
+// (compare) and every writer's failed row ask this, so they cannot disagree.
 bool fails_run(const Correctness& c);
 
 struct Result {
-  std::string scenario;  // "counter", ..., or "custom" for --script
+  std::string scenario;  // a built-in scenario's name, or "custom" for --script
   std::string variant;   // "atomic" | "naive" | "transaction" | "gt" | "eval" ...
   uint64_t ops_total = 0, ops_ok = 0, ops_failed = 0, ops_indeterminate = 0;
   // Open loop (--rate): ops scheduled in the measured period, and those of them that never started because the
@@ -78,9 +83,12 @@ struct Result {
   Correctness correctness;
 };
 
+// fails_run(r.correctness): everything that decides it is in the result's correctness.
+bool fails_run(const Result& r);
+
 struct Threshold {
   std::string expr;   // as given
-  std::string scope;  // "counter/atomic", "counter", or "all"
+  std::string scope;  // "SCENARIO/VARIANT", "SCENARIO", "*/VARIANT", or "all"
   bool ok = false;
   double value = 0;   // the measured value that decided (worst over the scope)
   std::string detail; // which row decided, when the scope holds several

@@ -129,7 +129,7 @@ CompareResult compare_reports(const Report& base, const Report& current,
   for (const auto& cur : current.results) {
     if (is_inconclusive(cur))
       out.failing.push_back(row_name(cur) + " is inconclusive in the current report: " + verdict_reason(cur));
-    else if (fails_run(cur.correctness))
+    else if (fails_run(cur))
       out.failing.push_back(violation_sentence(cur) +
                             " in the current report, a variant that is safe by design");
   }

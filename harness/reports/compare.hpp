@@ -43,7 +43,7 @@ struct CompareResult {
   std::vector<std::string> notes;  // different configs, interrupted runs: the numbers may not be comparable
   // What fails in the current report on its own, whatever the base says: a row that fails its run
   // (reports::fails_run: inconclusive, or violations in a variant safe by design), a run that ended with an
-  // error or was aborted. "counter/atomic is inconclusive: no op succeeded: ...".
+  // error or was aborted. "SCENARIO/VARIANT is inconclusive: no op succeeded: ...".
   std::vector<std::string> failing;
   bool regressed() const;
   // 1 when a row regressed beyond its limit, or something in `failing` (or, with strict, when there are

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
+
+#include "harness/scenarios/scenario.hpp"
 
 namespace lh::reports {
 
@@ -44,13 +45,8 @@ std::string compact_number(double v) {
 }
 
 std::string violation_noun(const std::string& scenario) {
-  static const std::map<std::string, std::string> nouns = {
-      {"counter", "lost updates"},         {"cas", "conflicting swaps"},
-      {"rate-limiter", "over-admissions"}, {"lock", "lock-safety violations"},
-      {"inventory", "oversold units"},     {"leaderboard", "lost high scores"},
-  };
-  auto it = nouns.find(scenario);
-  return it == nouns.end() ? "violations" : it->second;
+  const scenarios::Scenario* s = scenarios::find_scenario(scenario);
+  return s ? std::string(s->violation_noun()) : "violations";
 }
 
 std::string violation_sentence(const Result& r) {
@@ -69,11 +65,6 @@ std::string row_verdict(const Result& r) {
   if (!c.checked || c.verdict == "not-checked") return "not checked";
   if (c.violations <= 0) return "pass";
   return c.safe_by_design ? "VIOLATED" : "violated (expected)";
-}
-
-bool row_failed(const Result& r) {
-  return is_inconclusive(r) ||
-         (r.correctness.checked && r.correctness.safe_by_design && r.correctness.violations > 0);
 }
 
 std::string verdict_reason(const Result& r) {

@@ -4,12 +4,14 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <set>
 #include <sstream>
 
-#include "harness/util/strcat.hpp"
 #include "harness/reports/format.hpp"
 #include "harness/reports/svg.hpp"
 #include "harness/reports/xml.hpp"
+#include "harness/scenarios/scenario.hpp"
+#include "harness/util/strcat.hpp"
 
 namespace lh::reports {
 
@@ -54,6 +56,10 @@ svg .legend text{fill:#374151}
 .note{color:var(--muted);font-size:13px;margin:4px 0 0}
 details{margin:6px 0;border:1px solid var(--line);border-radius:6px;padding:6px 10px}
 summary{cursor:pointer;font-weight:600}
+table.checker-details{width:auto;min-width:30%;margin:6px 0}
+table.checker-details th{background:none;font-weight:normal;color:var(--muted)}
+details.raw{border:none;padding:0;margin:2px 0}
+details.raw summary{font-weight:normal;color:var(--muted)}
 pre{white-space:pre-wrap;word-break:break-word;font:12px ui-monospace,Menlo,Consolas,monospace;margin:6px 0}
 footer{color:var(--muted);margin-top:32px;font-size:12px}
 @media print{.charts{grid-template-columns:1fr 1fr}main{max-width:none}}
@@ -226,10 +232,10 @@ void results_table(std::ostringstream& h, const Report& r) {
   for (const auto& x : r.results) {
     std::string verdict = row_verdict(x);
     std::string cls = verdict == "pass"          ? "v-pass"
-                      : row_failed(x)            ? "v-bad"
+                      : fails_run(x)             ? "v-bad"
                       : verdict == "not checked" ? "v-none"
                                                  : "v-expected";
-    h << "<tr" << (row_failed(x) ? " class=\"bad\"" : "") << "><td>" << esc(x.scenario)
+    h << "<tr" << (fails_run(x) ? " class=\"bad\"" : "") << "><td>" << esc(x.scenario)
       << "</td><td><span class=\"swatch\" style=\"background:" << variant_color(x.variant) << "\"></span>"
       << esc(x.variant) << "</td><td class=\"num\">"
       << with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5)) << "</td><td class=\"num\">"
@@ -325,10 +331,50 @@ void config_table(std::ostringstream& h, const Report& r) {
   h << "</tbody></table>\n";
 }
 
+// One value of correctness.details for people: integers with thousands separators, other numbers in their
+// shortest form, strings as they are, anything else as compact JSON.
+std::string detail_value(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) return with_commas(v.get<uint64_t>());
+  if (v.is_number_integer()) {
+    const int64_t n = v.get<int64_t>();
+    return n < 0 ? "-" + with_commas(static_cast<uint64_t>(-(n + 1)) + 1) : with_commas(static_cast<uint64_t>(n));
+  }
+  if (v.is_number_float()) return compact_number(v.get<double>());
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// The checker's details in the scenario's own words and order (Scenario::detail_labels), then every key it
+// does not label under its JSON name (a newer checker's, or a report of a scenario this build does not know),
+// so nothing in the report is hidden; the JSON itself stays one click away.
+void checker_details(std::ostringstream& h, const Result& x) {
+  const nlohmann::json& d = x.correctness.details;
+  if (d.empty()) return;
+  if (d.is_object()) {
+    std::vector<std::pair<std::string, const nlohmann::json*>> rows;
+    std::set<std::string> shown;
+    if (const scenarios::Scenario* s = scenarios::find_scenario(x.scenario))
+      for (const auto& l : s->detail_labels()) {
+        const std::string key(l.key);
+        auto it = d.find(key);
+        if (it == d.end() || !shown.insert(key).second) continue;
+        rows.emplace_back(std::string(l.label), &*it);
+      }
+    for (auto it = d.begin(); it != d.end(); ++it)
+      if (!shown.count(it.key())) rows.emplace_back(it.key(), &it.value());
+    h << "<table class=\"checker-details\"><tbody>";
+    for (const auto& [label, value] : rows)
+      h << "<tr><th>" << esc(label) << "</th><td" << (value->is_number() ? " class=\"num\"" : "") << ">"
+        << esc(detail_value(*value)) << "</td></tr>";
+    h << "</tbody></table>";
+  }
+  h << "<details class=\"raw\"><summary>details as JSON</summary><pre>" << esc(d.dump(2)) << "</pre></details>";
+}
+
 void row_details(std::ostringstream& h, const Report& r) {
   h << "<h2>Details</h2>\n";
   for (const auto& x : r.results) {
-    h << "<details" << (row_failed(x) ? " open" : "") << "><summary>" << esc(row_name(x)) << ": "
+    h << "<details" << (fails_run(x) ? " open" : "") << "><summary>" << esc(row_name(x)) << ": "
       << esc(row_verdict(x)) << "</summary>";
     h << "<p><b>invariant:</b> " << esc(x.correctness.invariant.empty() ? "-" : x.correctness.invariant)
       << (x.correctness.safe_by_design ? " (safe by design)" : " (not safe by design)") << "</p>";
@@ -354,7 +400,7 @@ void row_details(std::ostringstream& h, const Report& r) {
     for (const auto& [k, message] : x.error_examples)
       h << "<p class=\"note error-example\">first " << esc(k) << " error: <code>" << esc(message)
         << "</code></p>";
-    if (!x.correctness.details.empty()) h << "<pre>" << esc(x.correctness.details.dump(2)) << "</pre>";
+    checker_details(h, x);
     for (const auto& e : x.correctness.examples) h << "<pre>" << esc(e) << "</pre>";
     h << "</details>\n";
   }

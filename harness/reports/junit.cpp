@@ -74,7 +74,7 @@ Case variant_case(const Result& r) {
   } else if (!r.correctness.checked || r.correctness.verdict == "not-checked") {
     c.skipped =
         "not checked: " + (r.correctness.reason.empty() ? "no checker for this run" : r.correctness.reason);
-  } else if (row_failed(r)) {
+  } else if (fails_run(r)) {
     c.failure_message = violation_sentence(r) + " in a variant that is safe by design";
     std::ostringstream body;
     body << "invariant: " << r.correctness.invariant << "\n";

@@ -7,7 +7,7 @@
 // A variant's testcase fails when the variant is safe by design (atomic, transaction) and shows violations,
 // or when its verdict is inconclusive (the message says why in words: "inconclusive: no op succeeded: ...").
 // A naive variant's violations are the expected demonstration: its testcase passes and says how many in
-// <system-out> ("naive counter: 37 lost updates of 10,000 ops"). An unchecked variant is <skipped>.
+// <system-out> ("naive SCENARIO: 37 lost updates of 10,000 ops"). An unchecked variant is <skipped>.
 //
 // A planned variant that did not run (Report::not_run) is a testcase too, so an interrupted run never looks
 // complete: <skipped message="not run: interrupted"/> after SIGINT/SIGTERM/SIGHUP, else <error message="not

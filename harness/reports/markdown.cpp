@@ -87,7 +87,7 @@ std::string to_markdown(const Report& r) {
   md << "|---|---|--:|--:|--:|--:|--:|---|\n";
   for (const auto& x : r.results) {
     std::string verdict = row_verdict(x);
-    if (row_failed(x)) verdict = "❌ " + verdict;
+    if (fails_run(x)) verdict = "❌ " + verdict;
     md << "| " << cell(x.scenario) << " | " << cell(x.variant) << " | "
        << with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5)) << " | "
        << us_as_ms(static_cast<double>(x.latency_us.p50)) << " | "
@@ -127,7 +127,7 @@ std::string to_markdown(const Report& r) {
               << "\n";
       continue;
     }
-    notes << "- " << (row_failed(x) ? "❌ " : "") << violation_sentence(x)
+    notes << "- " << (fails_run(x) ? "❌ " : "") << violation_sentence(x)
           << (x.correctness.safe_by_design ? " (**a violation in a variant that is safe by design**)"
                                            : " (expected: " + x.variant + " is not safe by design)")
           << (x.correctness.reason.empty() ? "" : ": " + line(x.correctness.reason)) << "\n";

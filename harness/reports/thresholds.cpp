@@ -70,7 +70,7 @@ ThresholdSpec parse_threshold(const std::string& raw) {
   ThresholdSpec s;
   s.expr = trim(raw);
   const std::string& e = s.expr;
-  if (e.empty()) fail(raw, "empty expression (expected e.g. 'p99_ms<5' or 'counter/atomic:violations==0')");
+  if (e.empty()) fail(raw, "empty expression (expected e.g. 'p99_ms<5' or '*/atomic:violations==0')");
 
   std::string body = e;
   if (size_t colon = e.find(':'); colon != std::string::npos) {

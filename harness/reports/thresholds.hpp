@@ -6,8 +6,8 @@
 //            dropped
 //   OP    := < <= > >= == !=
 //
-// Examples: `p99_ms<5`, `throughput>=20000`, `counter/atomic:violations==0`, `*/atomic:violations==0`,
-// `cas:error_rate<0.01`. An expression holds when it holds for EVERY row in its scope (unscoped = all rows),
+// Examples: `p99_ms<5`, `throughput>=20000`, `SCENARIO/atomic:violations==0`, `*/atomic:violations==0`,
+// `SCENARIO:error_rate<0.01`. An expression holds when it holds for EVERY row in its scope (unscoped = all rows),
 // so `violations==0` fails on any naive variant (naive variants are expected to violate): scope it.
 // A scope that holds an inconclusive row fails whatever the metric says: 0 violations among 0 successful
 // ops proves nothing.
@@ -30,7 +30,7 @@ struct ThresholdSpec {
   std::string op;        // "<" "<=" ">" ">=" "==" "!="
   double number = 0;
 
-  // "all", "counter", "counter/atomic", "*/atomic": what Threshold.scope says in the report.
+  // "all", "SCENARIO", "SCENARIO/VARIANT", "*/VARIANT": what Threshold.scope says in the report.
   std::string scope() const;
   bool matches(const Result& r) const;
   bool holds(double value) const;  // value op number
@@ -49,8 +49,8 @@ ThresholdSpec parse_threshold(const std::string& expr);
 void evaluate_thresholds(const std::vector<ThresholdSpec>& specs, Report& report);
 
 // Before the load: a one-line message when the spec's scope names no (scenario, variant) of the run's plan,
-// e.g. "--threshold 'nosuch:p99_ms<5': no scenario or variant 'nosuch' in this run (it runs: counter/atomic,
-// counter/naive)"; nullopt when some planned pair matches (an unscoped spec always matches).
+// e.g. "--threshold 'nosuch:p99_ms<5': no scenario or variant 'nosuch' in this run (it runs: SCENARIO/atomic,
+// SCENARIO/naive)"; nullopt when some planned pair matches (an unscoped spec always matches).
 std::optional<std::string> threshold_scope_problem(
     const ThresholdSpec& spec, const std::vector<std::pair<std::string, std::string>>& planned);
 

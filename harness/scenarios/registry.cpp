@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "harness/scenarios/support.hpp"
+
 namespace lh::scenarios {
 
 const Scenario& counter_scenario();
@@ -30,7 +32,7 @@ std::vector<std::string> all_variant_names() {
 }
 
 std::string Scenario::explain(const reports::Result& r) const {
-  return r.variant + " " + r.scenario + ": " + std::to_string(r.correctness.violations) + " violations of \"" +
+  return r.variant + " " + r.scenario + ": " + support::thousands(r.correctness.violations) + " violations of \"" +
          r.correctness.invariant + "\"";
 }
 

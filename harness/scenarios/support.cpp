@@ -97,7 +97,7 @@ net::Outcome outcome_of(const TxResult& t) {
 
 // ---- one EVALSHA per op ---------------------------------------------------------------------------------
 
-void fill_slot(const scripts::Script& s, const ScriptArgs& a, CallSlot& slot) {
+void fill_slot(const scripts::Script& s, const ScriptArgs& a, ScriptCall& slot) {
   slot.script = &s;
   slot.keys.resize(a.nkeys);
   slot.args.resize(a.nargs);
@@ -113,49 +113,39 @@ asio::awaitable<Reply> call_script(ClientCtx& ctx, const scripts::Script& s, con
                             std::span<const std::string_view>(a.args.data(), a.nargs));
 }
 
-// ---- checkers ---------------------------------------------------------------------------------------
+// ---- a built-in scenario ---------------------------------------------------------------------------
 
-void radix_sort(std::vector<uint64_t>& v, std::vector<uint64_t>& scratch, int lo_byte, int hi_byte) {
-  const std::size_t n = v.size();
-  if (n < 2) return;
-  // Large inputs: 16-bit digits (half the passes; the counts still fit in L2). Small ones: 8-bit digits.
-  const int digit_bits = n >= (1u << 16) ? 16 : 8;
-  const std::size_t radix = std::size_t(1) << digit_bits;
-  const int lo = 8 * lo_byte, hi = 8 * hi_byte;
-  const int digits = (hi - lo + digit_bits - 1) / digit_bits;
-  std::array<uint64_t, 8> mask{};
-  for (int d = 0; d < digits; ++d) {
-    const int width = std::min(digit_bits, hi - (lo + d * digit_bits));
-    mask[d] = (uint64_t(1) << width) - 1;
-  }
-  // All digits' counts in one read pass.
-  std::vector<std::size_t> count(static_cast<std::size_t>(digits) * radix, 0);
-  for (uint64_t x : v)
-    for (int d = 0; d < digits; ++d) ++count[d * radix + ((x >> (lo + d * digit_bits)) & mask[d])];
-  scratch.resize(n);
-  for (int d = 0; d < digits; ++d) {
-    const int shift = lo + d * digit_bits;
-    std::size_t* c = count.data() + d * radix;
-    if (c[(v[0] >> shift) & mask[d]] == n) continue;  // this digit is the same everywhere
-    std::size_t sum = 0;
-    for (std::size_t i = 0; i < radix; ++i) {
-      const std::size_t k = c[i];
-      c[i] = sum;
-      sum += k;
-    }
-    for (uint64_t x : v) scratch[c[(x >> shift) & mask[d]]++] = x;
-    v.swap(scratch);
-  }
+BuiltinScenario::BuiltinScenario(ScenarioFacts facts) : facts_(std::move(facts)), schema_(schema_of(facts_.details)) {}
+
+std::vector<std::string> BuiltinScenario::variants() const {
+  std::vector<std::string> out;
+  out.reserve(facts_.variants.size());
+  for (const VariantEntry& v : facts_.variants) out.emplace_back(v.name);
+  return out;
 }
 
-void set_verdict(reports::Correctness& c, int64_t violations) {
-  c.checked = true;
-  c.violations = violations;
-  c.verdict = violations == 0 ? "pass" : "violated";
+bool BuiltinScenario::safe_by_design(std::string_view variant) const {
+  for (const VariantEntry& v : facts_.variants)
+    if (v.name == variant) return v.safe_by_design;
+  return false;
 }
 
-std::string who(const Event& e) {
-  return "client " + std::to_string(e.client) + " op " + std::to_string(static_cast<uint32_t>(e.seq));
+std::unique_ptr<VariantRun> BuiltinScenario::make(std::string_view variant, const Params& p) const {
+  for (const VariantEntry& v : facts_.variants)
+    if (v.name == variant) return v.make(p, v.safe_by_design);
+  return nullptr;
+}
+
+std::string thousands(int64_t v) {
+  std::string digits = std::to_string(std::max<int64_t>(v, 0));
+  std::string out;
+  out.reserve(digits.size() + digits.size() / 3);
+  const std::size_t lead = digits.size() % 3 == 0 ? 3 : digits.size() % 3;  // digits before the first comma
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i >= lead && (i - lead) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
 }
 
 }  // namespace lh::scenarios::support

@@ -1,7 +1,8 @@
-// Helpers the built-in scenarios share: key names, integers as text without allocating, outcome rules, the
-// key pick and the event record, WATCH/MULTI/EXEC, the single-script call plumbing, the variant table, and
-// the small sort the checkers use. Not part of the Scenario interface: a scenario file stays readable on its
-// own, these are the words it is written in.
+// Helpers the built-in scenarios' variants share: key names, integers as text without allocating, outcome
+// rules, the key pick and the event record, WATCH/MULTI/EXEC, the single-script call plumbing, the variant
+// table and the facts a scenario states about itself. Not part of the Scenario interface: a scenario file
+// stays readable on its own, these are the words it is written in. (The checkers' own words are in
+// check_support.hpp.)
 #pragma once
 #include <array>
 #include <charconv>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "harness/model/report.hpp"
+#include "harness/scenarios/details.hpp"
 #include "harness/scenarios/embedded_lua.hpp"
 #include "harness/scenarios/scenario.hpp"
 
@@ -81,8 +83,8 @@ inline uint16_t pick(ClientCtx& ctx, std::size_t n) {
   return n == 1 ? 0 : static_cast<uint16_t>(ctx.rng.uniform(0, int64_t(n) - 1));
 }
 
-// Records the op's event (`a` and `b` as its scenario's checker reads them, see checkers.hpp) and returns
-// its outcome.
+// Records the op's event (`a` and `b` as its scenario's checker reads them, see NAME_check.hpp) and
+// returns its outcome.
 inline net::Outcome record(ClientCtx& ctx, uint16_t key, uint8_t kind, net::Outcome o, int64_t a, int64_t b) {
   Event e = ctx.event(key, kind, o);
   e.a = a;
@@ -142,7 +144,7 @@ inline bool retry_on_conflict(ClientCtx& ctx, const TxResult& t) {
 
 // ---- one EVALSHA per op ---------------------------------------------------------------------------------
 // The arguments of one script call, built on the stack. `user` and `key_index` travel with the call to
-// the reply (through CallSlot when the engine pipelines, through the coroutine frame in op()).
+// the reply (through the engine's ScriptCall in a single-call variant, through the coroutine frame in op()).
 struct ScriptArgs {
   std::array<std::string_view, 2> keys{};
   std::array<std::string_view, 4> args{};
@@ -159,114 +161,55 @@ struct ScriptArgs {
     ++nargs;
   }
 };
-// Copies the arguments into the engine's reusable slot (no allocation once its strings have capacity).
-void fill_slot(const scripts::Script& s, const ScriptArgs& a, CallSlot& slot);
-// op() for a single-script variant: the same call through ctx.redis->evalsha.
+// Copies the arguments into the engine's reusable call (no allocation once its strings have capacity): what a
+// single-call variant's make_call does.
+void fill_slot(const scripts::Script& s, const ScriptArgs& a, ScriptCall& slot);
+// A script call from inside a multi-step op, through ctx.redis->evalsha.
 asio::awaitable<Reply> call_script(ClientCtx& ctx, const scripts::Script& s, const ScriptArgs& a);
 
-// ---- a scenario's variants, its single-script variant(s) ------------------------------------------
-// The Scenario of a built-in scenario file: its variants are one VariantRun class `Run`, constructed as
-// Run(variant, params) from the variant's name. variants() lists them in the given order (without a list:
-// the usual three, "atomic", "naive", "transaction" = V::atomic, V::naive, V::transaction); every variant
-// but "naive" is safe by design.
-template <class Run, class V>
-class VariantScenario final : public Scenario {
- public:
-  struct Entry {
-    std::string_view name;
-    V value;
-  };
-  VariantScenario(std::string_view name, std::string_view summary, std::initializer_list<Entry> variants)
-      : name_(name), summary_(summary), variants_(variants) {}
-  VariantScenario(std::string_view name, std::string_view summary)
-      : VariantScenario(name, summary,
-                        {{"atomic", V::atomic}, {"naive", V::naive}, {"transaction", V::transaction}}) {}
+// ---- a built-in scenario: its variant table and its facts ------------------------------------------
+// One variant of a built-in scenario: its name, whether it is safe by design (decided here, once: the report,
+// the exit code and the checker's input all take it from this table), and how to make its run.
+struct VariantEntry {
+  std::string_view name;
+  bool safe_by_design = true;
+  std::unique_ptr<VariantRun> (*make)(const Params&, bool safe_by_design) = nullptr;
+};
+// `make` for a variant class constructed as Run(params, safe_by_design).
+template <class Run>
+std::unique_ptr<VariantRun> make_run(const Params& p, bool safe_by_design) {
+  return std::make_unique<Run>(p, safe_by_design);
+}
 
-  std::string_view name() const override { return name_; }
-  std::string_view summary() const override { return summary_; }
-  std::vector<std::string> variants() const override {
-    std::vector<std::string> out;
-    out.reserve(variants_.size());
-    for (const Entry& v : variants_) out.emplace_back(v.name);
-    return out;
-  }
-  bool safe_by_design(std::string_view v) const override { return v != "naive"; }
-  std::unique_ptr<VariantRun> make(std::string_view v, const Params& p) const override {
-    for (const Entry& known : variants_)
-      if (known.name == v) return std::make_unique<Run>(known.value, p);
-    return nullptr;
-  }
-
- private:
-  std::string_view name_, summary_;
-  std::vector<Entry> variants_;
+// What a built-in scenario says of itself, as data.
+struct ScenarioFacts {
+  std::string_view name;
+  std::string_view summary;         // one line for --help and the demo
+  std::string_view violation_noun;  // plural: "lost updates"
+  std::vector<VariantEntry> variants;
+  std::span<const DetailField> details;  // what its checker writes into correctness.details (NAME_check.hpp)
 };
 
-// Base of a scenario's VariantRun, for one variant `variant_` of its enum V, whose script variant(s) make one
-// EVALSHA per op: the engine pipelines them through make_call/on_reply, op() makes the same call. Every other
-// variant is multi-step: op() runs multi_step. Derived supplies (called directly: no virtual hop on the hot
-// path), private with `friend ScriptedRun;`:
-//   const scripts::Script& script() const        the script it calls
-//   void prepare(ClientCtx&, ScriptArgs&) const  the call: key_index, keys, args, user[] (travels to judge)
-//   net::Outcome judge(ClientCtx&, uint16_t key_index, const int64_t* user, const Reply&) const
-//                                                the reply: records the op's event, returns its outcome
-//   asio::awaitable<net::Outcome> naive(ClientCtx&) const, transaction(ClientCtx&) const
-//                                                the multi-step variants' ops
-// and, where its variants are other than atomic + naive + transaction, its own (hiding these defaults):
-//   bool scripted() const                        this variant is a single-script one: V::atomic
-//   asio::awaitable<net::Outcome> multi_step(ClientCtx&) const
-//                                                the other variants' op: V::naive -> naive(), else
-//                                                transaction() (a plain function returning their coroutine:
-//                                                no extra frame)
-template <class Derived, class V>
-class ScriptedRun : public VariantRun {
+// The Scenario of a built-in scenario file, made from its facts; the file adds explain(), its one sentence.
+class BuiltinScenario : public Scenario {
  public:
-  explicit ScriptedRun(V variant) : variant_(variant) {}
+  explicit BuiltinScenario(ScenarioFacts facts);
 
-  std::vector<const scripts::Script*> scripts() const override {
-    if (self().scripted()) return {&self().script()};
-    return {};
-  }
-  bool single_call() const override { return self().scripted(); }
-  void make_call(ClientCtx& ctx, CallSlot& slot) final {
-    ScriptArgs a;
-    self().prepare(ctx, a);
-    fill_slot(self().script(), a, slot);
-  }
-  net::Outcome on_reply(ClientCtx& ctx, CallSlot& slot, const Reply& r) final {
-    return self().judge(ctx, slot.key_index, slot.user, r);
-  }
-  asio::awaitable<net::Outcome> op(ClientCtx& ctx) final {
-    if (!self().scripted()) co_return co_await self().multi_step(ctx);
-    ScriptArgs a;
-    self().prepare(ctx, a);
-    Reply r = co_await call_script(ctx, self().script(), a);
-    co_return self().judge(ctx, a.key_index, a.user, r);
-  }
-
- protected:
-  bool scripted() const { return variant_ == V::atomic; }
-  asio::awaitable<net::Outcome> multi_step(ClientCtx& ctx) const {
-    if (variant_ == V::naive) return self().naive(ctx);
-    return self().transaction(ctx);
-  }
-
-  V variant_;
+  std::string_view name() const override { return facts_.name; }
+  std::string_view summary() const override { return facts_.summary; }
+  std::vector<std::string> variants() const override;
+  bool safe_by_design(std::string_view variant) const override;
+  std::unique_ptr<VariantRun> make(std::string_view variant, const Params& p) const override;
+  std::string_view violation_noun() const override { return facts_.violation_noun; }
+  std::vector<DetailLabel> detail_labels() const override { return labels_of(facts_.details); }
+  std::string_view details_schema() const override { return schema_; }
 
  private:
-  const Derived& self() const { return static_cast<const Derived&>(*this); }
+  ScenarioFacts facts_;
+  std::string schema_;  // schema_of(facts_.details), made once
 };
 
-// ---- checkers ---------------------------------------------------------------------------------------
-// Stable LSD radix sort of `v` by bytes [lo_byte, hi_byte) (byte 0 = least significant), 16-bit digits for
-// large inputs; passes whose digit is the same in every element are skipped. `scratch` is reused.
-void radix_sort(std::vector<uint64_t>& v, std::vector<uint64_t>& scratch, int lo_byte, int hi_byte);
-
-// Fills the verdict fields of a Correctness from its violation count.
-void set_verdict(reports::Correctness& c, int64_t violations);
-// "client 3 op 12"
-std::string who(const Event& e);
-// At most this many example sentences per report.
-inline constexpr std::size_t kMaxExamples = 10;
+// 12345 -> "12,345", below 0 -> "0": counts in explain() sentences, written as the report writers write them.
+std::string thousands(int64_t v);
 
 }  // namespace lh::scenarios::support

@@ -54,7 +54,7 @@ struct ScriptCall {
   std::vector<std::string> args;
   int64_t user[2] = {0, 0};      // the variant's per-op scratch (e.g. the value submitted)
   uint16_t key_index = 0;
-  std::vector<std::string> expanded, scratch;  // the variant's reusable buffers (e.g. template expansion)
+  std::vector<std::string> scratch;  // the variant's reusable buffers (e.g. a template's placeholder values)
 };
 
 // The transport a client uses. Standalone: one connection. Cluster: routes by key, follows redirects.

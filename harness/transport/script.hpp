@@ -6,7 +6,7 @@
 namespace lh::scripts {
 
 struct Script {
-  std::string name;  // "cas", or the user's file name
+  std::string name;  // a built-in script's name, or the user's file name
   std::string body;
   std::string sha1;  // 40 lowercase hex digits
 };

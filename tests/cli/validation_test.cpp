@@ -9,10 +9,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "harness/app/redis_server.hpp"
+#include "harness/scenarios/scenario.hpp"
 #include "support/process.hpp"
 #include "support/servers.hpp"
 
@@ -28,7 +30,7 @@ const std::string kRateLimit = std::string(LH_SOURCE_DIR) + "/lua/rate_limit.lua
 class MarkingRedisServer {
  public:
   MarkingRedisServer() : dir_(lh::test::temp_dir()) {
-    const std::string real = lh::app::resolve_redis_server("");
+    const std::string real = lh::app::locate_redis_server("").path;
     lh::test::write_text(path(), "#!/bin/sh\ntouch '" + marker() + "'\nexec '" + real + "' \"$@\"\n");
     fs::permissions(path(), fs::perms::owner_all);
   }
@@ -128,6 +130,32 @@ TEST(ValidationCli, TheMarkingRedisServerShowsALaunch) {
                         "atomic", "--requests", "50", "--clients", "2", "--quiet", "--max-error-rate", "5%"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(server.started());
+}
+
+TEST(ValidationCli, HelpIsAnsweredWhateverElseIsOnTheLine) {
+  // The flags' parsers run after --help is seen: a bad value next to it does not hide the help.
+  for (const char* command : {"run", "demo"}) {
+    auto r = run_harness({command, "--duration", "x", "--clients", "0", "--threshold", "bad", "--help"},
+                         std::chrono::seconds(10));
+    EXPECT_EQ(r.exit_code, 0) << command << "\n" << r.err;
+    EXPECT_EQ(r.err, "") << command;
+    EXPECT_NE(r.out.find("--think-time"), std::string::npos) << command << "\n" << r.out;
+  }
+}
+
+TEST(ValidationCli, TheHelpNamesEveryScenarioOfTheRegistry) {
+  std::string names;
+  for (const auto* s : lh::scenarios::all_scenarios()) {
+    if (!names.empty()) names += ',';
+    names += s->name();
+  }
+  for (const char* command : {"run", "demo"}) {
+    auto r = run_harness({command, "--help"}, std::chrono::seconds(10));
+    EXPECT_EQ(r.exit_code, 0) << command;
+    // Boost wraps the help at 80 columns, inside a word too: unwrapped first.
+    const std::string help = std::regex_replace(r.out, std::regex("\n +"), "");
+    EXPECT_NE(help.find("comma list: " + names + " (default all)"), std::string::npos) << command << "\n" << help;
+  }
 }
 
 TEST(ValidationCli, StrayPositionalArgumentsAreRefused) {

@@ -5,10 +5,12 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
 #include "harness/transport/slot_map.hpp"
+#include "support/process.hpp"
 #include "support/servers.hpp"
 
 using namespace lh::app;
@@ -27,12 +29,26 @@ bool eventually_dead(RedisServer& s) {
 
 }  // namespace
 
-TEST(Embedded, FindsRedisServer) {
-  EXPECT_FALSE(find_redis_server("").empty());
-  EXPECT_EQ(find_redis_server("/nonexistent/redis-server"), find_redis_server(""));
-  const std::string found = find_redis_server("");
-  EXPECT_EQ(find_redis_server(found), found);
-  EXPECT_EQ(find_redis_server("redis-server"), found);  // a bare name is looked up in PATH
+TEST(Embedded, LocatesRedisServerWithoutFallingBack) {
+  const RedisServerBinary found = locate_redis_server("");
+  ASSERT_FALSE(found.path.empty()) << found.problem;
+  EXPECT_EQ(found.problem, "");
+  EXPECT_EQ(locate_redis_server(found.path).path, found.path);
+  EXPECT_EQ(locate_redis_server("redis-server").path, found.path);  // a bare name is looked up in PATH
+  // An explicit choice that does not work is refused with the reason, never replaced by PATH's redis-server.
+  const auto refused = [](const std::string& wanted) {
+    const RedisServerBinary r = locate_redis_server(wanted);
+    EXPECT_EQ(r.path, "") << wanted;
+    return r.problem;
+  };
+  EXPECT_EQ(refused("/nonexistent/redis-server"), std::strerror(ENOENT));
+  EXPECT_EQ(refused("no-such-redis-server-name"), "not found in PATH");
+  EXPECT_EQ(refused("/"), "is a directory, not the redis-server binary");
+  EXPECT_EQ(refused("/dev/null"), "not a regular file");
+  const std::string plain = lh::test::temp_dir() + "/redis-server";
+  lh::test::write_text(plain, "#!/bin/sh\n");  // 0644: not executable, not even for root
+  EXPECT_EQ(refused(plain), "not executable");
+  lh::test::remove_tree(fs::path(plain).parent_path().string());
 }
 
 TEST(Embedded, ServerStartsInItsOwnDirAndLeavesNothing) {

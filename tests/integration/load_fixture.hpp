@@ -29,12 +29,11 @@ inline transport::RedisFactory standalone_factory(const app::RedisServer& server
 // A single-call variant: `script` on one key, no checker. Each client appends to its own vectors only (from
 // its worker's thread), so they need no lock; read them after run_load returned. The two counters may be read
 // during the run: sent - answered is the number of ops in flight.
-class ProbeScript final : public engine::VariantRun {
+class ProbeScript final : public engine::SingleCallRun {
  public:
   ProbeScript(const scripts::Script& s, uint32_t clients)
       : script_(s), sends_(clients), starts_us_(clients) {}
 
-  bool single_call() const override { return true; }
   void make_call(engine::ClientCtx& ctx, transport::ScriptCall& call) override {
     if (call.keys.empty()) call.keys.push_back("lh:test:probe");
     call.script = &script_;
@@ -46,7 +45,6 @@ class ProbeScript final : public engine::VariantRun {
     answered.fetch_add(1, std::memory_order_relaxed);
     return r.outcome();
   }
-  boost::asio::awaitable<engine::Outcome> op(engine::ClientCtx&) override { co_return engine::Outcome::ok; }
   reports::Correctness check(transport::SyncClient&, const engine::History&) override { return {}; }
 
   std::vector<engine::Clock::time_point> all_sends() const {

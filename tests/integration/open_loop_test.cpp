@@ -171,7 +171,7 @@ TEST(ClosedLoop, SchedulesAndDropsNothingOnTheSeriesClock) {
 namespace {
 
 // A multi-step variant: two round trips per op, so the engine cannot pipeline it.
-class TwoTrips final : public engine::VariantRun {
+class TwoTrips final : public engine::MultiStepRun {
  public:
   boost::asio::awaitable<engine::Outcome> op(engine::ClientCtx& ctx) override {
     // Arrays, not braced lists inside co_await (g++ 12 rejects those).

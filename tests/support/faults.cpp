@@ -1,11 +1,6 @@
 #include "support/faults.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -29,20 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error(std::string("socket(): ") + std::strerror(errno));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("no free loopback port");
-  return ntohs(addr.sin_port);
-}
 
 std::string reply_text(const redisReply* r) {
   return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR)
@@ -62,7 +42,7 @@ std::string info_text(int port, const std::string& section, const std::string& p
 
 OwnedServer::OwnedServer(std::vector<std::string> extra) : extra_(std::move(extra)), dir_(temp_dir()) {
   for (int attempt = 1;; ++attempt) {
-    port_ = free_loopback_port();
+    port_ = lh::app::free_loopback_port();
     try {
       start();
       return;
@@ -96,37 +76,18 @@ std::string OwnedServer::url(const std::string& userinfo, const std::string& pat
 void OwnedServer::start() {
   if (pid_ > 0 && alive()) throw std::runtime_error("OwnedServer::start: already running");
   const std::size_t log_from = log().size();
-  const std::string binary = lh::app::find_redis_server("");
+  const std::string binary = lh::app::locate_redis_server("").path;
   if (binary.empty()) throw std::runtime_error("redis-server not found in PATH");
-  std::vector<std::string> args = {binary, "--bind", "127.0.0.1", "--port", std::to_string(port_)};
-  args.insert(args.end(),
-              {"--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no"});
-  args.insert(args.end(), {"--dir", dir_, "--logfile", dir_ + "/redis.log"});
-  args.insert(args.end(), extra_.begin(), extra_.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const std::string out_path = dir_ + "/stdout.log";
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork(): ") + std::strerror(errno));
-  if (pid == 0) {  // async-signal-safe calls only until exec
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(1);
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(out, 2);
-    ::close_range(3, ~0U, 0);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  pid_ = pid;
+  LaunchSpec spec;
+  spec.argv = {binary, "--bind", "127.0.0.1", "--port", std::to_string(port_)};
+  spec.argv.insert(spec.argv.end(),
+                   {"--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no"});
+  spec.argv.insert(spec.argv.end(), {"--dir", dir_, "--logfile", dir_ + "/redis.log"});
+  spec.argv.insert(spec.argv.end(), extra_.begin(), extra_.end());
+  spec.stdout_path = spec.stderr_path = dir_ + "/stdout.log";
+  spec.append = true;  // every start adds to it
+  spec.own_process_group = true;
+  pid_ = launch(spec);
   const auto deadline = Clock::now() + 10s;
   while (Clock::now() < deadline) {
     if (!alive()) throw std::runtime_error("redis-server exited during startup: " + log().substr(log_from));
@@ -186,24 +147,13 @@ bool OwnedServer::stopped() const {
 }
 
 HarnessProcess::HarnessProcess(const std::vector<std::string>& args) : dir_(temp_dir()) {
-  std::vector<std::string> full = {LH_BINARY};
-  full.insert(full.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : full) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const std::string out_path = dir_ + "/stdout", err_path = dir_ + "/stderr";
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error(std::string("fork(): ") + std::strerror(errno));
-  if (pid_ == 0) {
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  LaunchSpec spec;
+  spec.argv = {harness_binary()};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.stdout_path = dir_ + "/stdout";
+  spec.stderr_path = dir_ + "/stderr";
+  spec.default_signals = false;  // the test's own dispositions reach the binary, as with run_harness
+  pid_ = launch(spec);
 }
 
 HarnessProcess::~HarnessProcess() {
@@ -216,15 +166,11 @@ HarnessProcess::~HarnessProcess() {
 }
 
 bool HarnessProcess::wait_for(std::chrono::milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (!ended_) {
-    const pid_t r = ::waitpid(pid_, &status_, WNOHANG);
-    if (r == pid_) {
+  if (!ended_) {
+    if (auto status = wait_exit(pid_, limit, 1ms)) {
+      status_ = *status;
       ended_ = true;
-      break;
     }
-    if (Clock::now() >= deadline) break;
-    std::this_thread::sleep_for(1ms);
   }
   return ended_;
 }

@@ -14,7 +14,8 @@ const std::set<std::string> kAnnotations = {"$schema",  "$id",     "title",   "d
                                             "$comment", "default", "examples"};
 const std::set<std::string> kKeywords = {"type",    "required", "properties", "additionalProperties",
                                          "items",   "enum",     "const",      "minimum",
-                                         "maximum", "$ref",     "$defs"};
+                                         "maximum", "$ref",     "$defs",      "allOf",
+                                         "if",      "then",     "else"};
 
 std::string type_name(const json& v) {
   switch (v.type()) {
@@ -108,6 +109,14 @@ class Validator {
       if (schema.contains("maximum") && v.get<double>() > schema.at("maximum").get<double>())
         fail(path, v.dump() + " is above the maximum " + schema.at("maximum").dump());
     }
+    if (schema.contains("allOf"))
+      for (const auto& sub : schema.at("allOf")) validate(sub, v, path, depth + 1);
+    if (schema.contains("if")) {
+      Validator probe(root_);
+      probe.validate(schema.at("if"), v, path, depth + 1);
+      const char* branch = probe.errors.empty() ? "then" : "else";
+      if (schema.contains(branch)) validate(schema.at(branch), v, path, depth + 1);
+    }
     if (v.is_object()) object(schema, v, path, depth);
     if (v.is_array() && schema.contains("items"))
       for (size_t i = 0; i < v.size(); ++i)
@@ -149,35 +158,69 @@ class Validator {
   }
 };
 
-// Walks instance and schema together (properties, items, $ref) and lists the names no schema mentions.
-void undocumented(const json& root, const json& schema, const json& v, const std::string& path,
-                  std::vector<std::string>& out, int depth = 0) {
+// The schemas that apply to v: schema itself, what its $ref points at, and the allOf branches whose
+// "if" holds for v (their "then"; a branch without "if" applies as it is), each followed in turn.
+void applicable(const json& root, const json& schema, const json& v, std::vector<const json*>& out,
+                int depth = 0) {
   if (depth > 64 || !schema.is_object()) return;
+  out.push_back(&schema);
   if (schema.contains("$ref")) {
-    const std::string ref = schema.at("$ref").get<std::string>();
-    json::json_pointer p(ref.substr(1));
-    if (root.contains(p)) undocumented(root, root.at(p), v, path, out, depth + 1);
+    json::json_pointer p(schema.at("$ref").get<std::string>().substr(1));
+    if (root.contains(p)) applicable(root, root.at(p), v, out, depth + 1);
   }
-  if (v.is_object() && schema.contains("properties")) {
-    const json& props = schema.at("properties");
+  if (schema.contains("allOf"))
+    for (const auto& sub : schema.at("allOf")) {
+      if (!sub.contains("if")) {
+        applicable(root, sub, v, out, depth + 1);
+        continue;
+      }
+      Validator probe(root);
+      probe.validate(sub.at("if"), v, "");
+      const char* branch = probe.errors.empty() ? "then" : "else";
+      if (sub.contains(branch)) applicable(root, sub.at(branch), v, out, depth + 1);
+    }
+}
+
+// Walks instance and schemas together (properties, items, $ref, allOf) and lists the names no
+// applicable schema mentions.
+void undocumented(const json& root, const std::vector<const json*>& schemas, const json& v,
+                  const std::string& path, std::vector<std::string>& out, int depth = 0) {
+  if (depth > 64) return;
+  std::vector<const json*> all;
+  for (const json* s : schemas) applicable(root, *s, v, all);
+  if (v.is_object()) {
+    bool has_properties = false, open = false;
+    for (const json* s : all) {
+      has_properties = has_properties || s->contains("properties");
+      open = open || s->contains("additionalProperties");
+    }
     for (const auto& [k, value] : v.items()) {
-      std::string child = path + "/" + escape_pointer_token(k);
-      if (props.contains(k))
-        undocumented(root, props.at(k), value, child, out, depth);
-      else if (!schema.contains("additionalProperties"))
-        out.push_back(child);
+      std::vector<const json*> child;
+      for (const json* s : all)
+        if (s->contains("properties") && s->at("properties").contains(k))
+          child.push_back(&s->at("properties").at(k));
+      std::string child_path = path + "/" + escape_pointer_token(k);
+      if (!child.empty())
+        undocumented(root, child, value, child_path, out, depth + 1);
+      else if (has_properties && !open)
+        out.push_back(child_path);
     }
   }
-  if (v.is_array() && schema.contains("items"))
-    for (size_t i = 0; i < v.size(); ++i)
-      undocumented(root, schema.at("items"), v[i], path + "/" + std::to_string(i), out, depth);
+  if (v.is_array()) {
+    std::vector<const json*> items;
+    for (const json* s : all)
+      if (s->contains("items")) items.push_back(&s->at("items"));
+    if (!items.empty())
+      for (size_t i = 0; i < v.size(); ++i)
+        undocumented(root, items, v[i], path + "/" + std::to_string(i), out, depth + 1);
+  }
 }
 
 }  // namespace
 
 std::vector<std::string> undocumented_properties(const json& schema, const json& instance) {
   std::vector<std::string> out;
-  undocumented(schema, schema, instance, "", out);
+  undocumented(schema, {&schema}, instance, "", out);
   return out;
 }
 

@@ -1,9 +1,4 @@
-#include "process.hpp"
-
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "support/process.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +8,8 @@
 #include <thread>
 
 namespace lh::test {
+
+std::string harness_binary() { return LH_BINARY; }
 
 std::string temp_dir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "lh-test-XXXXXX").string();
@@ -49,43 +46,20 @@ bool poll_until(const std::function<bool()>& cond, std::chrono::milliseconds lim
 ProcResult run_harness(const std::vector<std::string>& args, std::chrono::seconds timeout,
                        const std::function<void(pid_t)>& during) {
   const std::string dir = temp_dir();
-  const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
-  std::vector<std::string> full = {LH_BINARY};
-  full.insert(full.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : full) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int in = ::open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  LaunchSpec spec;
+  spec.argv = {harness_binary()};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.stdout_path = dir + "/stdout";
+  spec.stderr_path = dir + "/stderr";
+  spec.default_signals = false;  // what the test set up (an ignored SIGHUP: nohup) reaches the binary
+  const pid_t pid = launch(spec);
   if (during) during(pid);
+  const ChildEnd end = wait_or_kill(pid, timeout);
   ProcResult r;
-  int status = 0;
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    pid_t w = waitpid(pid, &status, WNOHANG);
-    if (w == pid) break;
-    if (std::chrono::steady_clock::now() > end) {
-      r.timed_out = true;
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = read_text(out_path);
-  r.err = read_text(err_path);
+  r.timed_out = end.timed_out;
+  r.exit_code = exit_code_of(end.status);
+  r.out = read_text(spec.stdout_path);
+  r.err = read_text(spec.stderr_path);
   remove_tree(dir);
   return r;
 }

@@ -10,7 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "harness/util/process.hpp"
+
 namespace lh::test {
+
+// The lua-harness binary under test (the build's LH_BINARY). Only the tests that run it need it built first: the
+// cli tests (tests/CMakeLists.txt).
+std::string harness_binary();
 
 struct ProcResult {
   int exit_code = -1;  // 128 + signal when killed by a signal

@@ -101,11 +101,11 @@ Report sample_report() {
   sa.error_examples["busy"] =
       "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
   sa.correctness.invariant = "each value is consumed by at most one swap; the swaps form one chain";
-  sa.correctness.details = {{"swaps", 61234}, {"chain_length", 61234}};
+  sa.correctness.details = {{"swaps_acknowledged", 61234}, {"chain_length", 61234}};
 
   Result sn = sample_result("cas", "naive", 11250, 2650, 212);
   sn.correctness.invariant = "each value is consumed by at most one swap; the swaps form one chain";
-  sn.correctness.details = {{"swaps", 40210}, {"double_consumed", 205}, {"chain_breaks", 7}};
+  sn.correctness.details = {{"swaps_acknowledged", 40210}, {"values_consumed_twice", 205}, {"chain_breaks", 7}};
   sn.correctness.examples = {"value \"c12-340\" consumed by clients 12 and 40 <both acknowledged> & chained"};
 
   rep.results = {ca, cn, sa, sn};

@@ -171,6 +171,17 @@ TEST(CasChecker, FlagsAFinalValueNoSwapWrote) {
   EXPECT_TRUE(any_example_contains(c, "which no recorded swap wrote"));
 }
 
+TEST(CasChecker, TakesAValueNoOpCouldWriteAsABreakInTheChain) {
+  // Someone else wrote 5 into the key: a swap expected it. 5 is no cas_value (its client field is 0), so no
+  // recorded swap can have written it: the chain from B breaks there, and A's swap fell off it.
+  History h = {ev({.kind = kCasWon, .a = 0, .b = A}), ev({.kind = kCasWon, .a = 5, .b = B})};
+  auto c = check_cas({h, {0}, {B}, true});
+  EXPECT_EQ(c.details["final_unreachable"], 1);
+  EXPECT_EQ(c.details["chain_breaks"], 2);
+  EXPECT_EQ(c.violations, 2);
+  EXPECT_TRUE(any_example_contains(c, "breaks at 5, which no recorded swap wrote")) << c.examples.size();
+}
+
 // ---- rate-limiter ------------------------------------------------------------------------------------
 
 // An admitted request stamped at `ms` (client clock), answered `lat_us` later.

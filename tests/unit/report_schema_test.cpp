@@ -2,9 +2,15 @@
 // it.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <regex>
+#include <sstream>
 
 #include "harness/model/report.hpp"
+#include "harness/reports/report_schema.hpp"
+#include "harness/scenarios/scenario.hpp"
 #include "support/golden.hpp"
 #include "support/json_schema.hpp"
 #include "support/sample_report.hpp"
@@ -25,6 +31,36 @@ bool has_error(const std::vector<std::string>& errors, const std::string& needle
   for (const auto& e : errors)
     if (e.find(needle) != std::string::npos) return true;
   return false;
+}
+
+// docs/report-schema.json is generated (reports::report_schema_text, `lua-harness schema`): like a golden
+// file, LH_UPDATE_GOLDEN=1 rewrites it; otherwise a difference names its first line.
+::testing::AssertionResult MatchesDocsFile(const std::string& relative, const std::string& actual) {
+  const std::string path = std::string(LH_SOURCE_DIR) + "/" + relative;
+  if (const char* u = std::getenv("LH_UPDATE_GOLDEN"); u && std::string(u) == "1") {
+    std::ofstream(path, std::ios::binary) << actual;
+    return ::testing::AssertionSuccess() << "updated " << path;
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return ::testing::AssertionFailure() << path << " does not exist; create it with LH_UPDATE_GOLDEN=1";
+  std::ostringstream s;
+  s << f.rdbuf();
+  if (s.str() == actual) return ::testing::AssertionSuccess();
+  std::istringstream a(actual), e(s.str());
+  std::string la, le;
+  int line = 1;
+  for (;; ++line) {
+    const bool ga = static_cast<bool>(std::getline(a, la)), ge = static_cast<bool>(std::getline(e, le));
+    if (!ga || !ge || la != le) break;
+  }
+  return ::testing::AssertionFailure() << relative << " is not the generated schema from line " << line
+                                       << " (regenerate it: LH_UPDATE_GOLDEN=1 unit_tests --gtest_filter='*Golden*')";
+}
+
+std::vector<std::string> scenario_names() {
+  std::vector<std::string> out;
+  for (const auto* s : lh::scenarios::all_scenarios()) out.emplace_back(s->name());
+  return out;
 }
 
 }  // namespace
@@ -325,11 +361,14 @@ TEST(JsonSchemaValidator, ReportSchemaDocumentsEveryFieldToJsonWrites) {
   EXPECT_EQ(extra, (std::vector<std::string>{"/config/extra", "/results/0/correctness/extra",
                                              "/results/0/latency_us/p75", "/results/0/series/9/extra",
                                              "/target/extra", "/thresholds/0/extra"}));
-  // Maps (errors, error_examples, ops_per_node) and free-form details take any key.
+  // Maps (errors, error_examples, ops_per_node) take any key; a built-in scenario's details are
+  // documented by its details_schema(), so a key its checker does not write is reported.
   j = to_json(r);
   j["results"][0]["errors"]["newclass"] = 0;
-  j["results"][0]["correctness"]["details"]["anything"] = 1;
   EXPECT_TRUE(lh::test::undocumented_properties(lh::test::report_schema(), j).empty());
+  j["results"][0]["correctness"]["details"]["anything"] = 1;
+  EXPECT_EQ(lh::test::undocumented_properties(lh::test::report_schema(), j),
+            (std::vector<std::string>{"/results/0/correctness/details/anything"}));
 }
 
 TEST(JsonSchemaValidator, UndocumentedPropertiesFollowsRefsAndItems) {
@@ -340,4 +379,78 @@ TEST(JsonSchemaValidator, UndocumentedPropertiesFollowsRefsAndItems) {
   EXPECT_EQ(lh::test::undocumented_properties(
                 schema, R"({"a": [{"k": 1}, {"k": 2, "z": 3}], "m": {"q": 1}, "b": 1})"_json),
             (std::vector<std::string>{"/a/1/z", "/b"}));
+}
+
+TEST(ReportSchema, GoldenDocsReportSchemaIsTheGeneratedOne) {
+  EXPECT_TRUE(MatchesDocsFile("docs/report-schema.json", report_schema_text()));
+  EXPECT_EQ(json::parse(report_schema_text()), lh::test::report_schema());
+}
+
+TEST(ReportSchema, TheScenariosComeFromTheRegistry) {
+  const nlohmann::ordered_json schema = report_schema();
+  const auto& result = schema["$defs"]["result"];
+  std::string names;
+  for (const auto& n : scenario_names()) names += n + ", ";
+  EXPECT_EQ(result["properties"]["scenario"]["description"], names + "or custom for --script.");
+  const std::string violations = schema["$defs"]["correctness"]["properties"]["violations"]["description"];
+  for (const auto* s : lh::scenarios::all_scenarios())
+    EXPECT_NE(violations.find(std::string(s->violation_noun()) + " (" + std::string(s->name()) + ")"),
+              std::string::npos)
+        << violations;
+  // One entry per scenario: its details_schema(), applied to its results only.
+  const auto& all = lh::scenarios::all_scenarios();
+  ASSERT_EQ(result["allOf"].size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const auto& entry = result["allOf"][i];
+    EXPECT_EQ(entry["if"]["properties"]["scenario"]["const"], std::string(all[i]->name()));
+    EXPECT_EQ(entry["if"]["required"], nlohmann::ordered_json::array({"scenario"}));
+    EXPECT_EQ(entry["then"]["properties"]["correctness"]["properties"]["details"],
+              nlohmann::ordered_json::parse(all[i]->details_schema()));
+  }
+}
+
+TEST(ReportSchema, EachScenariosDetailsSchemaIsAnOpenObjectSchema) {
+  for (const auto* s : lh::scenarios::all_scenarios()) {
+    const json fragment = json::parse(s->details_schema());  // throws: not JSON
+    ASSERT_TRUE(fragment.is_object()) << s->name();
+    // Ajv's strictTypes wants the type where properties are; details is an object in every report.
+    EXPECT_EQ(fragment.value("type", json()), "object") << s->name();
+    EXPECT_NE(fragment.value("additionalProperties", json(true)), json(false)) << s->name();
+    EXPECT_FALSE(fragment.contains("required")) << s->name() << ": an older report may lack a key";
+  }
+}
+
+TEST(ReportSchema, TheBaseNamesNoScenario) {
+  // Everything that names a scenario is generated from the registry: take it out and no name is left.
+  nlohmann::ordered_json schema = report_schema();
+  auto& result = schema["$defs"]["result"];
+  result.erase("allOf");
+  result["properties"]["scenario"].erase("description");
+  schema["$defs"]["correctness"]["properties"]["violations"].erase("description");
+  const std::string text = schema.dump();
+  for (const auto& n : scenario_names())
+    EXPECT_FALSE(std::regex_search(text, std::regex("\\b" + n + "\\b"))) << n;
+}
+
+TEST(ReportSchema, AScenariosDetailsAreCheckedOnItsResultsOnly) {
+  // For each scenario whose details schema types a key: a value of another type is refused in that
+  // scenario's results and accepted in a --script result (whose details are free form).
+  for (const auto* s : lh::scenarios::all_scenarios()) {
+    const json fragment = json::parse(s->details_schema());
+    if (!fragment.contains("properties")) continue;
+    std::string key;
+    for (const auto& [k, p] : fragment["properties"].items())
+      if (p.value("type", json()) == "integer" || p.value("type", json()) == "number") {
+        key = k;
+        break;
+      }
+    if (key.empty()) continue;
+    json j = sample_json();
+    j["results"][0]["scenario"] = std::string(s->name());
+    j["results"][0]["correctness"]["details"][key] = "many";
+    auto errors = validate_report_schema(j);
+    EXPECT_TRUE(has_error(errors, "/results/0/correctness/details/" + key + ": expected")) << s->name();
+    j["results"][0]["scenario"] = "custom";
+    EXPECT_TRUE(MatchesReportSchema(j)) << s->name();
+  }
 }

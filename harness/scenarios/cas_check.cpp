@@ -1,0 +1,209 @@
+#include "harness/scenarios/cas_check.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "harness/scenarios/check_support.hpp"
+
+namespace lh::scenarios {
+
+namespace {
+
+constexpr std::array<DetailField, 12> kDetails = {{
+    {"keys", "keys"},
+    {"swaps_acknowledged", "swaps acknowledged"},
+    {"swaps_refused", "swaps refused (the value had changed)"},
+    {"indeterminate", "swaps indeterminate"},
+    {"failed", "swaps failed"},
+    {"chain_length", "swaps on the chain to the final value"},
+    {"values_consumed_twice", "extra winning swaps from an already consumed value"},
+    {"values_with_several_winners", "values with several winning swaps"},
+    {"chain_breaks", "chain breaks"},
+    {"final_unreachable", "final values no recorded swap leads to"},
+    {"final", "final value (one key)", DetailType::string},
+    {"ignored_events", "events of unknown keys (ignored)"},
+}};
+
+// Values are dense per client (op numbers count up), so value -> slot is an array lookup, not a hash.
+class ValueIndex {
+ public:
+  explicit ValueIndex(std::span<const Event> h) {
+    std::vector<uint64_t> max_seq;
+    for (const Event& e : h) note(e.b, max_seq);
+    base_.assign(max_seq.size() + 1, 0);
+    for (std::size_t c = 0; c < max_seq.size(); ++c) base_[c + 1] = base_[c] + max_seq[c];
+  }
+  static constexpr uint64_t npos = UINT64_MAX;
+  uint64_t size() const { return base_.back(); }
+  uint64_t slot(int64_t v) const {
+    if (v <= 0 || (static_cast<uint64_t>(v) >> 40) == 0) return npos;  // not a cas_value (e.g. the initial 0)
+    const uint64_t c = (static_cast<uint64_t>(v) >> 40) - 1,
+                   s = static_cast<uint64_t>(v) & ((1ull << 40) - 1);
+    if (c + 1 >= base_.size() || s >= base_[c + 1] - base_[c]) return npos;
+    return base_[c] + s;
+  }
+  // "c3#12": the value client 3's op 12 wrote.
+  static std::string name(int64_t v) {
+    if (v <= 0 || (static_cast<uint64_t>(v) >> 40) == 0) return std::to_string(v);
+    // Appended piece by piece: g++ 12 -O3 warns (-Wrestrict, falsely) on "c" + std::to_string(...) here.
+    std::string out = "c";
+    out += std::to_string((static_cast<uint64_t>(v) >> 40) - 1);
+    out += '#';
+    out += std::to_string(static_cast<uint64_t>(v) & ((1ull << 40) - 1));
+    return out;
+  }
+
+ private:
+  static void note(int64_t v, std::vector<uint64_t>& max_seq) {
+    if (v <= 0) return;
+    const uint64_t c = (static_cast<uint64_t>(v) >> 40) - 1,
+                   s = static_cast<uint64_t>(v) & ((1ull << 40) - 1);
+    if (c >= (1u << 24) || s > (1ull << 32)) return;  // not a cas_value of a plausible run
+    if (c >= max_seq.size()) max_seq.resize(c + 1, 0);
+    max_seq[c] = std::max(max_seq[c], s + 1);
+  }
+  std::vector<uint64_t> base_;
+};
+
+}  // namespace
+
+std::span<const DetailField> cas_details() { return kDetails; }
+
+reports::Correctness check_cas(const CasCheckInput& in) {
+  const std::size_t nkeys = std::min(in.initial.size(), in.final.size());
+  const auto& h = in.history;
+  const ValueIndex idx(h);
+  constexpr uint32_t none = UINT32_MAX;
+  std::vector<uint32_t> producer(idx.size(), none);  // the swap that wrote each value (ok or indeterminate)
+  std::vector<uint8_t> consumers(idx.size(), 0);     // acknowledged swaps from each value (saturating)
+  std::vector<uint32_t> initial_consumers(nkeys, 0);
+  int64_t won = 0, refused = 0, indeterminate = 0, failed = 0, ignored = 0;
+
+  for (uint32_t i = 0; i < h.size(); ++i) {
+    const Event& e = h[i];
+    if (e.key >= nkeys) {
+      ++ignored;
+      continue;
+    }
+    const Outcome o = e.result();
+    if (o == Outcome::failed) {
+      ++failed;
+    } else if (e.kind == kCasRefused) {
+      ++refused;
+    } else {
+      (o == Outcome::ok ? won : indeterminate) += 1;
+      const uint64_t p = idx.slot(e.b);
+      if (p != ValueIndex::npos) producer[p] = i;
+      if (o != Outcome::ok) continue;
+      if (e.a == in.initial[e.key]) {
+        ++initial_consumers[e.key];
+      } else if (uint64_t s = idx.slot(e.a); s != ValueIndex::npos && consumers[s] < 255) {
+        ++consumers[s];
+      }
+    }
+  }
+
+  // consumed_twice counts the extra winners (a value won by 3 swaps adds 2); values_contested the values.
+  int64_t consumed_twice = 0, values_contested = 0;
+  for (uint8_t c : consumers) {
+    consumed_twice += c > 1 ? c - 1 : 0;
+    values_contested += c > 1;
+  }
+  for (uint32_t c : initial_consumers) {
+    consumed_twice += c > 1 ? c - 1 : 0;
+    values_contested += c > 1;
+  }
+
+  // The chain: walk back from each key's final value through the swaps that produced it.
+  std::vector<uint8_t> on_chain(idx.size(), 0);
+  int64_t unreachable_finals = 0, chain_length = 0;
+  for (std::size_t k = 0; k < nkeys; ++k) {
+    int64_t v = in.final[k];
+    while (v != in.initial[k]) {
+      const uint64_t s = idx.slot(v);
+      if (s == ValueIndex::npos || producer[s] == none || on_chain[s]) {
+        ++unreachable_finals;  // a value nobody recorded writing (or a cycle): the chain is broken
+        break;
+      }
+      on_chain[s] = 1;
+      ++chain_length;
+      v = h[producer[s]].a;
+    }
+  }
+  // An acknowledged swap off the chain was lost. If its source value had another acknowledged consumer,
+  // consumed_twice already counts it; otherwise it is a break of its own.
+  int64_t off_chain_breaks = 0;
+  auto single_consumer = [&](const Event& e) {
+    if (e.a == in.initial[e.key]) return initial_consumers[e.key] <= 1;
+    const uint64_t s = idx.slot(e.a);
+    return s == ValueIndex::npos || consumers[s] <= 1;
+  };
+  for (const Event& e : h) {
+    if (e.key >= nkeys || e.result() != Outcome::ok || e.kind != kCasWon) continue;
+    const uint64_t s = idx.slot(e.b);
+    if ((s == ValueIndex::npos || !on_chain[s]) && single_consumer(e)) ++off_chain_breaks;
+  }
+  const int64_t breaks = unreachable_finals + off_chain_breaks;
+
+  reports::Correctness c;
+  c.invariant =
+      "every value is consumed by at most one successful swap, and the successful swaps form one chain from "
+      "the initial value to the final value";
+  c.safe_by_design = in.safe_by_design;
+  c.details = {{"keys", nkeys},
+               {"swaps_acknowledged", won},
+               {"swaps_refused", refused},
+               {"indeterminate", indeterminate},
+               {"failed", failed},
+               {"chain_length", chain_length},
+               {"values_consumed_twice", consumed_twice},
+               {"values_with_several_winners", values_contested},
+               {"chain_breaks", breaks},
+               {"final_unreachable", unreachable_finals}};
+  if (nkeys == 1) c.details["final"] = ValueIndex::name(in.final[0]);
+  if (ignored) c.details["ignored_events"] = ignored;
+  support::set_verdict(c, consumed_twice + breaks);
+  if (c.violations == 0) return c;
+
+  // Evidence: the first acknowledged consumer of each value, then every later one.
+  std::vector<uint32_t> first_consumer(idx.size(), none), first_initial(nkeys, none);
+  for (uint32_t i = 0; i < h.size() && c.examples.size() < support::kMaxExamples; ++i) {
+    const Event& e = h[i];
+    if (e.key >= nkeys || e.result() != Outcome::ok || e.kind != kCasWon) continue;
+    uint32_t* f = nullptr;
+    if (e.a == in.initial[e.key])
+      f = &first_initial[e.key];
+    else if (uint64_t s = idx.slot(e.a); s != ValueIndex::npos)
+      f = &first_consumer[s];
+    if (!f) continue;
+    if (*f == none) {
+      *f = i;
+      continue;
+    }
+    const Event& o = h[*f];
+    c.examples.push_back("value " + ValueIndex::name(e.a) + " of key " + std::to_string(e.key) +
+                         " consumed twice: " + support::who(o) + " swapped it for " + ValueIndex::name(o.b) +
+                         " and " + support::who(e) + " for " + ValueIndex::name(e.b) + ", both acknowledged");
+  }
+  for (std::size_t k = 0; k < nkeys && unreachable_finals && c.examples.size() < support::kMaxExamples; ++k) {
+    int64_t v = in.final[k];
+    std::vector<uint8_t> seen;
+    while (v != in.initial[k]) {
+      const uint64_t s = idx.slot(v);
+      if (s == ValueIndex::npos || producer[s] == none) {
+        c.examples.push_back("key " + std::to_string(k) + ": the chain from final value " +
+                             ValueIndex::name(in.final[k]) + " breaks at " + ValueIndex::name(v) +
+                             ", which no recorded swap wrote");
+        break;
+      }
+      if (seen.size() <= s) seen.resize(s + 1, 0);
+      if (seen[s]) break;
+      seen[s] = 1;
+      v = h[producer[s]].a;
+    }
+  }
+  return c;
+}
+
+}  // namespace lh::scenarios

@@ -1,0 +1,39 @@
+// The lock's checker: mutual exclusion while leases are valid, fencing tokens unique and increasing in real
+// time, a resource that never goes backwards, and no release of another holder's lock.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "harness/engine/history.hpp"
+#include "harness/model/report.hpp"
+#include "harness/scenarios/details.hpp"
+
+namespace lh::scenarios {
+
+using engine::Event;
+using engine::History;
+
+// One event per op, key = resource index, a = fencing token (-1: not acquired, or unknown), start_us =
+// acquire sent, end_us = release answered, b = acquired_us << 32 | released_us (entered / left the critical
+// section, run clock). kind = write state (bits 0-1: 0 none or unknown, 1 accepted, 2 rejected stale)
+// | 4 if the release deleted a key | 8 if the in-process holder count saw another holder on entry.
+inline constexpr uint8_t kLockWriteAccepted = 1, kLockWriteRejected = 2, kLockReleasedKey = 4,
+                         kLockSawOtherHolder = 8;
+constexpr int64_t lock_b(uint32_t acquired_us, uint32_t released_us) {
+  return static_cast<int64_t>(static_cast<uint64_t>(acquired_us) << 32 | released_us);
+}
+struct LockCheckInput {
+  std::span<const Event> history;
+  uint32_t keys = 1;
+  int64_t ttl_ms = 2000;
+  std::vector<int64_t> final_resource;  // per key: the highest token the resource accepted (0: none)
+  bool safe_by_design = false;
+};
+// violations = mutual_exclusion_violations + tokens_out_of_order + resource_regressions + foreign_releases.
+// details also: expired_leases (held past the TTL), stale_writes_rejected (fencing working, not a violation).
+reports::Correctness check_lock(const LockCheckInput& in);
+// The keys check_lock writes into correctness.details.
+std::span<const DetailField> lock_details();
+
+}  // namespace lh::scenarios
