@@ -19,12 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string reply_text(const redisReply* r) {
-  if (!r) return "(no reply)";
-  if (r->str) return std::string(r->str, r->len);
-  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
-  return "";
-}
 
 bool has_line(const std::string& text, std::string_view line) {
   std::istringstream in(text);
@@ -149,10 +143,10 @@ void LocalCluster::create_with_redis_cli(const std::string& redis_cli, int repli
 // redis-cli refuses fewer than 3 masters, but a 1- or 2-master cluster is a valid (if fragile) test target.
 void LocalCluster::create_by_hand(int masters, int replicas) {
   auto must = [&](RedisServer& n, const std::vector<std::string>& argv) {
-    ReplyPtr r = sync_command(n.port(), argv, password_, 5000ms);
-    if (!r || r->type == REDIS_REPLY_ERROR)
-      throw EmbeddedError("cluster setup: " + argv[0] + " " + argv[1] + " on " + n.address() + ": " + reply_text(r.get()));
-    return reply_text(r.get());
+    const net::Reply r = sync_command(n.port(), argv, password_, 5000ms);
+    if (r.is_error())
+      throw EmbeddedError("cluster setup: " + argv[0] + " " + argv[1] + " on " + n.address() + ": " + reply_text(r));
+    return reply_text(r);
   };
   std::vector<std::string> ids;
   for (auto& n : nodes_) ids.push_back(must(*n, {"CLUSTER", "MYID"}));
@@ -203,10 +197,10 @@ RedisServer* LocalCluster::node_by_port(int port) {
 std::vector<std::string> LocalCluster::master_addresses() {
   for (auto& n : nodes_) {
     if (!n->alive()) continue;
-    ReplyPtr r = sync_command(n->port(), {"CLUSTER", "NODES"}, password_);
-    if (!r || r->type != REDIS_REPLY_STRING) continue;
+    const net::Reply r = sync_command(n->port(), {"CLUSTER", "NODES"}, password_);
+    if (!r.is_string()) continue;
     std::vector<std::string> out;
-    std::istringstream in(reply_text(r.get()));
+    std::istringstream in(reply_text(r));
     for (std::string line; std::getline(in, line);) {
       // <id> <ip:port@cport> <flags> <master> <ping> <pong> <epoch> <link> <slot>...
       const auto f = split_ws(line);
@@ -241,20 +235,20 @@ std::string LocalCluster::health_problem() {
   std::vector<int> first_view;  // owner port per slot, as the first live node sees it
   for (int port : live_ports) {
     const std::string who = "node 127.0.0.1:" + std::to_string(port);
-    ReplyPtr info = sync_command(port, {"CLUSTER", "INFO"}, password_);
-    if (!info || info->type != REDIS_REPLY_STRING) return who + " does not answer CLUSTER INFO: " + reply_text(info.get());
-    if (!has_line(reply_text(info.get()), "cluster_state:ok")) return who + " is not cluster_state:ok";
+    const net::Reply info = sync_command(port, {"CLUSTER", "INFO"}, password_);
+    if (!info.is_string()) return who + " does not answer CLUSTER INFO: " + reply_text(info);
+    if (!has_line(reply_text(info), "cluster_state:ok")) return who + " is not cluster_state:ok";
 
-    ReplyPtr nodes = sync_command(port, {"CLUSTER", "NODES"}, password_);
-    if (!nodes || nodes->type != REDIS_REPLY_STRING) return who + " does not answer CLUSTER NODES";
-    const std::string table = reply_text(nodes.get());
+    const net::Reply nodes = sync_command(port, {"CLUSTER", "NODES"}, password_);
+    if (!nodes.is_string()) return who + " does not answer CLUSTER NODES";
+    const std::string table = reply_text(nodes);
     if (std::count(table.begin(), table.end(), '\n') != static_cast<long>(nodes_.size()) ||
         table.find("handshake") != std::string::npos)
       return who + " does not know every node yet";
 
-    ReplyPtr slots = sync_command(port, {"CLUSTER", "SLOTS"}, password_);
-    if (!slots || slots->type != REDIS_REPLY_ARRAY) return who + " does not answer CLUSTER SLOTS";
-    const transport::SlotMap map = transport::SlotMap::from_cluster_slots(slots.get());
+    const net::Reply slots = sync_command(port, {"CLUSTER", "SLOTS"}, password_);
+    if (!slots.is_array()) return who + " does not answer CLUSTER SLOTS";
+    const transport::SlotMap map = transport::SlotMap::from_cluster_slots(slots.raw());
     std::vector<int> view(transport::kSlotCount, -1);
     for (int s = 0; s < transport::kSlotCount; ++s) {
       const int idx = map.node_for_slot(static_cast<uint16_t>(s));
@@ -266,8 +260,8 @@ std::string LocalCluster::health_problem() {
     if (first_view.empty()) first_view = std::move(view);
     else if (view != first_view) return who + " has a different slot map than node 127.0.0.1:" + std::to_string(live_ports[0]);
 
-    ReplyPtr repl = sync_command(port, {"INFO", "replication"}, password_);
-    const std::string r = reply_text(repl.get());
+    const net::Reply repl = sync_command(port, {"INFO", "replication"}, password_);
+    const std::string r = reply_text(repl);
     if (has_line(r, "role:slave") && !has_line(r, "master_link_status:up")) return who + " (replica) has no link to its master yet";
   }
   return "";

@@ -25,6 +25,7 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/transport/node_client.hpp"
 #include "harness/util/process.hpp"
 
 namespace lh::app {
@@ -209,34 +210,6 @@ std::set<RedisServer::Process*>& registry() {
   return *r;
 }
 
-// hiredis writes with plain write(): a server that dies mid-exchange would raise SIGPIPE and kill the harness.
-// Block it on this thread for the duration and swallow the one we caused, leaving the process's handlers alone.
-class SigpipeGuard {
- public:
-  SigpipeGuard() {
-    sigset_t pipe;
-    ::sigemptyset(&pipe);
-    ::sigaddset(&pipe, SIGPIPE);
-    ::pthread_sigmask(SIG_BLOCK, &pipe, &old_);
-  }
-  ~SigpipeGuard() {
-    sigset_t pending, pipe;
-    ::sigemptyset(&pipe);
-    ::sigaddset(&pipe, SIGPIPE);
-    ::sigpending(&pending);
-    if (!::sigismember(&old_, SIGPIPE) && ::sigismember(&pending, SIGPIPE)) {
-      const timespec zero{0, 0};
-      ::sigtimedwait(&pipe, nullptr, &zero);
-    }
-    ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  SigpipeGuard(const SigpipeGuard&) = delete;
-  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
- private:
-  sigset_t old_;
-};
-
 }  // namespace
 
 struct RedisServer::Process {
@@ -412,11 +385,12 @@ RedisServer::RedisServer(ServerOptions options) : p_(std::make_unique<Process>()
           exited = p_->try_reap_locked();
         }
         if (exited) break;
-        if (ReplyPtr r = sync_command(p_->port, {"PING"}, "", 250ms)) {
-          const std::string_view text(r->str ? r->str : "", r->str ? r->len : 0);
-          const bool answered = r->type == REDIS_REPLY_STATUS ||
-                                (r->type == REDIS_REPLY_ERROR && (text.starts_with("NOAUTH") || text.starts_with("WRONGPASS") ||
-                                                                  text.starts_with("NOPERM")));
+        {
+          const net::Reply r = sync_command(p_->port, {"PING"}, "", 250ms);
+          const std::string text = reply_text(r);
+          const bool answered = !r.is_error() || text.find("NOAUTH") != std::string::npos ||
+                                text.find("WRONGPASS") != std::string::npos ||
+                                text.find("NOPERM") != std::string::npos;
           if (answered && read_file(p_->log_path).find("Ready to accept connections") != std::string::npos) {
             up = true;
             break;
@@ -500,27 +474,25 @@ void stop_all_embedded() {
   for (RedisServer::Process* p : registry()) p->stop();
 }
 
-ReplyPtr sync_command(int port, const std::vector<std::string>& argv, const std::string& password,
-                      std::chrono::milliseconds timeout) {
-  SigpipeGuard no_sigpipe;
-  const timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  std::unique_ptr<redisContext, decltype(&redisFree)> c(redisConnectWithTimeout("127.0.0.1", port, tv), &redisFree);
-  if (!c || c->err) return nullptr;
-  redisSetTimeout(c.get(), tv);
-  auto run = [&](const std::vector<std::string>& args) {
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
-    for (const auto& a : args) {
-      ptrs.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    return ReplyPtr(static_cast<redisReply*>(redisCommandArgv(c.get(), static_cast<int>(args.size()), ptrs.data(), lens.data())));
-  };
-  if (!password.empty()) {
-    ReplyPtr auth = run({"AUTH", password});
-    if (!auth || auth->type == REDIS_REPLY_ERROR) return auth;
+net::Reply sync_command(int port, const std::vector<std::string>& argv, const std::string& password,
+                        std::chrono::milliseconds timeout) {
+  net::RedisUrl url;
+  url.host = "127.0.0.1";
+  url.port = port;
+  url.password = password;
+  try {
+    transport::NodeClient node(url, net::Timeouts{timeout, timeout});
+    return node.try_command(argv);
+  } catch (const std::exception& e) {  // the handshake refused (TargetError), or an interrupt (Interrupted)
+    return net::Reply::failure(net::ErrorClass::other, e.what());
   }
-  return run(argv);
+}
+
+std::string reply_text(const net::Reply& r) {
+  if (r.is_error()) return std::string(r.error_message());
+  if (r.is_string()) return std::string(r.str());
+  if (r.is_integer()) return std::to_string(r.integer());
+  return "(no reply)";
 }
 
 }  // namespace lh::app

@@ -3,7 +3,6 @@
 // removed on destruction. A process-wide registry lets the CLI stop every embedded server after a signal or
 // an error; the directories a killed harness could not remove are removed by the next launch.
 #pragma once
-#include <hiredis/hiredis.h>
 
 #include <chrono>
 #include <memory>
@@ -11,6 +10,8 @@
 #include <string>
 #include <sys/types.h>
 #include <vector>
+
+#include "harness/net/reply.hpp"
 
 namespace lh::app {
 
@@ -85,13 +86,14 @@ class RedisServer {
 // valid; their destructors then only unregister.
 void stop_all_embedded();
 
-// Blocking one-shot command for setup and polling (not the hot path): connect to 127.0.0.1:port, AUTH when a
-// password is given, run argv. nullptr when the connection or the exchange fails.
-struct ReplyDeleter {
-  void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
-ReplyPtr sync_command(int port, const std::vector<std::string>& argv, const std::string& password = "",
-                      std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+// Blocking one-shot command for setup and polling (not the hot path): one connection to 127.0.0.1:port through
+// the transport's admin client (the one handshake: AUTH when a password is given, PING), then argv. A
+// connection that fails comes back as a transport failure (is_transport_failure()); a handshake the server
+// refuses (NOAUTH, WRONGPASS) as an error whose message holds Redis's.
+net::Reply sync_command(int port, const std::vector<std::string>& argv, const std::string& password = "",
+                        std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+// What a reply says, as text (a bulk or status string, an integer, an error's message); "(no reply)" for nil
+// or an array.
+std::string reply_text(const net::Reply& r);
 
 }  // namespace lh::app

@@ -354,7 +354,6 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   if (cluster_mode) refuse_cross_slot();
   std::unique_ptr<TargetSession> target = cluster_mode ? transport::open_cluster(seeds, cfg.timeouts, embedded)
                                                        : open_standalone(seeds.front(), cfg.timeouts, embedded);
-  auto* cluster_session = dynamic_cast<transport::ClusterSession*>(target.get());
   report.target = target->describe();
 
   // Load and verify every script before any load starts: a script Redis rejects ends the run with exit 2.
@@ -444,7 +443,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     corr.period = cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
     report.results.push_back(build_result(job, lr, cfg, std::move(corr), secrets));
     auto& res = report.results.back();
-    if (cluster_session) res.ops_per_node = cluster_session->take_ops_per_node(res.ops_total);
+    res.ops_per_node = target->take_ops_per_node(res.ops_total);
     res.pipeline = job.run->single_call() ? std::max<uint32_t>(1, cfg.load.pipeline) : 1;
     if (cfg.load.pipeline > 1 && res.pipeline == 1)
       warn(label + ": --pipeline " + std::to_string(cfg.load.pipeline) +
@@ -475,11 +474,11 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   report.interrupted = interrupted;
   if (report.aborted) log << "aborted: " << without_secrets(*report.aborted, secrets) << "\n";
 
-  if (cluster_session && !report.aborted) {
+  if (!report.aborted) {
     try {
-      if (cluster_session->failover_detected()) {
+      if (target->failover_detected()) {
         report.target.failover_detected = true;
-        auto now = cluster_session->current_masters();  // the report names where the keys live now, too
+        auto now = target->current_masters();  // the report names where the keys live now, too
         if (!now.empty() && now != report.target.nodes) report.target.nodes_at_end = std::move(now);
       }
     } catch (const Interrupted&) {

@@ -58,13 +58,13 @@ class ClusterSession final : public TargetSession {
 
   // The masters changed since the session opened (a replica was promoted), or a master of the start is flagged
   // failing by the cluster now.
-  bool failover_detected();
+  bool failover_detected() override;
   // The masters now (refreshed from the cluster), e.g. after a failover; empty if no node answers.
-  std::vector<std::string> current_masters();
+  std::vector<std::string> current_masters() override;
   // Per node, the calls it answered since the last take (from the workers' topologies, which report when a
   // variant's load ends), scaled to `ops_total`: exact for single-call variants (atomic, --script), where a
   // call is an op; for multi-step variants, whose commands all go to the key's node, each node's share.
-  std::map<std::string, uint64_t> take_ops_per_node(uint64_t ops_total);
+  std::map<std::string, uint64_t> take_ops_per_node(uint64_t ops_total) override;
 
  private:
   std::shared_ptr<ClusterShared> shared_;

@@ -1,6 +1,7 @@
 // What a run needs from its target, standalone or cluster: an admin client for setup and read-back, a factory
 // for the clients' transports, scripts loaded on every master, cleanup of the run's keys on every master.
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,14 @@ class TargetSession {
   // SCAN + UNLINK of every key under the prefix on every master, then a SCAN to see what is left.
   virtual CleanupResult cleanup(const std::string& prefix) = 0;
   virtual reports::Target describe() = 0;
+
+  // What only a cluster has; a standalone Redis answers the defaults (no failover, no per-node split).
+  // The masters changed since the session opened (a replica was promoted), or one is flagged failing now.
+  virtual bool failover_detected() { return false; }
+  // The masters now (refreshed from the cluster), e.g. after a failover; empty if no node answers.
+  virtual std::vector<std::string> current_masters() { return {}; }
+  // Per node, the calls it answered since the last take, scaled to `ops_total`; empty when there is one node.
+  virtual std::map<std::string, uint64_t> take_ops_per_node(uint64_t /*ops_total*/) { return {}; }
 };
 
 // A standalone Redis at `url`. Throws TargetError (exit 3) when it cannot be reached or AUTH fails.

@@ -44,7 +44,7 @@ std::string seed(LocalCluster& c) { return "redis://" + c.seed_addresses().front
 
 // The master serving `slot`, per CLUSTER SLOTS of the first node.
 int owner_port(LocalCluster& c, uint16_t slot) {
-  auto reply = lh::app::sync_command(port_of(c.seed_addresses().front()), {"CLUSTER", "SLOTS"});
+  auto reply = lh::test::raw_command(port_of(c.seed_addresses().front()), {"CLUSTER", "SLOTS"});
   if (!reply) return -1;
   const SlotMap map = SlotMap::from_cluster_slots(reply.get());
   const int i = map.node_for_slot(slot);

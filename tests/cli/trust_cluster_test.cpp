@@ -42,7 +42,7 @@ int port_of(const std::string& address) {
 
 // The master serving `slot`, per CLUSTER SLOTS of a live node.
 int owner_port(LocalCluster& c, uint16_t slot) {
-  auto reply = lh::app::sync_command(port_of(c.seed_addresses().front()), {"CLUSTER", "SLOTS"});
+  auto reply = lh::test::raw_command(port_of(c.seed_addresses().front()), {"CLUSTER", "SLOTS"});
   if (!reply) return -1;
   const SlotMap map = SlotMap::from_cluster_slots(reply.get());
   const int i = map.node_for_slot(slot);

@@ -36,7 +36,7 @@ int port_of(const std::string& address) { return std::stoi(address.substr(addres
 
 // The master owning `key`'s slot, as "127.0.0.1:P", per CLUSTER SLOTS of `any_port`.
 int owner(int any_port, const std::string& key) {
-  auto reply = app::sync_command(any_port, {"CLUSTER", "SLOTS"});
+  auto reply = lh::test::raw_command(any_port, {"CLUSTER", "SLOTS"});
   const auto map = transport::SlotMap::from_cluster_slots(reply.get());
   return map.nodes()[static_cast<std::size_t>(map.node_for_slot(key_slot(key)))].port;
 }

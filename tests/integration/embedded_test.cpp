@@ -156,7 +156,7 @@ void expect_full_coverage_everywhere(LocalCluster& c) {
   for (RedisServer* n : c.nodes()) {
     EXPECT_NE(redis_cmd(n->port(), {"CLUSTER", "INFO"}, c.password()).find("cluster_state:ok"), std::string::npos)
         << n->address();
-    ReplyPtr slots = sync_command(n->port(), {"CLUSTER", "SLOTS"}, c.password());
+    lh::test::ReplyPtr slots = lh::test::raw_command(n->port(), {"CLUSTER", "SLOTS"}, c.password());
     ASSERT_TRUE(slots);
     EXPECT_EQ(lh::transport::SlotMap::from_cluster_slots(slots.get()).covered_slots(), 16384) << n->address();
   }
@@ -179,7 +179,7 @@ TEST(LocalClusterTest, ThreeMastersOneReplicaEachComeUpAndGoAway) {
     EXPECT_EQ(c->node_by_port(c->nodes()[2]->port()), c->nodes()[2]);
     EXPECT_EQ(c->node_by_port(1), nullptr);
     // A key routed by slot is writable on its master only.
-    ReplyPtr slots = sync_command(c->nodes()[0]->port(), {"CLUSTER", "SLOTS"});
+    lh::test::ReplyPtr slots = lh::test::raw_command(c->nodes()[0]->port(), {"CLUSTER", "SLOTS"});
     const auto map = lh::transport::SlotMap::from_cluster_slots(slots.get());
     const int owner = map.nodes()[map.node_for_slot(12182)].port;  // slot of "foo"
     EXPECT_EQ(redis_cmd(owner, {"SET", "foo", "1"}), "OK");

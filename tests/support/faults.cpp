@@ -1,4 +1,5 @@
 #include "support/faults.hpp"
+#include "support/servers.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -34,7 +35,7 @@ std::string reply_text(const redisReply* r) {
 std::string info_text(int port, const std::string& section, const std::string& password) {
   std::vector<std::string> argv = {"INFO"};
   if (!section.empty()) argv.push_back(section);
-  auto r = lh::app::sync_command(port, argv, password, 2000ms);
+  auto r = lh::test::raw_command(port, argv, password, 2000ms);
   return r && r->type != REDIS_REPLY_ERROR ? reply_text(r.get()) : std::string();
 }
 
@@ -91,7 +92,7 @@ void OwnedServer::start() {
   const auto deadline = Clock::now() + 10s;
   while (Clock::now() < deadline) {
     if (!alive()) throw std::runtime_error("redis-server exited during startup: " + log().substr(log_from));
-    if (auto r = lh::app::sync_command(port_, {"PING"}, "", 250ms)) {
+    if (auto r = lh::test::raw_command(port_, {"PING"}, "", 250ms)) {
       const std::string text = reply_text(r.get());
       const bool answered = r->type == REDIS_REPLY_STATUS || text.starts_with("NOAUTH");
       if (answered && log().substr(log_from).find("Ready to accept connections") != std::string::npos) return;
@@ -199,7 +200,7 @@ std::vector<std::string> scan_keys(int port, const std::string& pattern, const s
   std::vector<std::string> keys;
   std::string cursor = "0";
   do {
-    auto r = lh::app::sync_command(port, {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, password,
+    auto r = lh::test::raw_command(port, {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, password,
                                         5000ms);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2)
       throw std::runtime_error("SCAN failed on port " + std::to_string(port) +
@@ -217,7 +218,7 @@ std::map<std::string, std::string> dump_keys(int port, const std::string& patter
                                              const std::string& password) {
   std::map<std::string, std::string> out;
   for (const auto& k : scan_keys(port, pattern, password)) {
-    auto r = lh::app::sync_command(port, {"DUMP", k}, password, 5000ms);
+    auto r = lh::test::raw_command(port, {"DUMP", k}, password, 5000ms);
     if (!r) throw std::runtime_error("DUMP " + k + ": no reply");
     out[k] = r->type == REDIS_REPLY_NIL ? std::string("(gone)") : reply_text(r.get());
   }
