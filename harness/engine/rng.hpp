@@ -23,11 +23,13 @@ class Rng {
   }
   // Uniform integer in [lo, hi] (inclusive); lo <= hi.
   int64_t uniform(int64_t lo, int64_t hi) noexcept {
-    const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
+    // In unsigned arithmetic (wraps, defined): hi - lo and lo + offset overflow int64_t for wide ranges
+    // (UBSan found it with ${rand:-9223372036854775808-9223372036854775807}). Same instructions.
+    const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
     if (span == 0) return static_cast<int64_t>(next());  // full 64-bit range
     // Lemire's multiply-shift: unbiased enough for load generation, no division.
     const unsigned __int128 m = static_cast<unsigned __int128>(next()) * span;
-    return lo + static_cast<int64_t>(m >> 64);
+    return static_cast<int64_t>(static_cast<uint64_t>(lo) + static_cast<uint64_t>(m >> 64));
   }
   static uint64_t splitmix64(uint64_t& x) noexcept {
     uint64_t z = (x += 0x9E3779B97F4A7C15ull);
