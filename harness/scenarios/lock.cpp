@@ -81,7 +81,23 @@ class LockRun : public MultiStepRun {
     return check_lock(in);
   }
 
+  // One op, the same in every variant: acquire (a token, or refused), the critical section, release. The
+  // variants differ only in how they acquire and release.
+  asio::awaitable<Outcome> op(ClientCtx& ctx) final {
+    const Op o = begin(ctx);
+    const Acquired acq = co_await acquire(ctx, o.k, o.holder.view());
+    if (acq.token < 0) co_return not_acquired(ctx, o.k, acq);
+    const Section s = co_await critical_section(ctx, o.k, acq);
+    const Released rel = co_await release(ctx, o.k, o.holder.view());
+    co_return finish(ctx, o.k, acq, s, rel);
+  }
+
  protected:
+  // Takes the lease for `holder` and a fencing token (token -1: refused, or failed / indeterminate).
+  virtual asio::awaitable<Acquired> acquire(ClientCtx& ctx, uint16_t k, std::string_view holder) const = 0;
+  // Gives the lease back if `holder` still has it.
+  virtual asio::awaitable<Released> release(ClientCtx& ctx, uint16_t k, std::string_view holder) const = 0;
+
   // One op: the resource it locks and the holder id it locks it with ("client:op").
   struct Op {
     uint16_t k = 0;
@@ -147,17 +163,8 @@ class LockAtomic final : public LockRun {
 
   std::vector<const scripts::Script*> scripts() const override { return {&fenced_write_, &acquire_, &release_}; }
 
-  asio::awaitable<Outcome> op(ClientCtx& ctx) override {
-    const Op o = begin(ctx);
-    const Acquired acq = co_await acquire(ctx, o.k, o.holder.view());
-    if (acq.token < 0) co_return not_acquired(ctx, o.k, acq);
-    const Section s = co_await critical_section(ctx, o.k, acq);
-    const Released rel = co_await release(ctx, o.k, o.holder.view());
-    co_return finish(ctx, o.k, acq, s, rel);
-  }
-
  private:
-  asio::awaitable<Acquired> acquire(ClientCtx& ctx, uint16_t k, std::string_view holder) const {
+  asio::awaitable<Acquired> acquire(ClientCtx& ctx, uint16_t k, std::string_view holder) const override {
     support::ScriptArgs a;
     a.key(lock_[k]);
     a.key(fence_[k]);
@@ -168,7 +175,7 @@ class LockAtomic final : public LockRun {
     if (o != Outcome::ok) co_return Acquired{o, -1};
     co_return Acquired{o, r.integer() > 0 ? r.integer() : -1};
   }
-  asio::awaitable<Released> release(ClientCtx& ctx, uint16_t k, std::string_view holder) const {
+  asio::awaitable<Released> release(ClientCtx& ctx, uint16_t k, std::string_view holder) const override {
     support::ScriptArgs a;
     a.key(lock_[k]);
     a.arg(holder);
@@ -186,17 +193,8 @@ class LockNaive final : public LockRun {
  public:
   using LockRun::LockRun;
 
-  asio::awaitable<Outcome> op(ClientCtx& ctx) override {
-    const Op o = begin(ctx);
-    const Acquired acq = co_await acquire(ctx, o.k, o.holder.view());
-    if (acq.token < 0) co_return not_acquired(ctx, o.k, acq);
-    const Section s = co_await critical_section(ctx, o.k, acq);
-    const Released rel = co_await release(ctx, o.k, o.holder.view());
-    co_return finish(ctx, o.k, acq, s, rel);
-  }
-
  private:
-  asio::awaitable<Acquired> acquire(ClientCtx& ctx, uint16_t k, std::string_view holder) const {
+  asio::awaitable<Acquired> acquire(ClientCtx& ctx, uint16_t k, std::string_view holder) const override {
     const Num ttl(ttl_ms_);
     const std::string& lock = lock_[k];
     Reply got = co_await support::cmd(ctx, lock, "GET", lock);
@@ -209,7 +207,7 @@ class LockNaive final : public LockRun {
     if (incr.is_error()) co_return Acquired{Outcome::indeterminate, -1};
     co_return Acquired{Outcome::ok, incr.integer()};
   }
-  asio::awaitable<Released> release(ClientCtx& ctx, uint16_t k, std::string_view holder) const {
+  asio::awaitable<Released> release(ClientCtx& ctx, uint16_t k, std::string_view holder) const override {
     const std::string& lock = lock_[k];
     Reply got = co_await support::cmd(ctx, lock, "GET", lock);
     if (got.is_error()) co_return Released{Outcome::failed, false};
@@ -225,17 +223,8 @@ class LockTransaction final : public LockRun {
  public:
   using LockRun::LockRun;
 
-  asio::awaitable<Outcome> op(ClientCtx& ctx) override {
-    const Op o = begin(ctx);
-    const Acquired acq = co_await acquire(ctx, o.k, o.holder.view());
-    if (acq.token < 0) co_return not_acquired(ctx, o.k, acq);
-    const Section s = co_await critical_section(ctx, o.k, acq);
-    const Released rel = co_await release(ctx, o.k, o.holder.view());
-    co_return finish(ctx, o.k, acq, s, rel);
-  }
-
  private:
-  asio::awaitable<Acquired> acquire(ClientCtx& ctx, uint16_t k, std::string_view holder) const {
+  asio::awaitable<Acquired> acquire(ClientCtx& ctx, uint16_t k, std::string_view holder) const override {
     const Num ttl(ttl_ms_);
     const std::string& lock = lock_[k];
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
@@ -255,7 +244,7 @@ class LockTransaction final : public LockRun {
     }
     co_return Acquired{Outcome::failed, -1};
   }
-  asio::awaitable<Released> release(ClientCtx& ctx, uint16_t k, std::string_view holder) const {
+  asio::awaitable<Released> release(ClientCtx& ctx, uint16_t k, std::string_view holder) const override {
     const std::string& lock = lock_[k];
     for (int attempt = 0; attempt < support::kMaxTxAttempts; ++attempt) {
       Reply got = co_await support::watch_read(ctx, lock, "GET", lock);
