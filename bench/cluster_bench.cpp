@@ -25,7 +25,8 @@ std::string cluster_slots_resp() {
     const std::string lo = std::to_string(bounds[i][0]), hi = std::to_string(bounds[i][1]);
     out += "*4\r\n:" + lo + "\r\n:" + hi + "\r\n";
     for (int port : {30001 + i, 30004 + i})
-      out += "*3\r\n$9\r\n127.0.0.1\r\n:" + std::to_string(port) + "\r\n$40\r\n" + std::string(40, 'a' + i) + "\r\n";
+      out += "*3\r\n$9\r\n127.0.0.1\r\n:" + std::to_string(port) + "\r\n$40\r\n" + std::string(40, 'a' + i) +
+             "\r\n";
   }
   return out;
 }
@@ -58,7 +59,8 @@ static void BM_Router_KeyToNodeIndex(benchmark::State& state) {
   const auto reply = parse(cluster_slots_resp());
   ClusterTopology topo(shared, SlotMap::from_cluster_slots(reply.get()));
   std::vector<std::string> keys;
-  for (int i = 0; i < 1024; ++i) keys.push_back("lh:3f9a1c:counter:{c" + std::to_string(i * 7919 % 100000) + "}");
+  for (int i = 0; i < 1024; ++i)
+    keys.push_back("lh:3f9a1c:counter:{c" + std::to_string(i * 7919 % 100000) + "}");
   size_t i = 0;
   for (auto _ : state) benchmark::DoNotOptimize(topo.node_for_slot(key_slot(keys[i++ & 1023])));
   state.SetItemsProcessed(state.iterations());

@@ -15,9 +15,13 @@
 namespace {
 
 // The seed's rate limiter call, as the harness sends it.
-constexpr std::array<std::string_view, 7> kArgv = {
-    "EVALSHA", "af38e1b6bf2fe7b5b4dbb28cd481098fc6b2018d", "1", "lh:b757d698:ratelimit:user:18", "60", "100",
-    "1700000000000"};
+constexpr std::array<std::string_view, 7> kArgv = {"EVALSHA",
+                                                   "af38e1b6bf2fe7b5b4dbb28cd481098fc6b2018d",
+                                                   "1",
+                                                   "lh:b757d698:ratelimit:user:18",
+                                                   "60",
+                                                   "100",
+                                                   "1700000000000"};
 
 void BM_EncodeEvalsha_Ours(benchmark::State& state) {
   std::string out;
@@ -85,7 +89,8 @@ BENCHMARK(BM_ParseIntegerReplies_HiredisDefault)->Arg(1)->Arg(16);
 void BM_ParseArrayReply_Pooled(benchmark::State& state) {
   ReaderPtr rd(redisReaderCreateWithFunctions(lh::net::pooled_reply_functions()));
   std::string bytes = "*20\r\n";
-  for (int i = 0; i < 10; ++i) bytes += "$9\r\nmember:0" + std::to_string(i) + "\r\n$3\r\n" + std::to_string(100 + i) + "\r\n";
+  for (int i = 0; i < 10; ++i)
+    bytes += "$9\r\nmember:0" + std::to_string(i) + "\r\n$3\r\n" + std::to_string(100 + i) + "\r\n";
   for (auto _ : state) {
     redisReaderFeed(rd.get(), bytes.data(), bytes.size());
     void* r = nullptr;

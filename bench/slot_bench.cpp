@@ -13,7 +13,8 @@ namespace {
 
 std::vector<std::string> keys(const std::string& pattern_head, const std::string& pattern_tail) {
   std::vector<std::string> out;
-  for (int i = 0; i < 1024; ++i) out.push_back(pattern_head + std::to_string(i * 7919 % 100000) + pattern_tail);
+  for (int i = 0; i < 1024; ++i)
+    out.push_back(pattern_head + std::to_string(i * 7919 % 100000) + pattern_tail);
   return out;
 }
 
@@ -27,14 +28,17 @@ void run_key_slot(benchmark::State& state, const std::vector<std::string>& ks) {
 
 SlotMap three_masters() {
   SlotMap map;
-  for (int s = 0; s < kSlotCount; ++s) map.set_slot(static_cast<uint16_t>(s), NodeAddr{"127.0.0.1", 30001 + s * 3 / kSlotCount});
+  for (int s = 0; s < kSlotCount; ++s)
+    map.set_slot(static_cast<uint16_t>(s), NodeAddr{"127.0.0.1", 30001 + s * 3 / kSlotCount});
   return map;
 }
 
 }  // namespace
 
 static void BM_KeySlot_Plain(benchmark::State& state) { run_key_slot(state, keys("lh:3f9a1c:counter:", "")); }
-static void BM_KeySlot_HashTag(benchmark::State& state) { run_key_slot(state, keys("lh:3f9a1c:lock:{", "}")); }
+static void BM_KeySlot_HashTag(benchmark::State& state) {
+  run_key_slot(state, keys("lh:3f9a1c:lock:{", "}"));
+}
 static void BM_KeySlot_Long(benchmark::State& state) {
   run_key_slot(state, keys("lh:3f9a1c:leaderboard:season-2026:region-eu-west:players:", ":scores:by-day"));
 }

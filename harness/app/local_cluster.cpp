@@ -19,7 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-
 bool has_line(const std::string& text, std::string_view line) {
   std::istringstream in(text);
   for (std::string l; std::getline(in, l);) {
@@ -61,7 +60,8 @@ std::string last_lines(const std::string& text, size_t n) {
   for (std::string l; std::getline(in, l);)
     if (l.find_first_not_of(" \t\r") != std::string::npos) lines.push_back(l);
   std::string out;
-  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += (out.empty() ? "" : " | ") + lines[i];
+  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += (out.empty() ? "" : " | ") + lines[i];
   return out;
 }
 
@@ -72,7 +72,8 @@ std::string find_redis_cli(const std::string& redis_server) {
 }
 
 // Runs a helper program with output captured; returns its exit status (or -1 on timeout) and the output.
-std::pair<int, std::string> run_captured(std::vector<std::string> args, const std::vector<std::string>& extra_env,
+std::pair<int, std::string> run_captured(std::vector<std::string> args,
+                                         const std::vector<std::string>& extra_env,
                                          const std::string& out_path, std::chrono::seconds timeout) {
   LaunchSpec spec;
   spec.argv = std::move(args);
@@ -99,13 +100,15 @@ LocalCluster::LocalCluster(int masters, int replicas_per_master, ServerOptions o
   options.cluster = true;
   if (options.redis_server.empty()) options.redis_server = locate_redis_server("").path;
   if (options.redis_server.empty())
-    throw EmbeddedError("redis-server not found in PATH: install it (apt-get install redis-server) or pass --redis-server PATH");
+    throw EmbeddedError(
+        "redis-server not found in PATH: install it (apt-get install redis-server) or pass --redis-server PATH");
   for (size_t i = 0; i + 1 < options.extra_args.size(); ++i)
     if (options.extra_args[i] == "--requirepass") password_ = options.extra_args[i + 1];
   // Don't let a master wait (up to 10 s by default) for replicas to catch up when everything shuts down at once;
   // user extra_args come later on the command line and win.
   // And start a replica's first full sync at once instead of waiting 5 s for more replicas to share the transfer.
-  options.extra_args.insert(options.extra_args.begin(), {"--shutdown-timeout", "0", "--repl-diskless-sync-delay", "0"});
+  options.extra_args.insert(options.extra_args.begin(),
+                            {"--shutdown-timeout", "0", "--repl-diskless-sync-delay", "0"});
   if (!password_.empty()) options.extra_args.insert(options.extra_args.begin(), {"--masterauth", password_});
 
   const int total = masters * (1 + replicas_per_master);
@@ -113,7 +116,8 @@ LocalCluster::LocalCluster(int masters, int replicas_per_master, ServerOptions o
 
   if (masters >= 3) {
     const std::string cli = find_redis_cli(options.redis_server);
-    if (cli.empty()) throw EmbeddedError("redis-cli not found next to " + options.redis_server + " or in PATH");
+    if (cli.empty())
+      throw EmbeddedError("redis-cli not found next to " + options.redis_server + " or in PATH");
     create_with_redis_cli(cli, replicas_per_master);
   } else {
     create_by_hand(masters, replicas_per_master);
@@ -136,8 +140,10 @@ void LocalCluster::create_with_redis_cli(const std::string& redis_cli, int repli
   if (!password_.empty()) env.push_back("REDISCLI_AUTH=" + password_);
   auto [status, output] = run_captured(args, env, nodes_.front()->dir() + "/cluster-create.log", 60s);
   if (status != 0)
-    throw EmbeddedError("redis-cli --cluster create " + (status < 0 ? std::string("timed out") : "failed (exit " + std::to_string(status) + ")") +
-                        ": " + last_lines(output, 3));
+    throw EmbeddedError(
+        "redis-cli --cluster create " +
+        (status < 0 ? std::string("timed out") : "failed (exit " + std::to_string(status) + ")") + ": " +
+        last_lines(output, 3));
 }
 
 // redis-cli refuses fewer than 3 masters, but a 1- or 2-master cluster is a valid (if fragile) test target.
@@ -145,7 +151,8 @@ void LocalCluster::create_by_hand(int masters, int replicas) {
   auto must = [&](RedisServer& n, const std::vector<std::string>& argv) {
     const net::Reply r = sync_command(n.port(), argv, password_, 5000ms);
     if (r.is_error())
-      throw EmbeddedError("cluster setup: " + argv[0] + " " + argv[1] + " on " + n.address() + ": " + reply_text(r));
+      throw EmbeddedError("cluster setup: " + argv[0] + " " + argv[1] + " on " + n.address() + ": " +
+                          reply_text(r));
     return reply_text(r);
   };
   std::vector<std::string> ids;
@@ -158,7 +165,8 @@ void LocalCluster::create_by_hand(int masters, int replicas) {
   }
   RedisServer& first = *nodes_.front();
   for (size_t i = 1; i < nodes_.size(); ++i)
-    must(*nodes_[i], {"CLUSTER", "MEET", first.host(), std::to_string(first.port()), std::to_string(first.cluster_bus_port())});
+    must(*nodes_[i], {"CLUSTER", "MEET", first.host(), std::to_string(first.port()),
+                      std::to_string(first.cluster_bus_port())});
   // REPLICATE needs the replica to know its master: wait until the handshakes are done everywhere.
   const auto deadline = Clock::now() + 30s;
   for (bool met = false; !met;) {
@@ -172,7 +180,8 @@ void LocalCluster::create_by_hand(int masters, int replicas) {
     if (!met) std::this_thread::sleep_for(50ms);
   }
   for (int m = 0; m < masters; ++m)
-    for (int r = 0; r < replicas; ++r) must(*nodes_[masters + m * replicas + r], {"CLUSTER", "REPLICATE", ids[m]});
+    for (int r = 0; r < replicas; ++r)
+      must(*nodes_[masters + m * replicas + r], {"CLUSTER", "REPLICATE", ids[m]});
 }
 
 std::vector<RedisServer*> LocalCluster::nodes() {
@@ -204,7 +213,8 @@ std::vector<std::string> LocalCluster::master_addresses() {
     for (std::string line; std::getline(in, line);) {
       // <id> <ip:port@cport> <flags> <master> <ping> <pong> <epoch> <link> <slot>...
       const auto f = split_ws(line);
-      if (f.size() > 8 && has_flag(f[2], "master") && !has_flag(f[2], "fail")) out.push_back(node_address(f[1]));
+      if (f.size() > 8 && has_flag(f[2], "master") && !has_flag(f[2], "fail"))
+        out.push_back(node_address(f[1]));
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -255,14 +265,17 @@ std::string LocalCluster::health_problem() {
       if (idx < 0) return who + " sees slot " + std::to_string(s) + " unassigned";
       view[s] = map.nodes()[idx].port;
       if (std::find(live_ports.begin(), live_ports.end(), view[s]) == live_ports.end())
-        return who + " sees slot " + std::to_string(s) + " served by " + map.nodes()[idx].to_string() + ", which is down";
+        return who + " sees slot " + std::to_string(s) + " served by " + map.nodes()[idx].to_string() +
+               ", which is down";
     }
     if (first_view.empty()) first_view = std::move(view);
-    else if (view != first_view) return who + " has a different slot map than node 127.0.0.1:" + std::to_string(live_ports[0]);
+    else if (view != first_view)
+      return who + " has a different slot map than node 127.0.0.1:" + std::to_string(live_ports[0]);
 
     const net::Reply repl = sync_command(port, {"INFO", "replication"}, password_);
     const std::string r = reply_text(repl);
-    if (has_line(r, "role:slave") && !has_line(r, "master_link_status:up")) return who + " (replica) has no link to its master yet";
+    if (has_line(r, "role:slave") && !has_line(r, "master_link_status:up"))
+      return who + " (replica) has no link to its master yet";
   }
   return "";
 }

@@ -331,7 +331,8 @@ RedisServer::RedisServer(ServerOptions options) : p_(std::make_unique<Process>()
   if (binary.empty() && !wanted.empty())
     throw EmbeddedError("redis-server '" + wanted + "' is not an executable file (nor found in PATH)");
   if (binary.empty())
-    throw EmbeddedError("redis-server not found in PATH: install it (apt-get install redis-server) or pass --redis-server PATH");
+    throw EmbeddedError(
+        "redis-server not found in PATH: install it (apt-get install redis-server) or pass --redis-server PATH");
   for (size_t i = 0; i + 1 < options.extra_args.size(); ++i)
     if (options.extra_args[i] == "--requirepass") p_->password = options.extra_args[i + 1];
 
@@ -348,22 +349,24 @@ RedisServer::RedisServer(ServerOptions options) : p_(std::make_unique<Process>()
       p_->bus_port = options.cluster ? free_loopback_port() : 0;
       if (p_->bus_port == p_->port) continue;
 
-      std::vector<std::string> args = {binary,        "--bind",      "127.0.0.1",         "--port",
-                                       std::to_string(p_->port),     "--save",            "",
-                                       "--appendonly", "no",         "--daemonize",       "no",
-                                       "--dir",       p_->dir,       "--logfile",         p_->log_path,
-                                       "--protected-mode", "no"};
+      // clang-format off
+      std::vector<std::string> args = {binary, "--bind", "127.0.0.1", "--port", std::to_string(p_->port),
+                                       "--save", "", "--appendonly", "no", "--daemonize", "no",
+                                       "--dir", p_->dir, "--logfile", p_->log_path, "--protected-mode", "no"};
+      // clang-format on
       if (options.cluster)
-        args.insert(args.end(), {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                                 "--cluster-node-timeout", "2000", "--cluster-port", std::to_string(p_->bus_port),
-                                 // else a node that has met no peer yet reports its own address as ":port"
-                                 "--cluster-announce-ip", "127.0.0.1"});
+        args.insert(args.end(),
+                    {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                     "--cluster-node-timeout", "2000", "--cluster-port", std::to_string(p_->bus_port),
+                     // else a node that has met no peer yet reports its own address as ":port"
+                     "--cluster-announce-ip", "127.0.0.1"});
       args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
 
       LaunchSpec spec;
       spec.argv = std::move(args);
       spec.stdout_path = spec.stderr_path = p_->log_path;
-      spec.own_process_group = true;  // out of the terminal's group: Ctrl-C reaches the harness, which stops us in order
+      // Out of the terminal's group: Ctrl-C reaches the harness, which stops us in order.
+      spec.own_process_group = true;
       {
         std::lock_guard lock(p_->m);
         try {
@@ -400,10 +403,12 @@ RedisServer::RedisServer(ServerOptions options) : p_(std::make_unique<Process>()
       }
       if (up) return;
       const std::string log = read_file(p_->log_path);
-      if (exited && attempt < 5 && log.find("Address already in use") != std::string::npos) continue;  // lost the port race
+      if (exited && attempt < 5 && log.find("Address already in use") != std::string::npos)
+        continue;  // lost the port race
       const std::string tail = startup_error(log);
       p_->stop();
-      throw EmbeddedError(std::string("redis-server ") + (exited ? "exited during startup" : "did not answer PING within 10 s") +
+      throw EmbeddedError(std::string("redis-server ") +
+                          (exited ? "exited during startup" : "did not answer PING within 10 s") +
                           " on port " + std::to_string(p_->port) + (tail.empty() ? "" : ": " + tail));
     }
   } catch (...) {

@@ -4,11 +4,11 @@
 // an error; the directories a killed harness could not remove are removed by the next launch.
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "harness/net/reply.hpp"
@@ -24,8 +24,9 @@ struct EmbeddedError : std::runtime_error {
 // executable regular file. The project's one lookup of it (the runner, the CLI's validation, LocalCluster, the
 // tests).
 struct RedisServerBinary {
-  std::string path;     // "" when none is usable, and then
-  std::string problem;  // why, to follow "--redis-server WANTED: " ("not found in PATH", "not executable", ...)
+  std::string path;  // "" when none is usable, and then
+  // Why, to follow "--redis-server WANTED: " ("not found in PATH", "not executable", ...).
+  std::string problem;
 };
 RedisServerBinary locate_redis_server(const std::string& wanted);
 

@@ -1,5 +1,5 @@
-#include "harness/util/interrupt.hpp"
 #include "harness/app/runner.hpp"
+#include "harness/util/interrupt.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -9,18 +9,18 @@
 #include <random>
 #include <sstream>
 
-#include "harness/util/secrets.hpp"
-#include "harness/transport/cross_slot.hpp"
-#include "harness/transport/cluster_session.hpp"
 #include "harness/app/local_cluster.hpp"
 #include "harness/app/redis_server.hpp"
-#include "harness/util/exit_errors.hpp"
-#include "harness/transport/node_client.hpp"
-#include "harness/transport/target.hpp"
-#include "harness/scenarios/templates.hpp"
 #include "harness/reports/format.hpp"
 #include "harness/scenarios/custom.hpp"
 #include "harness/scenarios/scenario.hpp"
+#include "harness/scenarios/templates.hpp"
+#include "harness/transport/cluster_session.hpp"
+#include "harness/transport/cross_slot.hpp"
+#include "harness/transport/node_client.hpp"
+#include "harness/transport/target.hpp"
+#include "harness/util/exit_errors.hpp"
+#include "harness/util/secrets.hpp"
 
 namespace lh::app {
 
@@ -103,7 +103,8 @@ std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params
   // Say which asked-for variants a scenario lacks (the contract: "a scenario skips a variant it lacks, saying so").
   for (const auto* s : scenarios::all_scenarios()) {
     const std::string name(s->name());
-    if (!cfg.scenarios.empty() && std::find(cfg.scenarios.begin(), cfg.scenarios.end(), name) == cfg.scenarios.end())
+    if (!cfg.scenarios.empty() &&
+        std::find(cfg.scenarios.begin(), cfg.scenarios.end(), name) == cfg.scenarios.end())
       continue;
     const auto offered = s->variants();
     for (const auto& v : cfg.variants)
@@ -129,7 +130,8 @@ reports::Result build_result(const Job& job, const LoadResult& lr, const RunConf
     if (r.errors[i] > 0 && !r.first_error[i].empty())
       res.error_examples[name] = without_secrets(r.first_error[i], secrets).substr(0, 300);  // mask, then cut
   }
-  res.commands_per_op = res.ops_total ? static_cast<double>(r.commands) / static_cast<double>(res.ops_total) : 0;
+  res.commands_per_op =
+      res.ops_total ? static_cast<double>(r.commands) / static_cast<double>(res.ops_total) : 0;
   res.retries = r.retries;
   res.duration_s = lr.measured_s;
   res.throughput_ops_s = lr.measured_s > 0 ? static_cast<double>(res.ops_total) / lr.measured_s : 0;
@@ -139,7 +141,8 @@ reports::Result build_result(const Job& job, const LoadResult& lr, const RunConf
   for (const auto& p : r.series.points())
     res.series.push_back(
         {p.second, p.ops, p.p50_us, p.p99_us, stats::second_span_s(p.second, lr.series_end_s)});
-  for (const auto& p : r.latency_us.percentile_curve()) res.percentile_curve.push_back({p.percentile, p.value});
+  for (const auto& p : r.latency_us.percentile_curve())
+    res.percentile_curve.push_back({p.percentile, p.value});
   res.correctness = std::move(correctness);
   res.correctness.safe_by_design = job.safe_by_design;
   return res;
@@ -216,7 +219,8 @@ std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfi
     const scenarios::Scenario* s = scenarios::find_scenario(name);
     if (!s) {
       std::string known;
-      for (const auto* k : scenarios::all_scenarios()) known += (known.empty() ? "" : ", ") + std::string(k->name());
+      for (const auto* k : scenarios::all_scenarios())
+        known += (known.empty() ? "" : ", ") + std::string(k->name());
       throw UsageError("--scenario: unknown scenario '" + name + "' (known: " + known + ")");
     }
     const auto offered = s->variants();
@@ -230,7 +234,8 @@ std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfi
 void validate_key_prefix(const std::string& prefix) {
   if (prefix.empty()) throw UsageError("--key-prefix: must not be empty (it fences the run's keys)");
   if (prefix.find_first_of("{}") != std::string::npos)
-    throw UsageError("--key-prefix '" + prefix + "': must not contain '{' or '}' (they would change cluster slots)");
+    throw UsageError("--key-prefix '" + prefix +
+                     "': must not contain '{' or '}' (they would change cluster slots)");
 }
 
 namespace {
@@ -284,10 +289,11 @@ void judge_errors(reports::Result& res, double max_error_rate) {
                reports::with_commas(res.ops_total) + " ops";
   } else if (static_cast<double>(bad) > max_error_rate * static_cast<double>(res.ops_total)) {
     c.verdict = "inconclusive";
-    c.reason = percent(static_cast<double>(bad) / static_cast<double>(res.ops_total)) + " of ops failed or are " +
-               "indeterminate (" + reports::with_commas(res.ops_failed) + " failed, " + reports::with_commas(res.ops_indeterminate) +
-               " indeterminate of " + reports::with_commas(res.ops_total) + "), above --max-error-rate " +
-               percent(max_error_rate) + "; the commonest: " + cause;
+    c.reason = percent(static_cast<double>(bad) / static_cast<double>(res.ops_total)) +
+               " of ops failed or are " + "indeterminate (" + reports::with_commas(res.ops_failed) +
+               " failed, " + reports::with_commas(res.ops_indeterminate) + " indeterminate of " +
+               reports::with_commas(res.ops_total) + "), above --max-error-rate " + percent(max_error_rate) +
+               "; the commonest: " + cause;
   }
 }
 
@@ -304,7 +310,8 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   // Cluster: every key of one script call must share a slot. Refused before anything runs (exit 2).
   auto refuse_cross_slot = [&] {
     if (cfg.script_path.empty()) return;
-    if (auto problem = transport::cross_slot_problem(cfg.key_templates, params.key_prefix)) throw UsageError(*problem);
+    if (auto problem = transport::cross_slot_problem(cfg.key_templates, params.key_prefix))
+      throw UsageError(*problem);
   };
   if (cfg.cluster || cfg.embedded_cluster > 0) refuse_cross_slot();
 
@@ -319,10 +326,11 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   auto redis_server_path = [&] {
     std::string path = locate_redis_server(cfg.redis_server).path;
     if (path.empty())
-      throw TargetError(cfg.redis_server.empty()
-                            ? "no redis-server found in PATH: install it (sudo apt-get install redis-server) or "
-                              "pass --target redis://host:port"
-                            : "--redis-server " + cfg.redis_server + ": not an executable file");
+      throw TargetError(
+          cfg.redis_server.empty()
+              ? "no redis-server found in PATH: install it (sudo apt-get install redis-server) or "
+                "pass --target redis://host:port"
+              : "--redis-server " + cfg.redis_server + ": not an executable file");
     return path;
   };
   std::unique_ptr<RedisServer> server;
@@ -331,11 +339,12 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   if (cfg.embedded_cluster > 0) {
     try {
       local_cluster = std::make_unique<LocalCluster>(cfg.embedded_cluster, cfg.replicas,
-                                                               ServerOptions{redis_server_path(), {}, true});
+                                                     ServerOptions{redis_server_path(), {}, true});
     } catch (const EmbeddedError& e) {
       throw TargetError(std::string("could not start the embedded cluster: ") + e.what());
     }
-    for (const auto& a : local_cluster->seed_addresses()) seeds.push_back(net::parse_redis_url("redis://" + a));
+    for (const auto& a : local_cluster->seed_addresses())
+      seeds.push_back(net::parse_redis_url("redis://" + a));
   } else if (cfg.targets.empty()) {
     try {
       server = std::make_unique<RedisServer>(ServerOptions{redis_server_path(), {}, false});
@@ -352,8 +361,9 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   const bool cluster_mode =
       local_cluster || cfg.cluster || (!server && transport::cluster_enabled(seeds, cfg.timeouts));
   if (cluster_mode) refuse_cross_slot();
-  std::unique_ptr<TargetSession> target = cluster_mode ? transport::open_cluster(seeds, cfg.timeouts, embedded)
-                                                       : open_standalone(seeds.front(), cfg.timeouts, embedded);
+  std::unique_ptr<TargetSession> target = cluster_mode
+                                              ? transport::open_cluster(seeds, cfg.timeouts, embedded)
+                                              : open_standalone(seeds.front(), cfg.timeouts, embedded);
   report.target = target->describe();
 
   // Load and verify every script before any load starts: a script Redis rejects ends the run with exit 2.
@@ -369,11 +379,12 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
       if (!cfg.key_prefix.empty())
         throw UsageError(which + ": cannot verify that no key uses it: SCAN refused: " + found.refused +
                          " (grant SCAN, or omit --key-prefix for a random lh:<run-id>: prefix)");
-      report.warnings.push_back("could not verify that no key uses " + which + ": SCAN refused: " +
-                                found.refused + "; the random prefix is assumed unused");
+      report.warnings.push_back("could not verify that no key uses " + which +
+                                ": SCAN refused: " + found.refused + "; the random prefix is assumed unused");
       log << "warning: " << report.warnings.back() << "\n";
     } else if (found.keys > 0) {
-      throw UsageError(which + ": " + reports::with_commas(found.keys) + (found.keys == 1 ? " key already matches" : " keys already match") +
+      throw UsageError(which + ": " + reports::with_commas(found.keys) +
+                       (found.keys == 1 ? " key already matches" : " keys already match") +
                        " it on the target (e.g. '" + found.example +
                        "'); the harness writes and deletes only under a prefix no key uses: choose another "
                        "--key-prefix, or omit it for a random lh:<run-id>: prefix");
@@ -398,7 +409,8 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     if (report.aborted || interrupted || g_interrupted.load()) {
       interrupted = interrupted || g_interrupted.load();
       report.not_run.push_back({job.scenario, job.variant,
-                                report.aborted ? "aborted: " + *report.aborted : "interrupted", !report.aborted});
+                                report.aborted ? "aborted: " + *report.aborted : "interrupted",
+                                !report.aborted});
       continue;
     }
     try {
@@ -456,8 +468,8 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
              " scheduled ops never started: all " + std::to_string(cfg.load.clients) +
              " clients were busy (raise --clients, or lower --rate)");
       if (res.throughput_ops_s < 0.95 * *cfg.load.rate)
-        warn(label + ": reached " + reports::with_commas(static_cast<uint64_t>(res.throughput_ops_s)) + " ops/s of --rate " +
-             reports::with_commas(static_cast<uint64_t>(*cfg.load.rate)));
+        warn(label + ": reached " + reports::with_commas(static_cast<uint64_t>(res.throughput_ops_s)) +
+             " ops/s of --rate " + reports::with_commas(static_cast<uint64_t>(*cfg.load.rate)));
     }
     // Also a --script run without a checker: its ops must have succeeded for its latency to mean anything. Not
     // a variant whose check was cut short (target lost, interrupted): that reason stands.
@@ -465,7 +477,8 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     log << label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
         << " ops/s, p99 " << res.latency_us.p99 << " us, " << res.correctness.verdict << "\n";
     if (!res.correctness.reason.empty())
-      log << "  " << res.correctness.verdict << ": " << without_secrets(res.correctness.reason, secrets) << "\n";
+      log << "  " << res.correctness.verdict << ": " << without_secrets(res.correctness.reason, secrets)
+          << "\n";
     for (const auto& [name, example] : res.error_examples)
       log << "  " << res.errors.at(name) << " " << name << " errors, the first: " << example << "\n";
     if (lr.interrupted) interrupted = true;
@@ -509,7 +522,9 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     }
     if (left) {
       report.cleanup = left;
-      log << "cleanup: " << (left->keys_left < 0 ? "an unknown number of" : reports::with_commas(static_cast<uint64_t>(left->keys_left)))
+      log << "cleanup: "
+          << (left->keys_left < 0 ? "an unknown number of"
+                                  : reports::with_commas(static_cast<uint64_t>(left->keys_left)))
           << " keys are left under '" << params.key_prefix << "': " << without_secrets(left->reason, secrets)
           << " (delete them with: redis-cli --scan --pattern '" << glob_escape(params.key_prefix)
           << "*' | xargs redis-cli unlink)\n";

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "harness/engine/engine.hpp"
-#include "harness/net/connection.hpp"
 #include "harness/model/report.hpp"
+#include "harness/net/connection.hpp"
 
 namespace lh::app {
 
@@ -29,7 +29,7 @@ struct RunConfig {
   engine::LoadConfig load;
   std::optional<uint64_t> keys;
   int64_t lock_ttl_ms = 0;  // --lock-ttl (0: the scenario's default)
-  std::string key_prefix;  // empty: lh:<run-id>:
+  std::string key_prefix;   // empty: lh:<run-id>:
   bool keep_keys = false;
   net::Timeouts timeouts;
   // --max-error-rate: share of failed + indeterminate ops above which a variant is inconclusive.

@@ -10,9 +10,9 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/options.hpp"
-#include "harness/reports/compare.hpp"
 #include "harness/model/metrics.hpp"
 #include "harness/model/report_file.hpp"
+#include "harness/reports/compare.hpp"
 
 namespace po = boost::program_options;
 
@@ -59,11 +59,14 @@ int cmd_compare(int argc, char** argv) {
   std::vector<std::string> files, limits_text;
   bool strict = false;
   po::options_description d("options");
-  d.add_options()("help,h", "show this help")(
-      "max-regression", po::value(&limits_text)->composing()->value_name("METRIC=PCT"),
-      "METRIC=PCT, repeatable (or comma-separated): how much worse METRIC may get, in percent of BASE. "
-      "Default when none is given: throughput=10% p99_ms=20% violations=0%")(
-      "strict", po::bool_switch(&strict), "also fail when a row is only in one of the reports");
+  // clang-format off
+  d.add_options()
+    ("help,h", "show this help")
+    ("max-regression", po::value(&limits_text)->composing()->value_name("METRIC=PCT"),
+     "METRIC=PCT, repeatable (or comma-separated): how much worse METRIC may get, in percent of BASE. "
+     "Default when none is given: throughput=10% p99_ms=20% violations=0%")
+    ("strict", po::bool_switch(&strict), "also fail when a row is only in one of the reports");
+  // clang-format on
 
   po::variables_map vm;
   try {
@@ -82,7 +85,8 @@ int cmd_compare(int argc, char** argv) {
   std::vector<lh::reports::RegressionLimit> limits;
   try {
     for (const auto& arg : limits_text)
-      for (const auto& one : lh::cli::split_list(arg)) limits.push_back(lh::reports::parse_regression_limit(one));
+      for (const auto& one : lh::cli::split_list(arg))
+        limits.push_back(lh::reports::parse_regression_limit(one));
   } catch (const std::invalid_argument& e) {
     return usage_error(e.what());
   }

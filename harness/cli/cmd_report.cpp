@@ -8,9 +8,9 @@
 
 #include "harness/cli/commands.hpp"
 #include "harness/cli/options.hpp"
+#include "harness/model/report_file.hpp"
 #include "harness/reports/console.hpp"
 #include "harness/reports/outputs.hpp"
-#include "harness/model/report_file.hpp"
 
 namespace po = boost::program_options;
 
@@ -23,10 +23,10 @@ void print_help(const po::options_description& d, std::ostream& out) {
       << "Renders a JSON report written by `lua-harness run --report RUN.json` (RUN.json = - reads stdin).\n"
          "With no output option it prints the results table. F = - writes to stdout.\n\n"
       << d << "\n"
-      << lh::cli::with_scenarios("examples:\n"
-                                 "  lua-harness run --scenario $1 --duration 5s --report run.json\n")
-      <<
-         "  lua-harness report run.json\n"
+      << lh::cli::with_scenarios(
+             "examples:\n"
+             "  lua-harness run --scenario $1 --duration 5s --report run.json\n")
+      << "  lua-harness report run.json\n"
          "  lua-harness report run.json --html run.html --junit junit.xml --gbench gbench.json\n"
          "  lua-harness report run.json --markdown -\n"
          "  lua-harness report run.json --markdown github    # inside GitHub Actions: the job summary\n";
@@ -43,16 +43,19 @@ int cmd_report(int argc, char** argv) {
   std::vector<std::string> files;
   lh::reports::OutputOptions out;
   po::options_description d("options");
-  d.add_options()("help,h", "show this help")("html", po::value(&out.html)->value_name("F"),
-                                              "one self-contained HTML page with charts")(
-      "markdown", po::value(&out.markdown)->value_name("F"),
-      "GitHub-flavoured markdown summary; F = github appends to $GITHUB_STEP_SUMMARY")(
-      "junit", po::value(&out.junit)->value_name("F"),
-      "JUnit XML (valid against Jenkins' junit-10.xsd): a testcase per variant's invariant, per variant not "
-      "run (skipped when interrupted), per threshold, and for an aborted run, an error or a failed cleanup")(
-      "gbench", po::value(&out.gbench)->value_name("F"),
-      "Google Benchmark JSON (for compare.py and github-action-benchmark's googlecpp tool); an interruption, "
-      "abort or error is in its context, and an inconclusive row has error_occurred");
+  // clang-format off
+  d.add_options()
+    ("help,h", "show this help")
+    ("html", po::value(&out.html)->value_name("F"), "one self-contained HTML page with charts")
+    ("markdown", po::value(&out.markdown)->value_name("F"),
+     "GitHub-flavoured markdown summary; F = github appends to $GITHUB_STEP_SUMMARY")
+    ("junit", po::value(&out.junit)->value_name("F"),
+     "JUnit XML (valid against Jenkins' junit-10.xsd): a testcase per variant's invariant, per variant not "
+     "run (skipped when interrupted), per threshold, and for an aborted run, an error or a failed cleanup")
+    ("gbench", po::value(&out.gbench)->value_name("F"),
+     "Google Benchmark JSON (for compare.py and github-action-benchmark's googlecpp tool); an interruption, "
+     "abort or error is in its context, and an inconclusive row has error_occurred");
+  // clang-format on
 
   po::variables_map vm;
   try {

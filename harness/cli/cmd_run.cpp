@@ -3,18 +3,18 @@
 #include <iostream>
 #include <sstream>
 
+#include "harness/app/runner.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/cli/options.hpp"
 #include "harness/cli/validate.hpp"
-#include "harness/util/exit_errors.hpp"
-#include "harness/app/runner.hpp"
 #include "harness/net/url.hpp"
-#include "harness/util/secrets.hpp"
 #include "harness/reports/console.hpp"
 #include "harness/reports/format.hpp"
 #include "harness/reports/outputs.hpp"
 #include "harness/reports/summary.hpp"
 #include "harness/reports/thresholds.hpp"
+#include "harness/util/exit_errors.hpp"
+#include "harness/util/secrets.hpp"
 
 namespace lh::cli {
 
@@ -51,7 +51,9 @@ void write_json(const reports::Report& r, const std::string& path) {
 }
 
 // 12345 -> "12,345" (counts: never negative).
-std::string thousands(int64_t v) { return reports::with_commas(static_cast<uint64_t>(std::max<int64_t>(v, 0))); }
+std::string thousands(int64_t v) {
+  return reports::with_commas(static_cast<uint64_t>(std::max<int64_t>(v, 0)));
+}
 
 // Writes every output asked for, each attempted even when another fails; false (with each error said) if any
 // could not be written.
@@ -88,7 +90,8 @@ int finish(const RunOptions& o, reports::Report& report, bool demo) {
       std::cerr << "cleanup incomplete: "
                 << (report.cleanup->keys_left < 0 ? std::string("an unknown number of")
                                                   : thousands(report.cleanup->keys_left))
-                << " keys left under '" << report.config.key_prefix << "': " << report.cleanup->reason << "\n";
+                << " keys left under '" << report.config.key_prefix << "': " << report.cleanup->reason
+                << "\n";
     if (report.aborted) std::cerr << "aborted: " << *report.aborted << "\n";
   }
   if (report.interrupted) human << "interrupted: partial results\n";

@@ -20,13 +20,14 @@ int cmd_schema(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--help" || a == "-h") {
-      std::cout << kUsage << "\n\n"
-                << "Prints the JSON Schema (draft 2020-12) of the report `lua-harness run --report F` writes: the\n"
-                   "fields of every report, and for each built-in scenario the shape of its correctness.details.\n"
-                   "It is docs/report-schema.json. The schema is open: fields may be added in schema_version 1.\n\n"
-                   "examples:\n"
-                   "  lua-harness schema > report-schema.json\n"
-                   "  lua-harness schema | diff - docs/report-schema.json   # the repository's copy is current\n";
+      std::cout
+          << kUsage << "\n\n"
+          << "Prints the JSON Schema (draft 2020-12) of the report `lua-harness run --report F` writes: the\n"
+             "fields of every report, and for each built-in scenario the shape of its correctness.details.\n"
+             "It is docs/report-schema.json. The schema is open: fields may be added in schema_version 1.\n\n"
+             "examples:\n"
+             "  lua-harness schema > report-schema.json\n"
+             "  lua-harness schema | diff - docs/report-schema.json   # the repository's copy is current\n";
       return kExitOk;
     }
     std::cerr << "lua-harness schema: unexpected argument '" << a << "'\n" << kUsage << "\n";

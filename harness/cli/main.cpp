@@ -6,10 +6,10 @@
 #include <iterator>
 #include <string>
 
-#include "harness/util/interrupt.hpp"
-#include "harness/cli/commands.hpp"
 #include "harness/app/redis_server.hpp"
+#include "harness/cli/commands.hpp"
 #include "harness/util/exit_errors.hpp"
+#include "harness/util/interrupt.hpp"
 
 namespace {
 
@@ -42,7 +42,8 @@ void on_signal(int sig) {
 }
 
 void usage(std::ostream& out) {
-  out << "lua-harness " LH_VERSION " - load-test and verify Redis Lua scripts\n\n"
+  out << "lua-harness " LH_VERSION
+         " - load-test and verify Redis Lua scripts\n\n"
          "usage: lua-harness COMMAND [options]\n\n"
          "commands:\n"
          "  run       run scenarios (or your own --script) under load and check them\n"
@@ -55,8 +56,7 @@ void usage(std::ostream& out) {
              "examples:\n"
              "  lua-harness demo\n"
              "  lua-harness run --scenario $1,$2 --duration 5s --report run.json\n")
-      <<
-         "  lua-harness compare base.json run.json --max-regression throughput=10%\n";
+      << "  lua-harness compare base.json run.json --max-regression throughput=10%\n";
 }
 
 }  // namespace
@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
     else if (cmd == "report") code = cmd_report(argc - 1, argv + 1);
     else if (cmd == "schema") code = lh::cli::cmd_schema(argc - 1, argv + 1);
     else {
-      std::cerr << "lua-harness: unknown command '" << cmd << "' (run, demo, compare, report, schema; see --help)\n";
+      std::cerr << "lua-harness: unknown command '" << cmd
+                << "' (run, demo, compare, report, schema; see --help)\n";
       code = lh::kExitUsage;
     }
   } catch (const lh::ExitError& e) {

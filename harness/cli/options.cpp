@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <string_view>
 #include <thread>
@@ -111,7 +111,8 @@ po::typed_value<std::string>* timeout(std::chrono::milliseconds* field, const st
 }
 
 // A comma list; given, it must name at least one item (`what` says what to do instead).
-po::typed_value<std::string>* list(std::vector<std::string>* field, const std::string& flag, const char* what) {
+po::typed_value<std::string>* list(std::vector<std::string>* field, const std::string& flag,
+                                   const char* what) {
   return po::value<std::string>()->notifier([field, flag, what](const std::string& t) {
     *field = split_list(t);
     if (field->empty()) throw UsageError(flag + " '" + t + "': an empty list (" + what + ")");
@@ -139,6 +140,8 @@ void add_run_options(po::options_description& d, RunOptions& o, bool demo) {
   l.think_time_ms = demo ? 1.0 : 0.0;  // the demo widens the naive twins' race window
   l.seed = static_cast<uint64_t>(std::random_device{}()) << 20 ^ std::random_device{}();
 
+  // The option tables keep one flag per entry, laid out by hand.
+  // clang-format off
   // The target.
   d.add_options()
     ("target", po::value(&c.targets)->composing(),
@@ -249,6 +252,7 @@ void add_run_options(po::options_description& d, RunOptions& o, bool demo) {
     ("gbench", po::value(&o.outputs.gbench), "write Google Benchmark JSON")
     ("quiet,q", po::bool_switch(&o.quiet)->notifier([&l](bool quiet) { l.progress = !quiet; }),
      "no per-variant lines or progress");
+  // clang-format on
 }
 
 po::variables_map parse_with_files(int argc, char** argv, const po::options_description& visible,

@@ -142,7 +142,8 @@ void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
   }
   if (cfg.embedded_cluster > 0 && !cfg.targets.empty())
     throw UsageError("--embedded-cluster and --target exclude each other");
-  if (!cfg.script_path.empty() && given("scenario")) throw UsageError("--script and --scenario exclude each other");
+  if (!cfg.script_path.empty() && given("scenario"))
+    throw UsageError("--script and --scenario exclude each other");
   if (cfg.script_path.empty() && (!cfg.key_templates.empty() || !cfg.arg_templates.empty()))
     throw UsageError("--key/--arg need --script FILE.lua");
 

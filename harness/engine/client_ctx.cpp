@@ -1,8 +1,8 @@
-#include "harness/util/interrupt.hpp"
 #include "harness/engine/client_ctx.hpp"
+#include "harness/util/interrupt.hpp"
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -15,7 +15,8 @@ asio::awaitable<void> ClientCtx::pause_ms(double ms) {
   if (ms <= 0) co_return;
   asio::steady_timer t(co_await asio::this_coro::executor);
   // In slices of at most 20 ms, so a long --think-time cannot hold a Ctrl-C.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
   while (std::chrono::steady_clock::now() < until && !g_interrupted.load(std::memory_order_relaxed)) {
     t.expires_at(std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(20)));
     boost::system::error_code ec;

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/engine/rng.hpp"
 #include "harness/engine/history.hpp"
+#include "harness/engine/rng.hpp"
 #include "harness/transport/redis.hpp"
 
 namespace lh::engine {
@@ -29,8 +29,8 @@ class Recorder;  // per-thread statistics (engine/recorder.hpp)
 struct ClientCtx {
   Redis* redis = nullptr;
   Recorder* rec = nullptr;
-  uint32_t id = 0;       // virtual client id, unique across threads
-  uint64_t seq = 0;      // op number of this client (incremented by the engine after each op)
+  uint32_t id = 0;   // virtual client id, unique across threads
+  uint64_t seq = 0;  // op number of this client (incremented by the engine after each op)
   Rng rng;
   double think_time_ms = 0;
   uint32_t start_us = 0;  // the current op's start on the run clock (set by the engine)

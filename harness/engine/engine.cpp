@@ -1,5 +1,5 @@
-#include "harness/util/interrupt.hpp"
 #include "harness/engine/engine.hpp"
+#include "harness/util/interrupt.hpp"
 
 #include <unistd.h>
 

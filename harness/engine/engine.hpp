@@ -11,8 +11,8 @@
 
 #include "harness/engine/client_ctx.hpp"
 #include "harness/engine/recorder.hpp"
-#include "harness/net/connection.hpp"
 #include "harness/engine/workload.hpp"
+#include "harness/net/connection.hpp"
 
 namespace lh::engine {
 

@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "harness/engine/history.hpp"
 #include "harness/net/errors.hpp"
 #include "harness/stats/histogram.hpp"
 #include "harness/stats/series.hpp"
-#include "harness/engine/history.hpp"
 #include "harness/transport/redis.hpp"
 
 namespace lh::engine {
@@ -23,7 +23,7 @@ struct Recorder : transport::Counters {
   stats::Histogram uncorrected_latency_us;  // open loop only: from the actual send
   stats::Series series;
   uint64_t ok = 0, failed = 0, indeterminate = 0;
-  uint64_t retries = 0;   // transaction retries
+  uint64_t retries = 0;  // transaction retries
   History history;
   Clock::time_point origin;  // the variant's run clock zero
 

@@ -3,9 +3,7 @@
 namespace lh::reports {
 
 namespace {
-double ms(int64_t us) {
-  return static_cast<double>(us) / 1000.0;
-}
+double ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
 }  // namespace
 
 const std::vector<MetricInfo>& all_metrics() {

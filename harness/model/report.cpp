@@ -37,7 +37,10 @@ std::optional<T> opt_from(const json& j, const char* key) {
 }
 
 json result_json(const Result& r) {
-  json ops = {{"total", r.ops_total}, {"ok", r.ops_ok}, {"failed", r.ops_failed}, {"indeterminate", r.ops_indeterminate}};
+  json ops = {{"total", r.ops_total},
+              {"ok", r.ops_ok},
+              {"failed", r.ops_failed},
+              {"indeterminate", r.ops_indeterminate}};
   if (r.ops_scheduled) ops["scheduled"] = *r.ops_scheduled;
   if (r.ops_dropped) ops["dropped"] = *r.ops_dropped;
   json j = {{"scenario", r.scenario},
@@ -68,7 +71,7 @@ json result_json(const Result& r) {
   j["correctness"] = {{"invariant", c.invariant}, {"safe_by_design", c.safe_by_design},
                       {"checked", c.checked},     {"violations", c.violations},
                       {"verdict", c.verdict},     {"details", c.details},
-                      {"examples", c.examples}, {"period", c.period}};
+                      {"examples", c.examples},   {"period", c.period}};
   if (!c.reason.empty()) j["correctness"]["reason"] = c.reason;
   return j;
 }
@@ -120,17 +123,11 @@ Result result_from(const json& j) {
 
 }  // namespace
 
-bool safe_violated(const Correctness& c) {
-  return c.safe_by_design && c.violations > 0;
-}
+bool safe_violated(const Correctness& c) { return c.safe_by_design && c.violations > 0; }
 
-bool fails_run(const Correctness& c) {
-  return c.verdict == "inconclusive" || safe_violated(c);
-}
+bool fails_run(const Correctness& c) { return c.verdict == "inconclusive" || safe_violated(c); }
 
-bool fails_run(const Result& r) {
-  return fails_run(r.correctness);
-}
+bool fails_run(const Result& r) { return fails_run(r.correctness); }
 
 json to_json(const Report& r) {
   json target = {{"mode", r.target.mode},
@@ -140,13 +137,19 @@ json to_json(const Report& r) {
   if (r.target.mode == "cluster") target["failover_detected"] = r.target.failover_detected;
   if (!r.target.nodes_at_end.empty()) target["nodes_at_end"] = r.target.nodes_at_end;
   const Config& c = r.config;
-  json config = {{"clients", c.clients},        {"threads", c.threads},
-                 {"pipeline", c.pipeline},      {"duration_s", c.duration_s},
-                 {"requests", opt(c.requests)}, {"rate", opt(c.rate)},
-                 {"keys", opt(c.keys)},         {"seed", c.seed},
-                 {"warmup_s", c.warmup_s},      {"think_time_ms", c.think_time_ms},
+  json config = {{"clients", c.clients},
+                 {"threads", c.threads},
+                 {"pipeline", c.pipeline},
+                 {"duration_s", c.duration_s},
+                 {"requests", opt(c.requests)},
+                 {"rate", opt(c.rate)},
+                 {"keys", opt(c.keys)},
+                 {"seed", c.seed},
+                 {"warmup_s", c.warmup_s},
+                 {"think_time_ms", c.think_time_ms},
                  {"max_error_rate", c.max_error_rate},
-                 {"key_prefix", c.key_prefix},  {"scenarios", c.scenarios},
+                 {"key_prefix", c.key_prefix},
+                 {"scenarios", c.scenarios},
                  {"variants", c.variants}};
   if (!c.script.empty()) {
     config["script"] = c.script;
@@ -174,7 +177,9 @@ json to_json(const Report& r) {
   if (!r.not_run.empty()) {
     json nr = json::array();
     for (const auto& n : r.not_run)
-      nr.push_back({{"scenario", n.scenario}, {"variant", n.variant}, {"reason", n.reason},
+      nr.push_back({{"scenario", n.scenario},
+                    {"variant", n.variant},
+                    {"reason", n.reason},
                     {"interrupted", n.interrupted}});
     out["not_run"] = nr;
   }
@@ -248,7 +253,8 @@ Report report_from_json(const json& j) {
     where = "top level";
     if (j.contains("aborted")) r.aborted = j.at("aborted").value("reason", "");
     if (j.contains("cleanup"))
-      r.cleanup = Cleanup{j.at("cleanup").value("keys_left", int64_t{-1}), j.at("cleanup").value("reason", "")};
+      r.cleanup =
+          Cleanup{j.at("cleanup").value("keys_left", int64_t{-1}), j.at("cleanup").value("reason", "")};
     if (j.contains("error")) r.error = j.at("error").value("message", "");
     r.warnings = j.value("warnings", std::vector<std::string>{});
     return r;

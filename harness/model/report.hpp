@@ -90,16 +90,16 @@ struct Threshold {
   std::string expr;   // as given
   std::string scope;  // "SCENARIO/VARIANT", "SCENARIO", "*/VARIANT", or "all"
   bool ok = false;
-  double value = 0;   // the measured value that decided (worst over the scope)
-  std::string detail; // which row decided, when the scope holds several
+  double value = 0;    // the measured value that decided (worst over the scope)
+  std::string detail;  // which row decided, when the scope holds several
 };
 
 struct Target {
   std::string mode = "standalone";  // standalone | cluster
   bool embedded = false;
-  std::vector<std::string> nodes;   // host:port, or redacted URLs
+  std::vector<std::string> nodes;  // host:port, or redacted URLs
   std::string redis_version;
-  bool failover_detected = false;   // cluster: the topology changed during the run
+  bool failover_detected = false;  // cluster: the topology changed during the run
   // Cluster: the masters when the run ended, when they differ from `nodes` (the masters at its start).
   std::vector<std::string> nodes_at_end;
 };
@@ -144,11 +144,11 @@ struct Report {
   std::vector<Threshold> thresholds;
   std::string verdict = "pass";  // pass | fail
   int exit_code = 0;
-  std::vector<NotRun> not_run;              // JSON "not_run", when not empty
-  std::optional<std::string> aborted;       // JSON "aborted": {"reason"}: the target was lost mid-run (exit 3)
-  std::optional<Cleanup> cleanup;           // JSON "cleanup": {"keys_left", "reason"}
-  std::optional<std::string> error;         // JSON "error": {"message"}: the run ended before its load (exit 2/3)
-  std::vector<std::string> warnings;        // JSON "warnings", when not empty: said on stderr too
+  std::vector<NotRun> not_run;         // JSON "not_run", when not empty
+  std::optional<std::string> aborted;  // JSON "aborted": {"reason"}: the target was lost mid-run (exit 3)
+  std::optional<Cleanup> cleanup;      // JSON "cleanup": {"keys_left", "reason"}
+  std::optional<std::string> error;    // JSON "error": {"message"}: the run ended before its load (exit 2/3)
+  std::vector<std::string> warnings;   // JSON "warnings", when not empty: said on stderr too
 };
 
 nlohmann::json to_json(const Report& r);

@@ -65,7 +65,8 @@ asio::awaitable<Reply> Connection::connect() {
   deadline_ = Clock::now() + timeouts_.connect;
   const asio::ip::address literal = asio::ip::make_address(url_.host, ec);
   if (!ec) {  // an IP address: no resolver (its thread and cross-thread hand-off) for 1000 connects
-    co_await sock_.async_connect(asio::ip::tcp::endpoint(literal, url_.port), redirect_error(use_awaitable, ec));
+    co_await sock_.async_connect(asio::ip::tcp::endpoint(literal, url_.port),
+                                 redirect_error(use_awaitable, ec));
   } else {
     ec.clear();
     asio::ip::tcp::resolver resolver(io_);
@@ -185,8 +186,8 @@ asio::awaitable<std::size_t> Connection::io() {
 }
 
 void Connection::io_done(std::size_t n) {
-  if (io_ec_) return;    // try_flush/poll_reply report it
-  timed_out_ = false;    // it completed: a watchdog cancel that came too late changes nothing
+  if (io_ec_) return;  // try_flush/poll_reply report it
+  timed_out_ = false;  // it completed: a watchdog cancel that came too late changes nothing
   if (pending_ == Pending::write) out_.erase(0, n);
   else if (pending_ == Pending::read && reader_) redisReaderFeed(reader_.get(), in_.data(), n);
 }

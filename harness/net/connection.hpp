@@ -5,11 +5,11 @@
 #pragma once
 #include <utility>  // Boost 1.74 Asio needs std::exchange declared first
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <array>
 #include <chrono>
 #include <memory>
 #include <span>
@@ -98,7 +98,8 @@ class Connection {
   Clock::time_point deadline_ = Clock::time_point::max();
   boost::system::error_code io_ec_;  // the outcome of the last io()
   enum class Pending : uint8_t { none, write, read };
-  Pending pending_ = Pending::none;  // what the last io() did, until try_flush()/poll_reply() took its outcome
+  // What the last io() did, until try_flush()/poll_reply() took its outcome.
+  Pending pending_ = Pending::none;
   bool open_ = false;
   bool timed_out_ = false;  // the watchdog cancelled overdue I/O
   bool aborted_ = false;    // abort(): the run was interrupted

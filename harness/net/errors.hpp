@@ -36,9 +36,8 @@ inline constexpr std::size_t kErrorClassCount = static_cast<std::size_t>(ErrorCl
 
 constexpr std::string_view error_class_name(ErrorClass c) {
   constexpr std::array<std::string_view, kErrorClassCount> names = {
-      "noscript", "busy",    "moved",      "ask",      "tryagain", "clusterdown", "crossslot",
-      "oom",      "readonly", "timeout",   "connection", "protocol", "script",     "noperm",
-      "other"};
+      "noscript", "busy",    "moved",      "ask",      "tryagain", "clusterdown", "crossslot", "oom",
+      "readonly", "timeout", "connection", "protocol", "script",   "noperm",      "other"};
   return names[static_cast<std::size_t>(c)];
 }
 

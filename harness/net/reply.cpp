@@ -110,7 +110,8 @@ void* create_nil(const redisReadTask* task) {
   return r;
 }
 
-redisReplyObjectFunctions g_pooled = {create_string, create_array, create_integer, create_nil, free_reply_object};
+redisReplyObjectFunctions g_pooled = {create_string, create_array, create_integer, create_nil,
+                                      free_reply_object};
 
 }  // namespace
 

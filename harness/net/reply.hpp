@@ -21,10 +21,10 @@ void free_reply_object(void* reply) noexcept;
 class Reply {
  public:
   Reply() = default;
-  explicit Reply(redisReply* r);                             // takes ownership; classifies error replies
-  static Reply failure(ErrorClass c, std::string message);   // timeout, connection, protocol
+  explicit Reply(redisReply* r);                            // takes ownership; classifies error replies
+  static Reply failure(ErrorClass c, std::string message);  // timeout, connection, protocol
 
-  bool is_error() const noexcept { return error_; }          // error reply or transport failure
+  bool is_error() const noexcept { return error_; }  // error reply or transport failure
   bool is_transport_failure() const noexcept { return error_ && !r_; }
   ErrorClass error_class() const noexcept { return class_; }
   Outcome outcome() const noexcept { return error_ ? outcome_of_error_reply(class_) : Outcome::ok; }
@@ -38,7 +38,9 @@ class Reply {
   }
   bool is_array() const noexcept { return r_ && r_->type == REDIS_REPLY_ARRAY; }
   int64_t integer() const noexcept { return is_integer() ? r_->integer : 0; }
-  std::string_view str() const noexcept { return is_string() ? std::string_view(r_->str, r_->len) : std::string_view(); }
+  std::string_view str() const noexcept {
+    return is_string() ? std::string_view(r_->str, r_->len) : std::string_view();
+  }
   std::size_t elements() const noexcept { return is_array() ? r_->elements : 0; }
   const redisReply* element(std::size_t i) const noexcept { return r_->element[i]; }
   // A bulk string holding an integer ("41"), or an integer reply; `fallback` when nil or not a number.

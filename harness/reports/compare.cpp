@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "harness/reports/format.hpp"
 #include "harness/model/metrics.hpp"
+#include "harness/reports/format.hpp"
 #include "harness/reports/table.hpp"
 
 namespace lh::reports {
@@ -145,21 +145,15 @@ CompareResult compare_reports(const Report& base, const Report& current,
       if (!m) continue;
       CompareRow row{cur.scenario,  cur.variant,  limit.metric,  m->value(*old),
                      m->value(cur), std::nullopt, limit.max_pct, "ok"};
-      if (row.base != 0)
-        row.change_pct = (row.current - row.base) / std::fabs(row.base) * 100.0;
-      else if (row.current == 0)
-        row.change_pct = 0.0;
+      if (row.base != 0) row.change_pct = (row.current - row.base) / std::fabs(row.base) * 100.0;
+      else if (row.current == 0) row.change_pct = 0.0;
       // How much worse, in percent (infinite when the base was 0 and it got worse).
       double worse_pct = row.change_pct ? (m->better == Better::higher ? -*row.change_pct : *row.change_pct)
                                         : (m->better == Better::higher ? -HUGE_VAL : HUGE_VAL);
-      if (is_inconclusive(cur))
-        row.verdict = "inconclusive";
-      else if (limit.metric == "violations" && !cur.correctness.safe_by_design)
-        row.verdict = "expected";
-      else if (worse_pct > limit.max_pct)
-        row.verdict = "REGRESSED";
-      else if (worse_pct < 0)
-        row.verdict = "improved";
+      if (is_inconclusive(cur)) row.verdict = "inconclusive";
+      else if (limit.metric == "violations" && !cur.correctness.safe_by_design) row.verdict = "expected";
+      else if (worse_pct > limit.max_pct) row.verdict = "REGRESSED";
+      else if (worse_pct < 0) row.verdict = "improved";
       out.rows.push_back(std::move(row));
     }
   }
@@ -175,10 +169,8 @@ void print_comparison(const CompareResult& result, std::ostream& out) {
     t.add({r.scenario + "/" + r.variant, r.metric, metric_text(r.metric, r.base),
            metric_text(r.metric, r.current), change, compact_number(r.limit_pct) + "%", r.verdict});
   }
-  if (result.rows.empty())
-    out << "no rows to compare\n";
-  else
-    t.print(out);
+  if (result.rows.empty()) out << "no rows to compare\n";
+  else t.print(out);
   for (const auto& f : result.failing) out << "FAILING: " << f << "\n";
   for (const auto& p : result.problems) out << "problem: " << p << "\n";
   for (const auto& n : result.notes) out << "note: " << n << "\n";

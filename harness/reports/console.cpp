@@ -20,10 +20,8 @@ void print_table(const Report& report, std::ostream& out) {
                : "-",
            row_verdict(r)});
   }
-  if (report.results.empty())
-    out << "(no results)\n";
-  else
-    t.print(out);
+  if (report.results.empty()) out << "(no results)\n";
+  else t.print(out);
 
   // Everything below says in words what the table cannot: each line stands alone in a CI log.
   bool blank = false;
@@ -33,8 +31,7 @@ void print_table(const Report& report, std::ostream& out) {
     out << s << "\n";
   };
   for (const auto& r : report.results) {
-    if (is_inconclusive(r))
-      line(inconclusive_sentence(r) + " (fails the run)");
+    if (is_inconclusive(r)) line(inconclusive_sentence(r) + " (fails the run)");
     else if (!r.correctness.reason
                   .empty())  // why not checked, or a failover behind a safe variant's violations
       line(row_name(r) + " " + row_verdict(r) + ": " + r.correctness.reason);

@@ -8,9 +8,7 @@
 
 namespace lh::reports {
 
-std::string row_name(const Result& r) {
-  return r.scenario + "/" + r.variant;
-}
+std::string row_name(const Result& r) { return r.scenario + "/" + r.variant; }
 
 std::string with_commas(uint64_t n) {
   std::string digits = std::to_string(n);
@@ -55,9 +53,7 @@ std::string violation_sentence(const Result& r) {
          violation_noun(r.scenario) + " of " + with_commas(r.ops_total) + " ops";
 }
 
-bool is_inconclusive(const Result& r) {
-  return r.correctness.verdict == "inconclusive";
-}
+bool is_inconclusive(const Result& r) { return r.correctness.verdict == "inconclusive"; }
 
 std::string row_verdict(const Result& r) {
   const Correctness& c = r.correctness;
@@ -87,10 +83,8 @@ std::string not_run_sentence(const NotRun& n) {
 
 std::string cleanup_sentence(const Cleanup& c, const std::string& key_prefix) {
   std::string s = "cleanup incomplete: ";
-  if (c.keys_left < 0)
-    s += "an unknown number of keys";
-  else
-    s += with_commas(static_cast<uint64_t>(c.keys_left)) + (c.keys_left == 1 ? " key" : " keys");
+  if (c.keys_left < 0) s += "an unknown number of keys";
+  else s += with_commas(static_cast<uint64_t>(c.keys_left)) + (c.keys_left == 1 ? " key" : " keys");
   s += " left";
   if (!key_prefix.empty()) s += " under " + key_prefix;
   if (!c.reason.empty()) s += " (" + c.reason + ")";

@@ -65,9 +65,7 @@ footer{color:var(--muted);margin-top:32px;font-size:12px}
 @media print{.charts{grid-template-columns:1fr 1fr}main{max-width:none}}
 )css";
 
-std::string esc(const std::string& s) {
-  return xml_escape(s);
-}
+std::string esc(const std::string& s) { return xml_escape(s); }
 
 std::string variant_color(const std::string& variant) {
   if (variant == "atomic") return "#2563eb";
@@ -322,10 +320,8 @@ void config_table(std::ostringstream& h, const Report& r) {
   for (size_t i = 0; i < rows.size(); i += 2) {
     h << "<tr>";
     for (size_t k = i; k < i + 2; ++k)
-      if (k < rows.size())
-        h << "<th>" << esc(rows[k].first) << "</th><td>" << esc(rows[k].second) << "</td>";
-      else
-        h << "<th></th><td></td>";
+      if (k < rows.size()) h << "<th>" << esc(rows[k].first) << "</th><td>" << esc(rows[k].second) << "</td>";
+      else h << "<th></th><td></td>";
     h << "</tr>";
   }
   h << "</tbody></table>\n";
@@ -337,7 +333,8 @@ std::string detail_value(const nlohmann::json& v) {
   if (v.is_number_unsigned()) return with_commas(v.get<uint64_t>());
   if (v.is_number_integer()) {
     const int64_t n = v.get<int64_t>();
-    return n < 0 ? "-" + with_commas(static_cast<uint64_t>(-(n + 1)) + 1) : with_commas(static_cast<uint64_t>(n));
+    return n < 0 ? "-" + with_commas(static_cast<uint64_t>(-(n + 1)) + 1)
+                 : with_commas(static_cast<uint64_t>(n));
   }
   if (v.is_number_float()) return compact_number(v.get<double>());
   if (v.is_string()) return v.get<std::string>();
@@ -368,7 +365,8 @@ void checker_details(std::ostringstream& h, const Result& x) {
         << esc(detail_value(*value)) << "</td></tr>";
     h << "</tbody></table>";
   }
-  h << "<details class=\"raw\"><summary>details as JSON</summary><pre>" << esc(d.dump(2)) << "</pre></details>";
+  h << "<details class=\"raw\"><summary>details as JSON</summary><pre>" << esc(d.dump(2))
+    << "</pre></details>";
 }
 
 void row_details(std::ostringstream& h, const Report& r) {

@@ -13,12 +13,9 @@ namespace {
 std::string cell(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out += c;
+    if (c == '|') out += "\\|";
+    else if (c == '\n' || c == '\r') out += ' ';
+    else out += c;
   }
   return out;
 }
@@ -59,10 +56,8 @@ std::string run_facts(const Report& r) {
   s << " · " << r.config.clients << " clients, " << r.config.threads
     << (r.config.threads == 1 ? " thread" : " threads");
   if (r.config.pipeline > 1) s << ", pipeline " << r.config.pipeline;
-  if (r.config.requests)
-    s << " · " << with_commas(*r.config.requests) << " requests";
-  else
-    s << " · " << compact_number(r.config.duration_s) << " s per variant";
+  if (r.config.requests) s << " · " << with_commas(*r.config.requests) << " requests";
+  else s << " · " << compact_number(r.config.duration_s) << " s per variant";
   if (r.config.rate) s << " at " << compact_number(*r.config.rate) << " ops/s";
   s << " · seed " << r.config.seed << " · lua-harness " << r.tool_version;
   return s.str();

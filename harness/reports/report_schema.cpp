@@ -762,8 +762,6 @@ ordered_json report_schema() {
   return schema;
 }
 
-std::string report_schema_text() {
-  return report_schema().dump(2) + "\n";
-}
+std::string report_schema_text() { return report_schema().dump(2) + "\n"; }
 
 }  // namespace lh::reports

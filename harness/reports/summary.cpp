@@ -34,12 +34,9 @@ void demo_summary(const Report& report, std::ostream& out) {
   }
   for (const auto& n : report.not_run)
     out << "  " << n.variant << " " << n.scenario << " did not run: " << n.reason << ".\n";
-  if (safe_failed)
-    out << "  A variant that is safe by design showed violations: see the table above.\n";
-  else if (clean)
-    out << "  Every atomic script and transaction held its invariant.\n";
-  else
-    out << "  Not every variant could be judged: nothing is concluded about those above.\n";
+  if (safe_failed) out << "  A variant that is safe by design showed violations: see the table above.\n";
+  else if (clean) out << "  Every atomic script and transaction held its invariant.\n";
+  else out << "  Not every variant could be judged: nothing is concluded about those above.\n";
 }
 
 }  // namespace lh::reports

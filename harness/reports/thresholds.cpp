@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "harness/reports/format.hpp"
 #include "harness/model/metrics.hpp"
+#include "harness/reports/format.hpp"
 
 namespace lh::reports {
 
@@ -25,15 +25,9 @@ std::string trim(const std::string& s) {
   throw std::invalid_argument("--threshold '" + expr + "': " + why);
 }
 
-bool is_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
-bool is_op_char(char c) {
-  return c == '<' || c == '>' || c == '=' || c == '!';
-}
-bool is_wild(const std::string& s) {
-  return s.empty() || s == "*";
-}
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_op_char(char c) { return c == '<' || c == '>' || c == '=' || c == '!'; }
+bool is_wild(const std::string& s) { return s.empty() || s == "*"; }
 
 // How bad a value is for this operator: the row with the highest badness decides. For the ordering
 // operators the expression holds for every row exactly when it holds for the worst one.

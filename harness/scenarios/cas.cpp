@@ -152,8 +152,8 @@ class CasScenario final : public support::BuiltinScenario {
     const int64_t extra = d.value("values_consumed_twice", int64_t{0});
     const int64_t breaks = d.value("chain_breaks", int64_t{0});
     std::string out = r.variant + " " + r.scenario + ": " + n(values) +
-                      (values == 1 ? " value was" : " values were") + " consumed by more than one winning swap (" +
-                      n(extra) + " extra winners)";
+                      (values == 1 ? " value was" : " values were") +
+                      " consumed by more than one winning swap (" + n(extra) + " extra winners)";
     if (breaks > 0) out += ", and " + n(breaks) + " acknowledged swaps fell off the chain";
     return out;
   }

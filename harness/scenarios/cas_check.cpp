@@ -172,10 +172,8 @@ reports::Correctness check_cas(const CasCheckInput& in) {
     const Event& e = h[i];
     if (e.key >= nkeys || e.result() != Outcome::ok || e.kind != kCasWon) continue;
     uint32_t* f = nullptr;
-    if (e.a == in.initial[e.key])
-      f = &first_initial[e.key];
-    else if (uint64_t s = idx.slot(e.a); s != ValueIndex::npos)
-      f = &first_consumer[s];
+    if (e.a == in.initial[e.key]) f = &first_initial[e.key];
+    else if (uint64_t s = idx.slot(e.a); s != ValueIndex::npos) f = &first_consumer[s];
     if (!f) continue;
     if (*f == none) {
       *f = i;

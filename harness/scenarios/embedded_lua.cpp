@@ -9,7 +9,8 @@ const Script& builtin_script(std::string_view name) {
   // Built once, never freed: scripts are referenced by pointer for the whole process.
   static const std::vector<Script> all = [] {
     std::vector<Script> v;
-    for (const auto& e : embedded_scripts()) v.push_back(make_script(std::string(e.name), std::string(e.body)));
+    for (const auto& e : embedded_scripts())
+      v.push_back(make_script(std::string(e.name), std::string(e.body)));
     return v;
   }();
   for (const auto& s : all)

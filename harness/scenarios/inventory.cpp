@@ -141,7 +141,8 @@ class InventoryScenario final : public support::BuiltinScenario {
 
   // "naive inventory oversold 12 units"
   std::string explain(const reports::Result& r) const override {
-    return r.variant + " " + r.scenario + " oversold " + support::thousands(r.correctness.violations) + " units";
+    return r.variant + " " + r.scenario + " oversold " + support::thousands(r.correctness.violations) +
+           " units";
   }
 };
 

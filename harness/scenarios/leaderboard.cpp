@@ -189,8 +189,8 @@ class LeaderboardScenario final : public support::BuiltinScenario {
 
   // "naive leaderboard lost the best score of 4 members"
   std::string explain(const reports::Result& r) const override {
-    return r.variant + " " + r.scenario + " lost the best score of " + support::thousands(r.correctness.violations) +
-           " members";
+    return r.variant + " " + r.scenario + " lost the best score of " +
+           support::thousands(r.correctness.violations) + " members";
   }
 };
 

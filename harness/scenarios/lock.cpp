@@ -33,9 +33,7 @@ using support::Num;
 constexpr int64_t kDefaultTtlMs = 2000;
 
 // An op's outcome is the worst of its steps': indeterminate > failed > ok.
-Outcome worst(Outcome a, Outcome b) {
-  return static_cast<uint8_t>(a) >= static_cast<uint8_t>(b) ? a : b;
-}
+Outcome worst(Outcome a, Outcome b) { return static_cast<uint8_t>(a) >= static_cast<uint8_t>(b) ? a : b; }
 
 struct Acquired {
   Outcome outcome = Outcome::failed;
@@ -67,7 +65,8 @@ class LockRun : public MultiStepRun {
   }
 
   void setup(SyncClient& s) override {
-    for (std::size_t i = 0; i < lock_.size(); ++i) s.command({"DEL", lock_[i], fence_[i], resource_[i]}, lock_[i]);
+    for (std::size_t i = 0; i < lock_.size(); ++i)
+      s.command({"DEL", lock_[i], fence_[i], resource_[i]}, lock_[i]);
   }
   std::vector<const scripts::Script*> scripts() const override { return {&fenced_write_}; }
 
@@ -129,12 +128,9 @@ class LockRun : public MultiStepRun {
     write.arg(acq.token);
     Reply w = co_await support::call_script(ctx, fenced_write_, write);
     s.outcome = acq.outcome;
-    if (w.is_error())
-      s.outcome = worst(s.outcome, w.outcome());
-    else if (!w.is_integer())
-      s.outcome = Outcome::indeterminate;
-    else
-      s.flags |= w.integer() == 1 ? kLockWriteAccepted : kLockWriteRejected;
+    if (w.is_error()) s.outcome = worst(s.outcome, w.outcome());
+    else if (!w.is_integer()) s.outcome = Outcome::indeterminate;
+    else s.flags |= w.integer() == 1 ? kLockWriteAccepted : kLockWriteRejected;
     holders_[k].fetch_sub(1, std::memory_order_acq_rel);
     s.released_us = ctx.now_us();
     if (saw_other) s.flags |= kLockSawOtherHolder;
@@ -142,7 +138,8 @@ class LockRun : public MultiStepRun {
   }
 
   // The op's event once it released: its token, the section's times and flags, the worst outcome.
-  static Outcome finish(ClientCtx& ctx, uint16_t k, const Acquired& acq, const Section& s, const Released& rel) {
+  static Outcome finish(ClientCtx& ctx, uint16_t k, const Acquired& acq, const Section& s,
+                        const Released& rel) {
     uint8_t flags = s.flags;
     if (rel.deleted) flags |= kLockReleasedKey;
     const Outcome outcome = worst(s.outcome, rel.outcome);
@@ -161,7 +158,9 @@ class LockAtomic final : public LockRun {
  public:
   using LockRun::LockRun;
 
-  std::vector<const scripts::Script*> scripts() const override { return {&fenced_write_, &acquire_, &release_}; }
+  std::vector<const scripts::Script*> scripts() const override {
+    return {&fenced_write_, &acquire_, &release_};
+  }
 
  private:
   asio::awaitable<Acquired> acquire(ClientCtx& ctx, uint16_t k, std::string_view holder) const override {

@@ -85,7 +85,8 @@ std::string at_ms(uint64_t us) {
 
 // Indices 0..n-1 of `holds` ordered by `time(hold)`, by radix sort on (time << 32 | index).
 template <class F>
-void order_by(std::span<const Hold> holds, F time, std::vector<uint64_t>& out, std::vector<uint64_t>& scratch) {
+void order_by(std::span<const Hold> holds, F time, std::vector<uint64_t>& out,
+              std::vector<uint64_t>& scratch) {
   out.resize(holds.size());
   for (std::size_t i = 0; i < holds.size(); ++i) out[i] = static_cast<uint64_t>(time(holds[i])) << 32 | i;
   support::radix_sort(out, scratch, 4, 8);
@@ -115,7 +116,7 @@ class Examples {
 struct Resource {
   uint32_t key = 0;
   std::span<const Hold> holds;
-  std::string prefix;             // "resource 3: ", for the examples
+  std::string prefix;              // "resource 3: ", for the examples
   std::vector<uint64_t> by_start;  // indices into holds, by acquire start
   std::vector<uint64_t> by_end;    // by acquire end (entry into the critical section)
 };
@@ -209,7 +210,8 @@ int64_t index_tokens(const Resource& r, std::vector<TokenSlot>& slots, Violation
   }
   auto rank = [&](int64_t t) {
     return dense ? static_cast<std::size_t>(t - min_tok)
-                 : static_cast<std::size_t>(std::lower_bound(distinct.begin(), distinct.end(), t) - distinct.begin());
+                 : static_cast<std::size_t>(std::lower_bound(distinct.begin(), distinct.end(), t) -
+                                            distinct.begin());
   };
   slots.assign(dense ? static_cast<std::size_t>(max_tok - min_tok) + 1 : distinct.size(), TokenSlot{});
   int64_t max_accepted = 0;
@@ -240,7 +242,8 @@ int64_t index_tokens(const Resource& r, std::vector<TokenSlot>& slots, Violation
 // accepted-write end) among higher tokens. Tokens increase in real time: no higher token's acquire may end
 // before this one's began (else out of order). The resource never goes backwards: no higher token's accepted
 // write may end before this one's began (else a regression).
-void tokens_in_real_time(const Resource& r, const std::vector<TokenSlot>& slots, Violations& v, Examples& ex) {
+void tokens_in_real_time(const Resource& r, const std::vector<TokenSlot>& slots, Violations& v,
+                         Examples& ex) {
   const auto& H = r.holds;
   uint32_t higher_acq_end = UINT32_MAX, higher_rel = UINT32_MAX, higher_acq_by = 0, higher_rel_by = 0;
   for (std::size_t i = slots.size(); i-- > 0;) {
@@ -250,7 +253,8 @@ void tokens_in_real_time(const Resource& r, const std::vector<TokenSlot>& slots,
     if (higher_acq_end < x.acq_start) {
       ++v.out_of_order;
       ex.add([&] {
-        return r.prefix + ex.desc(x) + " acquired after " + ex.desc(H[higher_acq_by]) + " but got a lower token";
+        return r.prefix + ex.desc(x) + " acquired after " + ex.desc(H[higher_acq_by]) +
+               " but got a lower token";
       });
     }
     if (t.accepted != kNone && higher_rel < H[t.accepted].acq_end) {
@@ -295,7 +299,8 @@ int64_t foreign_releases(const Resource& r, Examples& ex) {
   std::size_t first_after = 0;
   for (uint64_t j : r.by_end) {
     const Hold& x = H[j];
-    while (first_after < r.by_start.size() && H[r.by_start[first_after]].acq_start <= x.acq_end) ++first_after;
+    while (first_after < r.by_start.size() && H[r.by_start[first_after]].acq_start <= x.acq_end)
+      ++first_after;
     if (!(x.flags & kLockReleasedKey)) continue;
     if (suffix_min[first_after] < x.rel_start) {
       ++foreign;
@@ -324,11 +329,14 @@ reports::Correctness check_lock(const LockCheckInput& in) {
   std::vector<TokenSlot> slots;
   for (uint32_t k = 0; k < in.keys; ++k) {
     r.key = k;
-    r.holds = std::span<const Hold>(grouped.holds.data() + grouped.begin[k], grouped.begin[k + 1] - grouped.begin[k]);
+    r.holds = std::span<const Hold>(grouped.holds.data() + grouped.begin[k],
+                                    grouped.begin[k + 1] - grouped.begin[k]);
     if (r.holds.empty()) continue;
     r.prefix = "resource " + std::to_string(k) + ": ";
-    order_by(r.holds, [](const Hold& x) { return x.acq_start; }, r.by_start, scratch);
-    order_by(r.holds, [](const Hold& x) { return x.acq_end; }, r.by_end, scratch);
+    order_by(
+        r.holds, [](const Hold& x) { return x.acq_start; }, r.by_start, scratch);
+    order_by(
+        r.holds, [](const Hold& x) { return x.acq_end; }, r.by_end, scratch);
 
     v.exclusion += mutual_exclusion(r, ttl_us, ex);
     const int64_t max_accepted = index_tokens(r, slots, v, ex);
@@ -343,23 +351,24 @@ reports::Correctness check_lock(const LockCheckInput& in) {
       "real time; the resource never accepts a token below one it accepted; no release deletes another "
       "holder's lock";
   c.safe_by_design = in.safe_by_design;
-  c.details = {{"keys", in.keys},
-               {"ttl_ms", in.ttl_ms},
-               {"acquisitions", t.acquired},
-               {"refused", t.refused},
-               {"indeterminate", t.indeterminate},
-               {"failed", t.failed},
-               {"mutual_exclusion_violations", v.exclusion},
-               {"overlaps_seen_in_process", t.seen_in_process},
-               {"expired_leases", t.expired},
-               {"max_hold_ms", static_cast<double>(t.max_hold_us) / 1000.0},
-               {"writes_accepted", t.accepted},
-               {"stale_writes_rejected", t.stale},
-               {"tokens_out_of_order", v.out_of_order},
-               {"resource_regressions", v.regressions},
-               {"foreign_releases", v.foreign},
-               {"violations_are",
-                "mutual_exclusion_violations + tokens_out_of_order + resource_regressions + foreign_releases"}};
+  c.details = {
+      {"keys", in.keys},
+      {"ttl_ms", in.ttl_ms},
+      {"acquisitions", t.acquired},
+      {"refused", t.refused},
+      {"indeterminate", t.indeterminate},
+      {"failed", t.failed},
+      {"mutual_exclusion_violations", v.exclusion},
+      {"overlaps_seen_in_process", t.seen_in_process},
+      {"expired_leases", t.expired},
+      {"max_hold_ms", static_cast<double>(t.max_hold_us) / 1000.0},
+      {"writes_accepted", t.accepted},
+      {"stale_writes_rejected", t.stale},
+      {"tokens_out_of_order", v.out_of_order},
+      {"resource_regressions", v.regressions},
+      {"foreign_releases", v.foreign},
+      {"violations_are",
+       "mutual_exclusion_violations + tokens_out_of_order + resource_regressions + foreign_releases"}};
   if (t.ignored) c.details["ignored_events"] = t.ignored;
   support::set_verdict(c, v.exclusion + v.out_of_order + v.regressions + v.foreign);
   c.examples = ex.take();

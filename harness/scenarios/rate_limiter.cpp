@@ -241,7 +241,8 @@ class RateLimiterScenario final : public support::BuiltinScenario {
   RateLimiterScenario()
       : BuiltinScenario({
             .name = "rate-limiter",
-            .summary = "sliding-window rate limiter on a sorted set: at most 100 admissions per 1000 ms per key",
+            .summary =
+                "sliding-window rate limiter on a sorted set: at most 100 admissions per 1000 ms per key",
             .violation_noun = "over-admissions",
             .variants = {{"atomic", true, support::make_run<RateLimiterAtomic>},
                          {"atomic-server-clock", true, support::make_run<RateLimiterServerClock>},

@@ -32,8 +32,8 @@ std::vector<std::string> all_variant_names() {
 }
 
 std::string Scenario::explain(const reports::Result& r) const {
-  return r.variant + " " + r.scenario + ": " + support::thousands(r.correctness.violations) + " violations of \"" +
-         r.correctness.invariant + "\"";
+  return r.variant + " " + r.scenario + ": " + support::thousands(r.correctness.violations) +
+         " violations of \"" + r.correctness.invariant + "\"";
 }
 
 const Scenario* find_scenario(std::string_view name) {

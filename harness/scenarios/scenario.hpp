@@ -52,8 +52,8 @@ class Scenario {
  public:
   virtual ~Scenario() = default;
   virtual std::string_view name() const = 0;
-  virtual std::string_view summary() const = 0;                 // one line for --help and the demo
-  virtual std::vector<std::string> variants() const = 0;        // e.g. {"atomic", "naive", "transaction"}
+  virtual std::string_view summary() const = 0;           // one line for --help and the demo
+  virtual std::vector<std::string> variants() const = 0;  // e.g. {"atomic", "naive", "transaction"}
   // Whether a violation in this variant is a failure (true) or the expected demonstration (false; also for a
   // variant the scenario lacks). The one place this is decided: the checker's input and the report take it
   // from here.

@@ -115,7 +115,8 @@ asio::awaitable<Reply> call_script(ClientCtx& ctx, const scripts::Script& s, con
 
 // ---- a built-in scenario ---------------------------------------------------------------------------
 
-BuiltinScenario::BuiltinScenario(ScenarioFacts facts) : facts_(std::move(facts)), schema_(schema_of(facts_.details)) {}
+BuiltinScenario::BuiltinScenario(ScenarioFacts facts)
+    : facts_(std::move(facts)), schema_(schema_of(facts_.details)) {}
 
 std::vector<std::string> BuiltinScenario::variants() const {
   std::vector<std::string> out;

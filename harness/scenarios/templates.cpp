@@ -27,16 +27,11 @@ TemplateSet::Placeholder parse_placeholder(std::string_view flag, std::string_vi
   using P = TemplateSet::Placeholder;
   const std::string_view name = text.substr(2, text.size() - 3);  // between "${" and "}"
   P ph{P::seq, 0, 0, std::string(text)};
-  if (name == "seq")
-    ph.kind = P::seq;
-  else if (name == "client")
-    ph.kind = P::client;
-  else if (name == "now_ms")
-    ph.kind = P::now_ms;
-  else if (name == "now_us")
-    ph.kind = P::now_us;
-  else if (name == "uuid")
-    ph.kind = P::uuid;
+  if (name == "seq") ph.kind = P::seq;
+  else if (name == "client") ph.kind = P::client;
+  else if (name == "now_ms") ph.kind = P::now_ms;
+  else if (name == "now_us") ph.kind = P::now_us;
+  else if (name == "uuid") ph.kind = P::uuid;
   else if (name.starts_with("rand:")) {
     ph.kind = P::rand;
     if (!parse_range(name.substr(5), ph.lo, ph.hi))
@@ -52,10 +47,8 @@ TemplateSet::Placeholder parse_placeholder(std::string_view flag, std::string_vi
 
 void append_literal(std::vector<TemplateSet::Segment>& segs, std::string_view text) {
   if (text.empty()) return;
-  if (!segs.empty() && segs.back().placeholder < 0)
-    segs.back().literal.append(text);
-  else
-    segs.push_back({std::string(text), -1});
+  if (!segs.empty() && segs.back().placeholder < 0) segs.back().literal.append(text);
+  else segs.push_back({std::string(text), -1});
 }
 
 template <typename Int>
@@ -123,15 +116,9 @@ TemplateSet TemplateSet::compile(const std::vector<std::string>& keys, const std
   return set;
 }
 
-std::size_t TemplateSet::key_count() const noexcept {
-  return keys_;
-}
-std::size_t TemplateSet::arg_count() const noexcept {
-  return compiled_.size() - keys_;
-}
-const std::vector<std::string>& TemplateSet::key_templates() const noexcept {
-  return key_templates_;
-}
+std::size_t TemplateSet::key_count() const noexcept { return keys_; }
+std::size_t TemplateSet::arg_count() const noexcept { return compiled_.size() - keys_; }
+const std::vector<std::string>& TemplateSet::key_templates() const noexcept { return key_templates_; }
 
 void TemplateSet::draw(const TemplateContext& ctx, std::vector<std::string>& scratch) const {
   // Each distinct placeholder is drawn once per op, so identical texts agree across keys and args.
@@ -166,7 +153,8 @@ void TemplateSet::draw(const TemplateContext& ctx, std::vector<std::string>& scr
 
 void TemplateSet::build(std::size_t t, std::string& o, const std::vector<std::string>& scratch) const {
   o.clear();
-  for (const Segment& seg : compiled_[t]) o.append(seg.placeholder < 0 ? seg.literal : scratch[seg.placeholder]);
+  for (const Segment& seg : compiled_[t])
+    o.append(seg.placeholder < 0 ? seg.literal : scratch[seg.placeholder]);
 }
 
 void TemplateSet::expand(const TemplateContext& ctx, std::vector<std::string>& out,

@@ -17,10 +17,10 @@ struct TemplateError : std::runtime_error {
 };
 
 struct TemplateContext {
-  uint32_t client = 0;  // virtual client id
-  uint64_t seq = 0;     // this client's op counter
-  engine::Rng* rng = nullptr;   // the client's own generator
-  int64_t now_us = 0;   // wall clock, microseconds since the Unix epoch
+  uint32_t client = 0;         // virtual client id
+  uint64_t seq = 0;            // this client's op counter
+  engine::Rng* rng = nullptr;  // the client's own generator
+  int64_t now_us = 0;          // wall clock, microseconds since the Unix epoch
 };
 
 class TemplateSet {
@@ -36,7 +36,8 @@ class TemplateSet {
 
   // out is resized to key_count() + arg_count(): keys first (prefixed), then args. Reuses out's buffers;
   // scratch holds the op's placeholder values (one scratch per client, so a TemplateSet is shared read-only).
-  void expand(const TemplateContext& ctx, std::vector<std::string>& out, std::vector<std::string>& scratch) const;
+  void expand(const TemplateContext& ctx, std::vector<std::string>& out,
+              std::vector<std::string>& scratch) const;
   // The same, keys into `keys` and args into `args` (what a script call sends), with no copy in between.
   void expand(const TemplateContext& ctx, std::vector<std::string>& keys, std::vector<std::string>& args,
               std::vector<std::string>& scratch) const;
@@ -46,7 +47,7 @@ class TemplateSet {
   void build(std::size_t t, std::string& o, const std::vector<std::string>& scratch) const;
 
   struct Segment {
-    std::string literal;  // used when placeholder < 0
+    std::string literal;   // used when placeholder < 0
     int placeholder = -1;  // index into placeholders_
   };
   struct Placeholder {

@@ -69,12 +69,8 @@ void Histogram::reset() noexcept {
   max_ = 0;
 }
 
-int64_t Histogram::min() const noexcept {
-  return total_ == 0 ? 0 : min_;
-}
-int64_t Histogram::max() const noexcept {
-  return total_ == 0 ? 0 : max_;
-}
+int64_t Histogram::min() const noexcept { return total_ == 0 ? 0 : min_; }
+int64_t Histogram::max() const noexcept { return total_ == 0 ? 0 : max_; }
 
 double Histogram::mean() const noexcept {
   if (total_ == 0) return 0;

@@ -12,9 +12,7 @@ constexpr int kSecondDigits = 2;
 // A bogus clock (not a real run) must not allocate gigabytes: later seconds fold into the last one (a week).
 constexpr int64_t kMaxSecond = 7 * 24 * 3600;
 
-Histogram second_histogram() {
-  return Histogram(kSecondHighestUs, kSecondDigits);
-}
+Histogram second_histogram() { return Histogram(kSecondHighestUs, kSecondDigits); }
 }  // namespace
 
 void Series::record(int64_t second, int64_t latency_us) {

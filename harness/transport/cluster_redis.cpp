@@ -1,5 +1,5 @@
-#include "harness/util/interrupt.hpp"
 #include "harness/transport/cluster_redis.hpp"
+#include "harness/util/interrupt.hpp"
 
 #include <algorithm>
 #include <array>
@@ -87,7 +87,8 @@ asio::awaitable<net::Connection*> ClusterRedis::open(int node, Reply& why) {
   co_return c.get();
 }
 
-asio::awaitable<Reply> ClusterRedis::send(net::Connection& c, std::span<const std::string_view> argv, bool asking) {
+asio::awaitable<Reply> ClusterRedis::send(net::Connection& c, std::span<const std::string_view> argv,
+                                          bool asking) {
   // ASKING and the command in one write: the node accepts the command for the importing slot just once.
   if (asking) c.append(kAsking);
   c.append(argv);
@@ -214,9 +215,9 @@ asio::awaitable<Reply> ClusterRedis::deliver(std::span<const std::string_view> a
           if (!connect_failed) co_return r;
           // Known not to have run: `failed`, not the `indeterminate` a connection error would imply. (Each
           // refused attempt was counted as a connection error above.)
-          co_return Reply::failure(ErrorClass::other, cat("not sent: no connection to ", topo_->node(node).to_string(),
-                                                          " (slot ", slot, ") within the retry budget: ",
-                                                          r.error_message()));
+          co_return Reply::failure(
+              ErrorClass::other, cat("not sent: no connection to ", topo_->node(node).to_string(), " (slot ",
+                                     slot, ") within the retry budget: ", r.error_message()));
         }
         if (step.refresh == Step::Refresh::after_wait) topo_->want_refresh();
         if (step.refresh != Step::Refresh::none) co_await refresh_if_due();
@@ -235,8 +236,8 @@ asio::awaitable<Reply> ClusterRedis::pinned_call(std::span<const std::string_vie
   if (!c || !c->is_open()) {
     // Only after a failure that already ended the transaction. Nothing is sent: `failed` (class other).
     unpin();
-    co_return Reply::failure(ErrorClass::other,
-                             cat("not sent: the transaction's connection to ", topo_->node(node).to_string(), " is gone"));
+    co_return Reply::failure(ErrorClass::other, cat("not sent: the transaction's connection to ",
+                                                    topo_->node(node).to_string(), " is gone"));
   }
   // Outside MULTI, a transaction begun by an ASK redirect needs ASKING before each command; inside MULTI the
   // node keeps the ASKING flag until EXEC.
@@ -265,7 +266,8 @@ asio::awaitable<Reply> ClusterRedis::connect() {
   co_return Reply();
 }
 
-asio::awaitable<Reply> ClusterRedis::call(std::span<const std::string_view> argv, std::string_view route_key) {
+asio::awaitable<Reply> ClusterRedis::call(std::span<const std::string_view> argv,
+                                          std::string_view route_key) {
   const int slot = route_key.empty() ? -1 : key_slot(route_key);
   // A WATCH that no EXEC/DISCARD/UNWATCH closed, followed by another key's command: a new op, start afresh.
   if (pinned_ >= 0 && !in_multi_ && slot >= 0 && slot != pinned_slot_) unpin();
@@ -365,7 +367,8 @@ bool ClusterRedis::poll_batch() {
 asio::awaitable<void> ClusterRedis::retry_batch() {
   fast_follow_up_ = false;
   argv_.build(*fast_call_->script, eval_, *fast_call_);
-  *fast_reply_ = co_await deliver(argv_.view(), fast_slot_, fast_call_->script, fast_node_, false, &fast_first_);
+  *fast_reply_ =
+      co_await deliver(argv_.view(), fast_slot_, fast_call_->script, fast_node_, false, &fast_first_);
 }
 
 // (Its own coroutine so that evalsha_batch's single-call path keeps a small frame: Asio recycles small
@@ -381,7 +384,8 @@ asio::awaitable<void> ClusterRedis::pipelined_batch(std::span<ScriptCall> calls,
   for (std::size_t i = 0; i < n; ++i) {
     batch_slot_[i] = slot_of(calls[i]);
     batch_node_[i] = pick(batch_slot_[i]);
-    if (batch_node_[i] >= 0 && std::find(batch_order_.begin(), batch_order_.end(), batch_node_[i]) == batch_order_.end())
+    if (batch_node_[i] >= 0 &&
+        std::find(batch_order_.begin(), batch_order_.end(), batch_node_[i]) == batch_order_.end())
       batch_order_.push_back(batch_node_[i]);
   }
 
@@ -420,7 +424,8 @@ asio::awaitable<void> ClusterRedis::pipelined_batch(std::span<ScriptCall> calls,
   // Follow-ups, one call at a time: redirects, back-offs, NOSCRIPT (loaded once per node and script).
   batch_loaded_.clear();  // (script, node) pairs loaded again in this batch
   auto loaded = [this](const scripts::Script* s, int node) {
-    return std::find(batch_loaded_.begin(), batch_loaded_.end(), std::make_pair(s, node)) != batch_loaded_.end();
+    return std::find(batch_loaded_.begin(), batch_loaded_.end(), std::make_pair(s, node)) !=
+           batch_loaded_.end();
   };
   for (std::size_t i = 0; i < n; ++i) {
     if (batch_state_[i] == done) continue;

@@ -40,7 +40,8 @@ class ClusterRedis final : public Redis {
   // Connections open lazily, per node, on first use. This refreshes the slot map when it is incomplete or a
   // refresh is due; it fails only when no node answers CLUSTER SLOTS.
   asio::awaitable<net::Reply> connect() override;
-  asio::awaitable<net::Reply> call(std::span<const std::string_view> argv, std::string_view route_key) override;
+  asio::awaitable<net::Reply> call(std::span<const std::string_view> argv,
+                                   std::string_view route_key) override;
   asio::awaitable<net::Reply> evalsha(const scripts::Script& s, std::span<const std::string_view> keys,
                                       std::span<const std::string_view> args) override;
   // Grouped by node: each node's calls are pipelined in one write, all nodes' writes go out before any read.
@@ -59,8 +60,8 @@ class ClusterRedis final : public Redis {
  private:
   // Sends argv (ASKING first when `asking`) until it is answered by the node serving `slot` (-1: any node).
   // `first`, when given, is a reply already received from `node` (a pipelined batch).
-  asio::awaitable<net::Reply> deliver(std::span<const std::string_view> argv, int slot, const scripts::Script* s,
-                                      int node, bool asking, net::Reply* first);
+  asio::awaitable<net::Reply> deliver(std::span<const std::string_view> argv, int slot,
+                                      const scripts::Script* s, int node, bool asking, net::Reply* first);
   // The common case without deliver()'s large frame: the map's node, already connected, answers.
   asio::awaitable<net::Reply> direct_or_deliver(std::span<const std::string_view> argv, int slot,
                                                 const scripts::Script* s);
@@ -72,9 +73,10 @@ class ClusterRedis final : public Redis {
   asio::awaitable<net::Reply> pinned_call(std::span<const std::string_view> argv);
   // The open connection to `node`, connecting first when needed; nullptr (and the failure in `why`) otherwise.
   asio::awaitable<net::Connection*> open(int node, net::Reply& why);
-  net::Connection* ready(int node) const noexcept;  // the open connection to `node`, or nullptr (no coroutine)
+  net::Connection* ready(
+      int node) const noexcept;  // the open connection to `node`, or nullptr (no coroutine)
   asio::awaitable<bool> load(int node, const scripts::Script& s);
-  asio::awaitable<bool> refresh();              // CLUSTER SLOTS from the first node that answers
+  asio::awaitable<bool> refresh();  // CLUSTER SLOTS from the first node that answers
   asio::awaitable<void> refresh_if_due();
   // Waits before a retry, as the op's policy says; false when its budget (kRouterLimits) is spent.
   asio::awaitable<bool> back_off(RedirectPolicy& policy);

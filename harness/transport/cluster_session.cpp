@@ -1,5 +1,5 @@
-#include "harness/util/interrupt.hpp"
 #include "harness/transport/cluster_session.hpp"
+#include "harness/util/interrupt.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -29,7 +29,9 @@ constexpr auto kImpatience = 500ms;
 class OnNode final : public SyncClient {
  public:
   OnNode(ClusterSync& c, NodeAddr a) : c_(c), a_(std::move(a)) {}
-  Reply command(const std::vector<std::string>& argv, std::string_view) override { return c_.command_on(a_, argv); }
+  Reply command(const std::vector<std::string>& argv, std::string_view) override {
+    return c_.command_on(a_, argv);
+  }
 
  private:
   ClusterSync& c_;
@@ -158,7 +160,8 @@ Reply ClusterSync::command(const std::vector<std::string>& argv, std::string_vie
         const Backoff::Wait w = policy.wait(Clock::now(), interrupt_grace_over());
         if (w.stop == Backoff::Stop::interrupted) throw Interrupted();
         if (w.stop != Backoff::Stop::none) {
-          if (what == no_owner) throw TargetLost(cat("no node of the cluster serves slot ", slot < 0 ? 0 : slot));
+          if (what == no_owner)
+            throw TargetLost(cat("no node of the cluster serves slot ", slot < 0 ? 0 : slot));
           if (what == lost) {
             impatient_until_ = Clock::now() + 30s;
             throw TargetLost(cat("lost the cluster: ", lost_why));
@@ -293,7 +296,7 @@ std::map<std::string, uint64_t> ClusterSession::take_ops_per_node(uint64_t ops_t
 // ---- opening -------------------------------------------------------------------------------------------------------
 
 std::unique_ptr<TargetSession> open_cluster(const std::vector<net::RedisUrl>& seeds, net::Timeouts t,
-                                                    bool embedded) {
+                                            bool embedded) {
   if (seeds.empty()) throw TargetError("cluster mode needs at least one seed node (--target)");
   auto shared = std::make_shared<ClusterShared>();
   shared->timeouts = t;
@@ -315,7 +318,8 @@ std::unique_ptr<TargetSession> open_cluster(const std::vector<net::RedisUrl>& se
     if (r.is_error()) {
       const std::string msg(r.error_message());
       if (msg.find("cluster support disabled") != std::string::npos)
-        throw UsageError(cat(url.display(), " is not a cluster node (cluster_enabled:0): drop --cluster, or give ",
+        throw UsageError(cat(url.display(),
+                             " is not a cluster node (cluster_enabled:0): drop --cluster, or give ",
                              "a node of the cluster as --target"));
       last = cat("CLUSTER SLOTS at ", url.display(), ": ", msg);
       continue;
@@ -328,7 +332,8 @@ std::unique_ptr<TargetSession> open_cluster(const std::vector<net::RedisUrl>& se
       continue;
     }
     if (m.covered_slots() == 0) {
-      last = cat(url.display(), " serves no slot: the cluster is not set up yet (redis-cli --cluster create ...)");
+      last = cat(url.display(),
+                 " serves no slot: the cluster is not set up yet (redis-cli --cluster create ...)");
       continue;
     }
     shared->node_template = url;

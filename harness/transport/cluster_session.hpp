@@ -41,7 +41,8 @@ class ClusterSync final : public SyncClient {
   std::shared_ptr<ClusterShared> shared_;
   SlotMap map_;
   std::map<std::string, std::unique_ptr<NodeClient>> conns_;
-  net::Clock::time_point impatient_until_{};  // after a give-up, fail fast for a while instead of waiting again
+  net::Clock::time_point
+      impatient_until_{};  // after a give-up, fail fast for a while instead of waiting again
 };
 
 class ClusterSession final : public TargetSession {
@@ -50,7 +51,7 @@ class ClusterSession final : public TargetSession {
 
   SyncClient& admin() override { return admin_; }
   RedisFactory factory(bool eval) override;
-  void load_script(const scripts::Script& s) override;  // on every master
+  void load_script(const scripts::Script& s) override;         // on every master
   PrefixScan scan_prefix(const std::string& prefix) override;  // on every master
   CleanupResult cleanup(const std::string& prefix) override;   // SCAN + UNLINK on every master
   // mode "cluster", nodes = the current masters, failover_detected = failover_detected().
@@ -75,7 +76,7 @@ class ClusterSession final : public TargetSession {
 // Opens a session from the first seed that answers CLUSTER SLOTS. Throws TargetError (exit 3) when no seed
 // answers, UsageError (exit 2) when a seed answers but is not a cluster node (cluster support disabled).
 std::unique_ptr<TargetSession> open_cluster(const std::vector<net::RedisUrl>& seeds, net::Timeouts t,
-                                                    bool embedded);
+                                            bool embedded);
 
 // Whether the first seed that answers says cluster_enabled:1 (INFO cluster). Throws the first seed's
 // TargetError when none answers.

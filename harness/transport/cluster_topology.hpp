@@ -43,8 +43,8 @@ struct ClusterShared {
   std::atomic<bool> masters_changed{false};   // a refresh saw another set of masters (a failover)
 
   std::mutex mu;
-  SlotMap latest;                                           // the newest map anyone fetched
-  std::map<std::string, uint64_t> calls_per_node;           // answered calls, from finished topologies
+  SlotMap latest;                                                 // the newest map anyone fetched
+  std::map<std::string, uint64_t> calls_per_node;                 // answered calls, from finished topologies
   std::map<const void*, std::weak_ptr<ClusterTopology>> workers;  // key: the worker's io_context
 
   net::RedisUrl url_for(const NodeAddr& a) const;
@@ -93,7 +93,7 @@ class ClusterTopology {
   bool refresh_due(net::Clock::time_point now) const noexcept {
     return refresh_wanted_ && !refreshing_ && now >= next_refresh_;
   }
-  bool begin_refresh() noexcept;                 // false when another client is refreshing
+  bool begin_refresh() noexcept;  // false when another client is refreshing
   void end_refresh(bool ok, net::Clock::time_point now) noexcept;
   // Where the next refresh starts looking (rotates, so a dead node is not always asked first).
   std::size_t refresh_start() noexcept { return refresh_cursor_++; }

@@ -137,7 +137,8 @@ std::vector<std::string> suggest(const std::vector<KeyInfo>& keys) {
   for (const auto& p : plain.front()) {
     if (!p.placeholder) continue;
     const bool everywhere = std::all_of(plain.begin(), plain.end(), [&](const auto& pieces) {
-      return std::any_of(pieces.begin(), pieces.end(), [&](const Piece& q) { return q.placeholder && q.text == p.text; });
+      return std::any_of(pieces.begin(), pieces.end(),
+                         [&](const Piece& q) { return q.placeholder && q.text == p.text; });
     });
     if (everywhere) {
       common = p.text;
@@ -193,7 +194,8 @@ std::optional<std::string> cross_slot_problem(const std::vector<std::string>& ke
   }
 
   // Safe when all hashed parts are the same template text, or all are fixed and land in one slot.
-  const bool same_text = std::all_of(keys.begin(), keys.end(), [&](const KeyInfo& k) { return k.hashed == keys[0].hashed; });
+  const bool same_text =
+      std::all_of(keys.begin(), keys.end(), [&](const KeyInfo& k) { return k.hashed == keys[0].hashed; });
   if (same_text) return std::nullopt;
   const bool all_fixed = std::all_of(keys.begin(), keys.end(), [](const KeyInfo& k) { return k.fixed; });
   if (all_fixed) {
@@ -214,10 +216,11 @@ std::optional<std::string> cross_slot_problem(const std::vector<std::string>& ke
 
   std::vector<std::string> named, fixed;
   for (size_t i = 0; i < keys.size(); ++i)
-    named.push_back(quoted(keys[i].tmpl) + " (slot " + (keys[i].fixed ? "" : "e.g. ") + std::to_string(slots[i]) + ")");
+    named.push_back(quoted(keys[i].tmpl) + " (slot " + (keys[i].fixed ? "" : "e.g. ") +
+                    std::to_string(slots[i]) + ")");
   for (const auto& s : suggest(keys)) fixed.push_back(quoted(s));
-  return "keys " + list(named) + " can hash to different cluster slots; put the shared part in a hash tag: " +
-         list(fixed);
+  return "keys " + list(named) +
+         " can hash to different cluster slots; put the shared part in a hash tag: " + list(fixed);
 }
 
 }  // namespace lh::transport

@@ -34,7 +34,8 @@ NodeClient::~NodeClient() {
   io_.poll();  // let cancelled operations finish before the connection goes
 }
 
-asio::awaitable<void> NodeClient::attempt(const std::vector<std::string>* argv, std::optional<net::Reply>* out) {
+asio::awaitable<void> NodeClient::attempt(const std::vector<std::string>* argv,
+                                          std::optional<net::Reply>* out) {
   try {
     if (!conn_.is_open()) {
       net::Reply c = co_await conn_.connect();
@@ -122,7 +123,8 @@ net::Reply NodeClient::command(const std::vector<std::string>& argv, std::chrono
   for (;;) {
     net::Reply r = try_command(argv);
     const std::string_view m = r.is_error() ? r.error_message() : std::string_view();
-    const bool busy = r.is_error() && !r.is_transport_failure() && (m.rfind("LOADING", 0) == 0 || m.rfind("BUSY", 0) == 0);
+    const bool busy =
+        r.is_error() && !r.is_transport_failure() && (m.rfind("LOADING", 0) == 0 || m.rfind("BUSY", 0) == 0);
     if (!r.is_transport_failure() && !busy) return r;
     const auto now = Clock::now();
     const Backoff::Wait w = backoff.wait(now, false);  // (wait() below watches the interrupt)

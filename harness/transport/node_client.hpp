@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/util/exit_errors.hpp"
-#include "harness/transport/admin_client.hpp"
 #include "harness/net/connection.hpp"
 #include "harness/net/url.hpp"
+#include "harness/transport/admin_client.hpp"
+#include "harness/util/exit_errors.hpp"
 
 namespace lh::transport {
 
@@ -41,7 +41,8 @@ class NodeClient {
   net::Reply try_command(const std::vector<std::string>& argv);
   // try_command, again after a transport failure or LOADING, with back-off, for up to `patience`; then throws
   // TargetLost naming the URL and the last failure.
-  net::Reply command(const std::vector<std::string>& argv, std::chrono::milliseconds patience = kAdminPatience);
+  net::Reply command(const std::vector<std::string>& argv,
+                     std::chrono::milliseconds patience = kAdminPatience);
   const net::RedisUrl& url() const noexcept { return url_; }
 
  private:
@@ -55,7 +56,7 @@ class NodeClient {
   net::ConnectionSet deadlines_;
   net::Connection conn_;
   bool handshake_error_ = false;  // the last attempt's failure was the server refusing AUTH/SELECT
-  std::exception_ptr failure_;  // an exception inside attempt(), rethrown by drive()
+  std::exception_ptr failure_;    // an exception inside attempt(), rethrown by drive()
 };
 
 // SyncClient of a standalone target: one NodeClient.

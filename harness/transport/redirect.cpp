@@ -34,10 +34,12 @@ std::optional<Redirect> parse_redirect(std::string_view msg) {
   if (space == std::string_view::npos) return std::nullopt;
   if (!parse_int(msg.substr(0, space), r.slot) || r.slot >= kSlotCount) return std::nullopt;
   std::string_view addr = msg.substr(space + 1);
-  while (!addr.empty() && (addr.back() == '\r' || addr.back() == '\n' || addr.back() == ' ')) addr.remove_suffix(1);
+  while (!addr.empty() && (addr.back() == '\r' || addr.back() == '\n' || addr.back() == ' '))
+    addr.remove_suffix(1);
   const auto colon = addr.rfind(':');
   if (colon == std::string_view::npos) return std::nullopt;
-  if (!parse_int(addr.substr(colon + 1), r.addr.port) || r.addr.port <= 0 || r.addr.port > 65535) return std::nullopt;
+  if (!parse_int(addr.substr(colon + 1), r.addr.port) || r.addr.port <= 0 || r.addr.port > 65535)
+    return std::nullopt;
   r.addr.host = std::string(addr.substr(0, colon));
   return r;
 }
@@ -50,7 +52,8 @@ Backoff::Backoff(const BackoffLimits& limits, net::Clock::time_point start) noex
 }
 
 Backoff::Wait Backoff::wait(net::Clock::time_point now, bool interrupted) noexcept {
-  if (deadline_ == net::Clock::time_point{}) deadline_ = now + limits_.budget;  // the first wait starts the budget
+  if (deadline_ == net::Clock::time_point{})
+    deadline_ = now + limits_.budget;  // the first wait starts the budget
   ++waits_;
   if (interrupted) return {Stop::interrupted, {}};
   if (waits_ > limits_.max_waits) return {Stop::waits, {}};

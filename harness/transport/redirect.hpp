@@ -66,7 +66,7 @@ class Backoff {
  public:
   enum class Stop : uint8_t { none, interrupted, waits, time };
   struct Wait {
-    Stop stop = Stop::none;         // none: wait until `until`, then retry
+    Stop stop = Stop::none;  // none: wait until `until`, then retry
     net::Clock::time_point until{};
   };
 
@@ -94,31 +94,39 @@ struct RetryLimits {
 // (so an op never hangs past a bounded margin); a lost connection ends the op (indeterminate).
 inline constexpr RetryLimits kRouterLimits{{std::chrono::milliseconds(5), std::chrono::milliseconds(250), 12,
                                             std::chrono::milliseconds(2000), false, true},
-                                           kMaxRedirects, false, false};
+                                           kMaxRedirects,
+                                           false,
+                                           false};
 
 // The admin client (ClusterSync): 5 ms doubling up to 500 ms for up to `patience` from the command's start (a
 // failover: node timeout + election); a lost connection is resent, LOADING waited out.
 constexpr RetryLimits admin_limits(std::chrono::milliseconds patience) {
-  return {{std::chrono::milliseconds(5), std::chrono::milliseconds(500), std::numeric_limits<int>::max(), patience,
-           true, false},
-          kMaxRedirects, true, true};
+  return {{std::chrono::milliseconds(5), std::chrono::milliseconds(500), std::numeric_limits<int>::max(),
+           patience, true, false},
+          kMaxRedirects,
+          true,
+          true};
 }
 
 // A standalone node's admin client (NodeClient::command, no redirects): 10 ms doubling up to 500 ms for up to
 // `patience` from the command's start, after a lost connection or LOADING/BUSY.
 constexpr BackoffLimits node_backoff(std::chrono::milliseconds patience) {
-  return {std::chrono::milliseconds(10), std::chrono::milliseconds(500), std::numeric_limits<int>::max(), patience,
-          true, false};
+  return {std::chrono::milliseconds(10),
+          std::chrono::milliseconds(500),
+          std::numeric_limits<int>::max(),
+          patience,
+          true,
+          false};
 }
 
 // The next step of one command, as the policy decides it.
 struct Step {
   enum class Kind : uint8_t {
-    done,     // the reply is the command's answer
-    moved,    // point `slot` at `node` in the map, retry at `node`
-    ask,      // send ASKING + the command to `node`, once; the map unchanged
-    reload,   // SCRIPT LOAD on the node that answered NOSCRIPT, retry there (once per command)
-    wait,     // call RedirectPolicy::wait(), then retry (at the same node when `same_node`, else the map's owner)
+    done,    // the reply is the command's answer
+    moved,   // point `slot` at `node` in the map, retry at `node`
+    ask,     // send ASKING + the command to `node`, once; the map unchanged
+    reload,  // SCRIPT LOAD on the node that answered NOSCRIPT, retry there (once per command)
+    wait,  // call RedirectPolicy::wait(), then retry (at the same node when `same_node`, else the map's owner)
     give_up,  // the reply is the command's answer: too many redirects, or one that does not parse
   };
   // When a wait asks for a fresh map.
@@ -151,7 +159,9 @@ class RedirectPolicy {
   // The node could not be connected to (nothing was sent).
   Step on_connect_failed() const noexcept { return wait_step(Step::Refresh::now); }
   // After a `wait` step: how long, or the end (then the reply, or the failure, is the command's answer).
-  Backoff::Wait wait(net::Clock::time_point now, bool interrupted) noexcept { return backoff_.wait(now, interrupted); }
+  Backoff::Wait wait(net::Clock::time_point now, bool interrupted) noexcept {
+    return backoff_.wait(now, interrupted);
+  }
 
   int redirects() const noexcept { return redirects_; }
   int waits() const noexcept { return backoff_.waits(); }

@@ -31,7 +31,8 @@ using net::Reply;
 struct Counters {
   uint64_t commands = 0;  // Redis commands sent (for commands_per_op)
   std::array<uint64_t, net::kErrorClassCount> errors{};
-  std::array<std::string, net::kErrorClassCount> first_error;  // the first message of each class, for the report
+  // The first message of each class, for the report.
+  std::array<std::string, net::kErrorClassCount> first_error;
   bool measuring = false;  // false during --warmup: nothing is counted
 
   void count_error(net::ErrorClass c, std::string_view message = {}) {
@@ -52,7 +53,7 @@ struct ScriptCall {
   const scripts::Script* script = nullptr;
   std::vector<std::string> keys;  // full key names (prefixed)
   std::vector<std::string> args;
-  int64_t user[2] = {0, 0};      // the variant's per-op scratch (e.g. the value submitted)
+  int64_t user[2] = {0, 0};  // the variant's per-op scratch (e.g. the value submitted)
   uint16_t key_index = 0;
   std::vector<std::string> scratch;  // the variant's reusable buffers (e.g. a template's placeholder values)
 };

@@ -2,7 +2,6 @@
 
 #include <openssl/sha.h>
 
-
 namespace lh::scripts {
 
 std::string sha1_hex(std::string_view data) {

@@ -27,13 +27,16 @@ SlotMap SlotMap::from_cluster_slots(const redisReply* reply) {
     const redisReply* lo = range->element[0];
     const redisReply* hi = range->element[1];
     const redisReply* master = range->element[2];
-    if (lo->type != REDIS_REPLY_INTEGER || hi->type != REDIS_REPLY_INTEGER) malformed("slot bounds not integers");
-    if (lo->integer < 0 || hi->integer >= kSlotCount || lo->integer > hi->integer) malformed("slot bounds out of range");
+    if (lo->type != REDIS_REPLY_INTEGER || hi->type != REDIS_REPLY_INTEGER)
+      malformed("slot bounds not integers");
+    if (lo->integer < 0 || hi->integer >= kSlotCount || lo->integer > hi->integer)
+      malformed("slot bounds out of range");
     if (master->type != REDIS_REPLY_ARRAY || master->elements < 2) malformed("node entry too short");
     const redisReply* host = master->element[0];
     const redisReply* port = master->element[1];
     if (host->type != REDIS_REPLY_STRING || port->type != REDIS_REPLY_INTEGER) malformed("node entry types");
-    const int index = map.index_of(NodeAddr{std::string(host->str, host->len), static_cast<int>(port->integer)});
+    const int index =
+        map.index_of(NodeAddr{std::string(host->str, host->len), static_cast<int>(port->integer)});
     for (long long s = lo->integer; s <= hi->integer; ++s) map.owner_[s] = static_cast<int16_t>(index);
   }
   return map;

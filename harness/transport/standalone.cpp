@@ -2,7 +2,6 @@
 
 #include <charconv>
 
-
 namespace lh::transport {
 
 void ScriptArgv::reset(std::size_t n) {
@@ -55,7 +54,8 @@ asio::awaitable<bool> StandaloneRedis::load(const scripts::Script& s) {
   co_return !r.is_error();
 }
 
-asio::awaitable<Reply> StandaloneRedis::evalsha(const scripts::Script& s, std::span<const std::string_view> keys,
+asio::awaitable<Reply> StandaloneRedis::evalsha(const scripts::Script& s,
+                                                std::span<const std::string_view> keys,
                                                 std::span<const std::string_view> args) {
   argv_.build(s, eval_, keys, args);
   Reply r = co_await conn_.call(argv_.view());
@@ -96,7 +96,8 @@ bool StandaloneRedis::poll_batch() {
     if (f == net::Connection::Flush::pending) return false;
     if (f == net::Connection::Flush::failed) {  // nothing more will arrive: every call left fails alike
       for (; batch_next_ < n; ++batch_next_) {
-        batch_replies_[batch_next_] = Reply::failure(failure.error_class(), std::string(failure.error_message()));
+        batch_replies_[batch_next_] =
+            Reply::failure(failure.error_class(), std::string(failure.error_message()));
         count(batch_replies_[batch_next_]);
       }
       return true;

@@ -1,8 +1,8 @@
 // The Redis transport of one virtual client against a standalone server: one connection, EVALSHA with
 // NOSCRIPT -> SCRIPT LOAD -> retry once, real pipelining for batches, every error counted by class.
 #pragma once
-#include "harness/transport/redis.hpp"
 #include "harness/net/connection.hpp"
+#include "harness/transport/redis.hpp"
 
 namespace lh::transport {
 
@@ -26,8 +26,8 @@ class ScriptArgv {
 
 class StandaloneRedis final : public Redis {
  public:
-  StandaloneRedis(asio::io_context& io, const net::RedisUrl& url, net::Timeouts t, net::ConnectionSet* watchdog,
-                  Counters* rec, bool eval)
+  StandaloneRedis(asio::io_context& io, const net::RedisUrl& url, net::Timeouts t,
+                  net::ConnectionSet* watchdog, Counters* rec, bool eval)
       : conn_(io, url, t, watchdog), rec_(rec), eval_(eval) {}
   StandaloneRedis(const StandaloneRedis&) = delete;
   StandaloneRedis& operator=(const StandaloneRedis&) = delete;

@@ -2,10 +2,10 @@
 
 #include <map>
 
-#include "harness/transport/slot.hpp"
-#include "harness/util/exit_errors.hpp"
-#include "harness/transport/standalone.hpp"
 #include "harness/transport/node_client.hpp"
+#include "harness/transport/slot.hpp"
+#include "harness/transport/standalone.hpp"
+#include "harness/util/exit_errors.hpp"
 #include "harness/util/strcat.hpp"
 
 namespace lh::transport {
@@ -23,9 +23,11 @@ std::string info_field(std::string_view info, std::string_view field) {
 void load_script_on(SyncClient& node, const scripts::Script& s, const std::string& where) {
   net::Reply r = node.command({"SCRIPT", "LOAD", s.body});
   if (r.is_error())
-    throw UsageError("Redis at " + where + " rejected script '" + s.name + "': " + std::string(r.error_message()));
+    throw UsageError("Redis at " + where + " rejected script '" + s.name +
+                     "': " + std::string(r.error_message()));
   if (r.str() != s.sha1)
-    throw UsageError("script '" + s.name + "': Redis's SHA1 " + std::string(r.str()) + " differs from ours " + s.sha1);
+    throw UsageError("script '" + s.name + "': Redis's SHA1 " + std::string(r.str()) + " differs from ours " +
+                     s.sha1);
 }
 
 std::string glob_escape(const std::string& s) {
@@ -123,7 +125,9 @@ class StandaloneSession final : public TargetSession {
   void load_script(const scripts::Script& s) override { load_script_on(admin_, s, url_.display()); }
 
   PrefixScan scan_prefix(const std::string& prefix) override { return scan_prefix_on(admin_, prefix); }
-  CleanupResult cleanup(const std::string& prefix) override { return unlink_prefix_on(admin_, prefix, false); }
+  CleanupResult cleanup(const std::string& prefix) override {
+    return unlink_prefix_on(admin_, prefix, false);
+  }
 
   reports::Target describe() override {
     reports::Target t;

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/transport/redis.hpp"
-#include "harness/transport/admin_client.hpp"
-#include "harness/net/url.hpp"
 #include "harness/model/report.hpp"
+#include "harness/net/url.hpp"
+#include "harness/transport/admin_client.hpp"
+#include "harness/transport/redis.hpp"
 
 namespace lh::transport {
 

@@ -14,7 +14,8 @@ constexpr auto kInterruptGrace = std::chrono::milliseconds(500);
 std::atomic<int64_t> g_interrupt_seen_ns{0};  // steady clock, 0: not yet
 
 int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 }  // namespace

@@ -137,10 +137,8 @@ pid_t launch(const LaunchSpec& spec) {
     }
     stdio.install();
     close_from_3(max_fd);  // no socket or file of the parent leaks into the program
-    if (envp.empty())
-      ::execv(argv[0], argv.data());
-    else
-      ::execve(argv[0], argv.data(), envp.data());
+    if (envp.empty()) ::execv(argv[0], argv.data());
+    else ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   // Also from this side, so that a signal to the group cannot race the child's own setpgid (EACCES once the child
@@ -176,7 +174,8 @@ int exit_code_of(int wait_status) {
 
 bool is_executable_file(const std::string& path) {
   struct stat st {};
-  return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+  return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+         ::access(path.c_str(), X_OK) == 0;
 }
 
 std::string find_in_path(const std::string& name) {

@@ -11,8 +11,7 @@ namespace detail {
 inline void cat_one(std::string& out, std::string_view s) { out.append(s); }
 inline void cat_one(std::string& out, char c) { out.push_back(c); }
 template <class T>
-  requires std::is_arithmetic_v<T> && (!std::is_same_v<T, char>)
-inline void cat_one(std::string& out, T v) {
+requires std::is_arithmetic_v<T> &&(!std::is_same_v<T, char>)inline void cat_one(std::string& out, T v) {
   out.append(std::to_string(v));
 }
 }  // namespace detail

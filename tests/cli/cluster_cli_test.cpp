@@ -77,15 +77,16 @@ std::vector<std::string> run_args(const std::string& target, std::vector<std::st
 }
 
 void print_errors(const char* what, const json& res) {
-  std::printf("%s: ops ok %llu failed %llu indeterminate %llu; errors moved %llu ask %llu tryagain %llu "
-              "clusterdown %llu noscript %llu connection %llu timeout %llu; violations %lld\n",
-              what, (unsigned long long)res["ops"]["ok"].get<uint64_t>(),
-              (unsigned long long)res["ops"]["failed"].get<uint64_t>(),
-              (unsigned long long)res["ops"]["indeterminate"].get<uint64_t>(), (unsigned long long)errors(res, "moved"),
-              (unsigned long long)errors(res, "ask"), (unsigned long long)errors(res, "tryagain"),
-              (unsigned long long)errors(res, "clusterdown"), (unsigned long long)errors(res, "noscript"),
-              (unsigned long long)errors(res, "connection"), (unsigned long long)errors(res, "timeout"),
-              (long long)res["correctness"]["violations"].get<int64_t>());
+  std::printf(
+      "%s: ops ok %llu failed %llu indeterminate %llu; errors moved %llu ask %llu tryagain %llu "
+      "clusterdown %llu noscript %llu connection %llu timeout %llu; violations %lld\n",
+      what, (unsigned long long)res["ops"]["ok"].get<uint64_t>(),
+      (unsigned long long)res["ops"]["failed"].get<uint64_t>(),
+      (unsigned long long)res["ops"]["indeterminate"].get<uint64_t>(),
+      (unsigned long long)errors(res, "moved"), (unsigned long long)errors(res, "ask"),
+      (unsigned long long)errors(res, "tryagain"), (unsigned long long)errors(res, "clusterdown"),
+      (unsigned long long)errors(res, "noscript"), (unsigned long long)errors(res, "connection"),
+      (unsigned long long)errors(res, "timeout"), (long long)res["correctness"]["violations"].get<int64_t>());
 }
 
 }  // namespace
@@ -93,7 +94,8 @@ void print_errors(const char* what, const json& res) {
 TEST(ClusterCli, EveryAtomicScenarioRunsCleanOnThreeMastersWithReplicas) {
   auto c = start_cluster(3, 1);
   const auto masters = c->master_addresses();
-  auto r = run_harness(run_args(seed(*c), {"--variant", "atomic", "--duration", "2s", "--clients", "20"}), 90s);
+  auto r =
+      run_harness(run_args(seed(*c), {"--variant", "atomic", "--duration", "2s", "--clients", "20"}), 90s);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = parse_report(r);
   EXPECT_EQ(j["target"]["mode"], "cluster");
@@ -128,40 +130,42 @@ TEST(ClusterCli, ReshardingTheHotKeysSlotUnderLoadCompletesEveryOp) {
   int dst = -1;
   for (const auto& m : c->master_addresses())
     if (port_of(m) != src) dst = port_of(m);
-  const std::string src_id = redis_cmd(src, {"CLUSTER", "MYID"}), dst_id = redis_cmd(dst, {"CLUSTER", "MYID"});
+  const std::string src_id = redis_cmd(src, {"CLUSTER", "MYID"}),
+                    dst_id = redis_cmd(dst, {"CLUSTER", "MYID"});
   const std::string s = std::to_string(slot);
   Clock::duration migration{};
 
-  auto r = run_harness(run_args(seed(*c), {"--scenario", "counter", "--variant", "atomic", "--keys", "1",
-                                           "--duration", "6s", "--clients", "20", "--key-prefix", "lh:reshard:"}),
-                       60s, [&](pid_t) {
-                         ASSERT_TRUE(poll_until([&] { return int_value(src, key) > 500; }, 20s));
-                         const auto t0 = Clock::now();
-                         ASSERT_EQ(redis_cmd(dst, {"CLUSTER", "SETSLOT", s, "IMPORTING", src_id}), "OK");
-                         ASSERT_EQ(redis_cmd(src, {"CLUSTER", "SETSLOT", s, "MIGRATING", dst_id}), "OK");
-                         for (;;) {
-                           const std::string keys = redis_cmd(src, {"CLUSTER", "GETKEYSINSLOT", s, "100"});
-                           if (keys.empty()) break;
-                           std::vector<std::string> migrate = {"MIGRATE", "127.0.0.1", std::to_string(dst), "", "0",
-                                                               "5000", "KEYS"};
-                           std::istringstream in(keys);
-                           for (std::string k; in >> k;) migrate.push_back(k);
-                           ASSERT_EQ(redis_cmd(src, migrate), "OK");
-                         }
-                         // The clients now get ASK from the source: wait until the target saw ASKING.
-                         EXPECT_TRUE(poll_until([&] { return command_calls(dst, "asking") > 0; }, 5s));
-                         for (int node : {dst, src})
-                           ASSERT_EQ(redis_cmd(node, {"CLUSTER", "SETSLOT", s, "NODE", dst_id}), "OK");
-                         for (const auto& m : c->master_addresses()) {
-                           if (port_of(m) != src && port_of(m) != dst) {
-                             ASSERT_EQ(redis_cmd(port_of(m), {"CLUSTER", "SETSLOT", s, "NODE", dst_id}), "OK");
-                           }
-                         }
-                         migration = Clock::now() - t0;
-                         // Still under load after the move: the counter keeps rising on its new owner.
-                         const int64_t moved_at = int_value(dst, key);
-                         EXPECT_TRUE(poll_until([&] { return int_value(dst, key) > moved_at + 100; }, 10s));
-                       });
+  auto r =
+      run_harness(run_args(seed(*c), {"--scenario", "counter", "--variant", "atomic", "--keys", "1",
+                                      "--duration", "6s", "--clients", "20", "--key-prefix", "lh:reshard:"}),
+                  60s, [&](pid_t) {
+                    ASSERT_TRUE(poll_until([&] { return int_value(src, key) > 500; }, 20s));
+                    const auto t0 = Clock::now();
+                    ASSERT_EQ(redis_cmd(dst, {"CLUSTER", "SETSLOT", s, "IMPORTING", src_id}), "OK");
+                    ASSERT_EQ(redis_cmd(src, {"CLUSTER", "SETSLOT", s, "MIGRATING", dst_id}), "OK");
+                    for (;;) {
+                      const std::string keys = redis_cmd(src, {"CLUSTER", "GETKEYSINSLOT", s, "100"});
+                      if (keys.empty()) break;
+                      std::vector<std::string> migrate = {
+                          "MIGRATE", "127.0.0.1", std::to_string(dst), "", "0", "5000", "KEYS"};
+                      std::istringstream in(keys);
+                      for (std::string k; in >> k;) migrate.push_back(k);
+                      ASSERT_EQ(redis_cmd(src, migrate), "OK");
+                    }
+                    // The clients now get ASK from the source: wait until the target saw ASKING.
+                    EXPECT_TRUE(poll_until([&] { return command_calls(dst, "asking") > 0; }, 5s));
+                    for (int node : {dst, src})
+                      ASSERT_EQ(redis_cmd(node, {"CLUSTER", "SETSLOT", s, "NODE", dst_id}), "OK");
+                    for (const auto& m : c->master_addresses()) {
+                      if (port_of(m) != src && port_of(m) != dst) {
+                        ASSERT_EQ(redis_cmd(port_of(m), {"CLUSTER", "SETSLOT", s, "NODE", dst_id}), "OK");
+                      }
+                    }
+                    migration = Clock::now() - t0;
+                    // Still under load after the move: the counter keeps rising on its new owner.
+                    const int64_t moved_at = int_value(dst, key);
+                    EXPECT_TRUE(poll_until([&] { return int_value(dst, key) > moved_at + 100; }, 10s));
+                  });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = parse_report(r);
   const json& res = j["results"][0];
@@ -192,32 +196,33 @@ TEST(ClusterCli, CoordinatedFailoverUnderLoadReloadsTheScriptOnThePromotedNode) 
   }
   ASSERT_GT(replica, 0);
 
-  auto r = run_harness(run_args(seed(*c), {"--scenario", "counter", "--variant", "atomic", "--keys", "1",
-                                           "--duration", "6s", "--clients", "20", "--key-prefix", "lh:fo:"}),
-                       60s, [&](pid_t) {
-                         ASSERT_TRUE(poll_until([&] { return int_value(old_master, key) > 500; }, 20s));
-                         // The master must know the replica as its own over the cluster bus, or it ignores the
-                         // replica's failover request (and the replica gives up after 5 s).
-                         ASSERT_TRUE(poll_until(
-                             [&] {
-                               return redis_cmd(old_master, {"CLUSTER", "REPLICAS", master_id})
-                                          .find(":" + std::to_string(replica) + "@") != std::string::npos &&
-                                      redis_cmd(replica, {"INFO", "replication"}).find("master_link_status:up") !=
-                                          std::string::npos;
-                             },
-                             20s));
-                         // A manual failover gives up after 5 s when the replica cannot catch up (a loaded
-                         // machine): ask again, at most three times.
-                         bool promoted = false;
-                         for (int attempt = 0; attempt < 3 && !promoted; ++attempt) {
-                           ASSERT_EQ(redis_cmd(replica, {"CLUSTER", "FAILOVER"}), "OK");
-                           promoted = poll_until([&] { return owner_port(*c, key_slot(key)) == replica; }, 7s);
-                         }
-                         ASSERT_TRUE(promoted) << "replica: " << c->node_by_port(replica)->log_tail(8)
-                                               << "\nmaster: " << c->node_by_port(old_master)->log_tail(8);
-                         const int64_t at = int_value(replica, key);
-                         EXPECT_TRUE(poll_until([&] { return int_value(replica, key) > at + 100; }, 10s));
-                       });
+  auto r =
+      run_harness(run_args(seed(*c), {"--scenario", "counter", "--variant", "atomic", "--keys", "1",
+                                      "--duration", "6s", "--clients", "20", "--key-prefix", "lh:fo:"}),
+                  60s, [&](pid_t) {
+                    ASSERT_TRUE(poll_until([&] { return int_value(old_master, key) > 500; }, 20s));
+                    // The master must know the replica as its own over the cluster bus, or it ignores the
+                    // replica's failover request (and the replica gives up after 5 s).
+                    ASSERT_TRUE(poll_until(
+                        [&] {
+                          return redis_cmd(old_master, {"CLUSTER", "REPLICAS", master_id})
+                                         .find(":" + std::to_string(replica) + "@") != std::string::npos &&
+                                 redis_cmd(replica, {"INFO", "replication"}).find("master_link_status:up") !=
+                                     std::string::npos;
+                        },
+                        20s));
+                    // A manual failover gives up after 5 s when the replica cannot catch up (a loaded
+                    // machine): ask again, at most three times.
+                    bool promoted = false;
+                    for (int attempt = 0; attempt < 3 && !promoted; ++attempt) {
+                      ASSERT_EQ(redis_cmd(replica, {"CLUSTER", "FAILOVER"}), "OK");
+                      promoted = poll_until([&] { return owner_port(*c, key_slot(key)) == replica; }, 7s);
+                    }
+                    ASSERT_TRUE(promoted) << "replica: " << c->node_by_port(replica)->log_tail(8)
+                                          << "\nmaster: " << c->node_by_port(old_master)->log_tail(8);
+                    const int64_t at = int_value(replica, key);
+                    EXPECT_TRUE(poll_until([&] { return int_value(replica, key) > at + 100; }, 10s));
+                  });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = parse_report(r);
   const json& res = j["results"][0];
@@ -249,19 +254,20 @@ TEST(ClusterCli, SigkillOfAMasterUnderLoadNeitherCrashesNorHangsAndIsReported) {
 
   const int duration_s = 8;
   const auto t0 = Clock::now();
-  auto r = run_harness(run_args(seed(*c), {"--scenario", "counter", "--variant", "atomic", "--keys", "30",
-                                           "--duration", std::to_string(duration_s) + "s", "--clients", "20",
-                                           "--key-prefix", prefix}),
-                       90s, [&](pid_t) {
-                         ASSERT_TRUE(poll_until([&] { return int_value(victim, key(0)) > 50; }, 20s));
-                         c->node_by_port(victim)->kill(SIGKILL);
-                         // Other slots keep serving: the witness counter on another master keeps rising
-                         // (before the cluster marks the victim failed, and again once a replica took over).
-                         const int64_t at = int_value(witness_port, witness);
-                         EXPECT_TRUE(poll_until([&] { return int_value(witness_port, witness) > at + 50; }, 15s));
-                       });
+  auto r = run_harness(
+      run_args(seed(*c), {"--scenario", "counter", "--variant", "atomic", "--keys", "30", "--duration",
+                          std::to_string(duration_s) + "s", "--clients", "20", "--key-prefix", prefix}),
+      90s, [&](pid_t) {
+        ASSERT_TRUE(poll_until([&] { return int_value(victim, key(0)) > 50; }, 20s));
+        c->node_by_port(victim)->kill(SIGKILL);
+        // Other slots keep serving: the witness counter on another master keeps rising
+        // (before the cluster marks the victim failed, and again once a replica took over).
+        const int64_t at = int_value(witness_port, witness);
+        EXPECT_TRUE(poll_until([&] { return int_value(witness_port, witness) > at + 50; }, 15s));
+      });
   const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - t0);
-  std::printf("run with a SIGKILLed master took %lld s (duration %d s)\n", (long long)elapsed.count(), duration_s);
+  std::printf("run with a SIGKILLed master took %lld s (duration %d s)\n", (long long)elapsed.count(),
+              duration_s);
   ASSERT_FALSE(r.timed_out);
   // Acknowledged writes the victim had not replicated yet are lost: the checker reports them (exit 1).
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << "\n" << r.err;
@@ -279,9 +285,9 @@ TEST(ClusterCli, SigkillOfAMasterUnderLoadNeitherCrashesNorHangsAndIsReported) {
 
 TEST(ClusterCli, CrossSlotKeyTemplatesAreRefusedAndHashTaggedOnesRun) {
   // Forced cluster mode refuses before connecting anywhere.
-  auto r = run_harness({"run", "--cluster", "--target", "redis://127.0.0.1:1", "--script", kLua + "acquire_lock.lua",
-                        "--key", "lock:${rand:1-100}", "--key", "fence:${rand:1-100}", "--arg", "${client}:${seq}",
-                        "--arg", "1000"});
+  auto r = run_harness({"run", "--cluster", "--target", "redis://127.0.0.1:1", "--script",
+                        kLua + "acquire_lock.lua", "--key", "lock:${rand:1-100}", "--key",
+                        "fence:${rand:1-100}", "--arg", "${client}:${seq}", "--arg", "1000"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("lock:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("fence:"), std::string::npos) << r.err;
@@ -290,13 +296,14 @@ TEST(ClusterCli, CrossSlotKeyTemplatesAreRefusedAndHashTaggedOnesRun) {
 
   // Detected from the server: the same refusal, and the hash-tagged keys run.
   auto c = start_cluster(3, 0);
-  r = run_harness(run_args(seed(*c), {"--script", kLua + "acquire_lock.lua", "--key", "lock:${rand:1-100}", "--key",
-                                      "fence:${rand:1-100}", "--arg", "${client}:${seq}", "--arg", "1000"}));
+  r = run_harness(
+      run_args(seed(*c), {"--script", kLua + "acquire_lock.lua", "--key", "lock:${rand:1-100}", "--key",
+                          "fence:${rand:1-100}", "--arg", "${client}:${seq}", "--arg", "1000"}));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("fence:"), std::string::npos) << r.err;
-  r = run_harness(run_args(seed(*c), {"--script", kLua + "acquire_lock.lua", "--key", "lock:{${rand:1-100}}", "--key",
-                                      "fence:{${rand:1-100}}", "--arg", "${client}:${seq}", "--arg", "1000",
-                                      "--duration", "1s", "--pipeline", "4"}));
+  r = run_harness(run_args(seed(*c), {"--script", kLua + "acquire_lock.lua", "--key", "lock:{${rand:1-100}}",
+                                      "--key", "fence:{${rand:1-100}}", "--arg", "${client}:${seq}", "--arg",
+                                      "1000", "--duration", "1s", "--pipeline", "4"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = parse_report(r);
   const json& res = j["results"][0];
@@ -308,10 +315,10 @@ TEST(ClusterCli, CrossSlotKeyTemplatesAreRefusedAndHashTaggedOnesRun) {
 }
 
 TEST(ClusterCli, EmbeddedClusterRunsAndGoesAway) {
-  auto r = run_harness({"run", "--embedded-cluster", "3", "--scenario", "counter", "--variant",
-                        "atomic,naive,transaction",
-                        "--keys", "10", "--duration", "1s", "--clients", "10", "--report", "-", "--quiet"},
-                       60s);
+  auto r = run_harness(
+      {"run", "--embedded-cluster", "3", "--scenario", "counter", "--variant", "atomic,naive,transaction",
+       "--keys", "10", "--duration", "1s", "--clients", "10", "--report", "-", "--quiet"},
+      60s);
   ASSERT_TRUE(r.exit_code == 0) << r.err;
   json j = parse_report(r);
   EXPECT_EQ(j["target"]["mode"], "cluster");

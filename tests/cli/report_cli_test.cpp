@@ -41,9 +41,7 @@ class ReportCli : public ::testing::Test {
   std::string dir, base;
 };
 
-bool one_line(const std::string& s) {
-  return !s.empty() && s.find('\n') == s.size() - 1;
-}
+bool one_line(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
 
 }  // namespace
 

@@ -24,9 +24,9 @@ std::vector<std::string> rate_limit_args(const std::string& target, const std::s
     a.push_back("--target");
     a.push_back(target);
   }
-  for (const char* s : {"--script", kRateLimit.c_str(), "--key", "ratelimit:user:${rand:1-50}", "--arg", "60",
-                        "--arg", "100", "--arg", "${now_ms}", "--clients", "8", "--duration", duration.c_str(),
-                        "--report", "-", "--quiet"})
+  for (const char* s :
+       {"--script", kRateLimit.c_str(), "--key", "ratelimit:user:${rand:1-50}", "--arg", "60", "--arg", "100",
+        "--arg", "${now_ms}", "--clients", "8", "--duration", duration.c_str(), "--report", "-", "--quiet"})
     a.push_back(s);
   return a;
 }
@@ -64,7 +64,9 @@ TEST(RunCli, SeedRateLimiterWritesAValidReportAndLeavesNoKeyBehind) {
 
 TEST(RunCli, PasswordAndAclUserBothWorkAndThePasswordIsNeverPrinted) {
   auto server = start_server({"--requirepass", "s3cretpw"});
-  ASSERT_EQ(redis_cmd(server.port(), {"ACL", "SETUSER", "bob", "on", ">bobpass99", "~*", "+@all"}, "s3cretpw"), "OK");
+  ASSERT_EQ(
+      redis_cmd(server.port(), {"ACL", "SETUSER", "bob", "on", ">bobpass99", "~*", "+@all"}, "s3cretpw"),
+      "OK");
   for (const std::string& info : {std::string(":s3cretpw"), std::string("bob:bobpass99")}) {
     auto r = run_harness(rate_limit_args(url(server.port(), info)));
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -101,7 +103,8 @@ TEST(RunCli, InvalidLuaExits2WithRedisMessageNamingTheLine) {
   auto server = start_server();
   const std::string dir = lh::test::temp_dir();
   lh::test::write_text(dir + "/bad.lua", "local x = 1\nlocal y = 2\nreturn x +* y\n");
-  auto r = run_harness({"run", "--target", url(server.port()), "--script", dir + "/bad.lua", "--duration", "1s"});
+  auto r =
+      run_harness({"run", "--target", url(server.port()), "--script", dir + "/bad.lua", "--duration", "1s"});
   lh::test::remove_tree(dir);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("user_script:3"), std::string::npos) << r.err;  // Redis names line 3
@@ -132,7 +135,9 @@ TEST(RunCli, ScriptFlushDuringTheRunIsRecoveredAndCountedAsNoscript) {
   auto r = run_harness(rate_limit_args(url(port), "3s"), std::chrono::seconds(60), [&](pid_t) {
     // Once the load is running (EVALSHA calls reach the server), flush the script cache under it.
     ASSERT_TRUE(poll_until(
-        [&] { return redis_cmd(port, {"INFO", "commandstats"}).find("cmdstat_evalsha:calls") != std::string::npos; },
+        [&] {
+          return redis_cmd(port, {"INFO", "commandstats"}).find("cmdstat_evalsha:calls") != std::string::npos;
+        },
         std::chrono::seconds(20)));
     EXPECT_EQ(redis_cmd(port, {"SCRIPT", "FLUSH"}), "OK");
   });
@@ -211,9 +216,30 @@ TEST(RunCli, EvalModeSendsTheBodyEveryTime) {
 
 TEST(RunCli, PipelineAndRequestsCountExactly) {
   auto server = start_server();
-  auto r = run_harness({"run", "--target", url(server.port()), "--script", kRateLimit, "--key", "rl:${rand:1-5}",
-                        "--arg", "60", "--arg", "1000000", "--arg", "${now_ms}", "--arg", "${uuid}", "--clients",
-                        "4", "--pipeline", "16", "--requests", "1000", "--report", "-", "--quiet"});
+  auto r = run_harness({"run",
+                        "--target",
+                        url(server.port()),
+                        "--script",
+                        kRateLimit,
+                        "--key",
+                        "rl:${rand:1-5}",
+                        "--arg",
+                        "60",
+                        "--arg",
+                        "1000000",
+                        "--arg",
+                        "${now_ms}",
+                        "--arg",
+                        "${uuid}",
+                        "--clients",
+                        "4",
+                        "--pipeline",
+                        "16",
+                        "--requests",
+                        "1000",
+                        "--report",
+                        "-",
+                        "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = parse_report(r);
   EXPECT_EQ(j["results"][0]["ops"]["total"], 1000);

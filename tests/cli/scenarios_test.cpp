@@ -2,8 +2,8 @@
 // transaction are clean, and the checkers' numbers agree with what Redis holds.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "support/json_schema.hpp"
@@ -24,11 +24,14 @@ struct ScenarioRun {
 // twin's race shows up in every run, not just most.
 ScenarioRun run_scenario(int port, const std::string& scenario, std::vector<std::string> extra = {}) {
   // Defaults, each overridable by a flag of the same name in `extra`.
-  std::vector<std::pair<std::string, std::string>> flags = {
-      {"--variant", "atomic,naive,transaction"}, {"--clients", "16"}, {"--keys", "1"},
-      {"--think-time", "1ms"}, {"--duration", "2s"}};
-  std::vector<std::string> args = {"run", "--target", "redis://127.0.0.1:" + std::to_string(port), "--scenario",
-                                   scenario, "--report", "-", "--quiet"};
+  std::vector<std::pair<std::string, std::string>> flags = {{"--variant", "atomic,naive,transaction"},
+                                                            {"--clients", "16"},
+                                                            {"--keys", "1"},
+                                                            {"--think-time", "1ms"},
+                                                            {"--duration", "2s"}};
+  std::vector<std::string> args = {"run",        "--target", "redis://127.0.0.1:" + std::to_string(port),
+                                   "--scenario", scenario,   "--report",
+                                   "-",          "--quiet"};
   for (const auto& [flag, value] : flags) {
     if (std::find(extra.begin(), extra.end(), flag) != extra.end()) continue;
     args.push_back(flag);
@@ -57,13 +60,15 @@ void expect_naive_caught_and_safe_clean(const ScenarioRun& run, const std::strin
   ASSERT_EQ(run.exit_code, 0) << scenario << ": naive violations are expected, not a failure";
   ASSERT_EQ(run.report["results"].size(), 3u);
   const json& naive = result(run.report, "naive");
-  EXPECT_GT(naive["correctness"]["violations"].get<int64_t>(), 0) << scenario << " naive: " << naive["correctness"].dump();
+  EXPECT_GT(naive["correctness"]["violations"].get<int64_t>(), 0)
+      << scenario << " naive: " << naive["correctness"].dump();
   EXPECT_EQ(naive["correctness"]["verdict"], "violated");
   EXPECT_EQ(naive["correctness"]["safe_by_design"], false);
   EXPECT_FALSE(naive["correctness"]["examples"].empty());
   for (const char* safe : {"atomic", "transaction"}) {
     const json& r = result(run.report, safe);
-    EXPECT_EQ(r["correctness"]["violations"], 0) << scenario << " " << safe << ": " << r["correctness"].dump();
+    EXPECT_EQ(r["correctness"]["violations"], 0)
+        << scenario << " " << safe << ": " << r["correctness"].dump();
     EXPECT_EQ(r["correctness"]["verdict"], "pass");
     EXPECT_EQ(r["correctness"]["safe_by_design"], true);
     EXPECT_GT(r["ops"]["ok"].get<uint64_t>(), 0u);
@@ -79,7 +84,8 @@ TEST(Scenarios, NaiveCounterLosesUpdates) {
 
 TEST(Scenarios, CounterLostUpdatesEqualAcknowledgedMinusWhatRedisHolds) {
   auto server = start_server();
-  ScenarioRun run = run_scenario(server.port(), "counter", {"--variant", "naive", "--keep-keys", "--key-prefix", "t:"});
+  ScenarioRun run =
+      run_scenario(server.port(), "counter", {"--variant", "naive", "--keep-keys", "--key-prefix", "t:"});
   ASSERT_EQ(run.report["results"].size(), 1u);
   const json& naive = result(run.report, "naive");
   const json& d = naive["correctness"]["details"];
@@ -121,8 +127,9 @@ TEST(Scenarios, NaiveLockHasTwoHoldersAtOnce) {
 
 TEST(Scenarios, LockHeldPastItsTtlShowsExpiredLeasesAndFencingRejectsStaleWrites) {
   auto server = start_server();
-  ScenarioRun run = run_scenario(server.port(), "lock",
-                         {"--variant", "atomic", "--lock-ttl", "20ms", "--think-time", "40ms", "--clients", "4"});
+  ScenarioRun run =
+      run_scenario(server.port(), "lock",
+                   {"--variant", "atomic", "--lock-ttl", "20ms", "--think-time", "40ms", "--clients", "4"});
   ASSERT_EQ(run.report["results"].size(), 1u);
   const json& d = result(run.report, "atomic")["correctness"]["details"];
   EXPECT_GT(d["expired_leases"].get<int64_t>(), 0) << d.dump();
@@ -158,7 +165,8 @@ TEST(Scenarios, UnknownScenarioOrVariantIsAUsageError) {
 
 TEST(Demo, ShowsEveryNaiveTwinCaughtAndEveryScriptCleanOnTheEmbeddedRedis) {
   const std::string dir = lh::test::temp_dir();
-  auto r = run_harness({"demo", "--duration", "1s", "--report", dir + "/demo.json"}, std::chrono::seconds(120));
+  auto r =
+      run_harness({"demo", "--duration", "1s", "--report", dir + "/demo.json"}, std::chrono::seconds(120));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = json::parse(lh::test::read_text(dir + "/demo.json"), nullptr, false);
   lh::test::remove_tree(dir);

@@ -38,9 +38,7 @@ std::vector<std::string> rate_limit_args(const std::string& target, const std::s
   return a;
 }
 
-std::string url(int port) {
-  return "redis://127.0.0.1:" + std::to_string(port);
-}
+std::string url(int port) { return "redis://127.0.0.1:" + std::to_string(port); }
 
 uint64_t evalsha_calls(int port) {
   const std::string stats = redis_cmd(port, {"INFO", "commandstats"});
@@ -55,9 +53,7 @@ uint64_t signal_mask(pid_t pid, const std::string& field) {
     if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1), nullptr, 16);
   return 0;
 }
-bool has(uint64_t mask, int sig) {
-  return (mask >> (sig - 1)) & 1;
-}
+bool has(uint64_t mask, int sig) { return (mask >> (sig - 1)) & 1; }
 
 // Sets a signal's disposition in this process (the binary inherits SIG_IGN across exec) for the test's life.
 class Disposition {

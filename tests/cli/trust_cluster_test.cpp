@@ -36,9 +36,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-int port_of(const std::string& address) {
-  return std::stoi(address.substr(address.rfind(':') + 1));
-}
+int port_of(const std::string& address) { return std::stoi(address.substr(address.rfind(':') + 1)); }
 
 // The master serving `slot`, per CLUSTER SLOTS of a live node.
 int owner_port(LocalCluster& c, uint16_t slot) {

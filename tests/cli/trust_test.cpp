@@ -65,14 +65,10 @@ std::string brief(const json& res) {
          (c.contains("reason") ? " (" + c.value("reason", "") + ")" : "");
 }
 
-void print_result(const char* what, const json& res) {
-  std::printf("%s: %s\n", what, brief(res).c_str());
-}
+void print_result(const char* what, const json& res) { std::printf("%s: %s\n", what, brief(res).c_str()); }
 
 // Load has reached the server: the atomic counter's EVALSHA was called more than `n` times.
-bool evalsha_above(int port, int64_t n) {
-  return command_calls(port, "evalsha") > n;
-}
+bool evalsha_above(int port, int64_t n) { return command_calls(port, "evalsha") > n; }
 
 }  // namespace
 
@@ -566,8 +562,8 @@ TEST(TrustCli, AThresholdScopeNamingNoScenarioIsRefusedBeforeContactingTheTarget
   // 127.0.0.1:1 has no server: an exit 2 (not 3) in well under a second proves nothing was contacted.
   TempDir dir;
   const auto t0 = Clock::now();
-  auto r = run_harness({"run", "--target", "redis://127.0.0.1:1", "--scenario", "counter", "--variant", "atomic",
-                        "--threshold", "nosuch:p99_ms<5", "--report", dir.file("r.json")});
+  auto r = run_harness({"run", "--target", "redis://127.0.0.1:1", "--scenario", "counter", "--variant",
+                        "atomic", "--threshold", "nosuch:p99_ms<5", "--report", dir.file("r.json")});
   EXPECT_LT(ms_between(t0, Clock::now()), 2000);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "--threshold 'nosuch:p99_ms<5'")) << r.err;

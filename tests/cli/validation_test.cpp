@@ -68,16 +68,12 @@ class EnvVar {
  public:
   EnvVar(const char* name, const char* value) : name_(name) {
     if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      ::setenv(name, value, 1);
-    else
-      ::unsetenv(name);
+    if (value) ::setenv(name, value, 1);
+    else ::unsetenv(name);
   }
   ~EnvVar() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
   }
 
  private:
@@ -154,7 +150,8 @@ TEST(ValidationCli, TheHelpNamesEveryScenarioOfTheRegistry) {
     EXPECT_EQ(r.exit_code, 0) << command;
     // Boost wraps the help at 80 columns, inside a word too: unwrapped first.
     const std::string help = std::regex_replace(r.out, std::regex("\n +"), "");
-    EXPECT_NE(help.find("comma list: " + names + " (default all)"), std::string::npos) << command << "\n" << help;
+    EXPECT_NE(help.find("comma list: " + names + " (default all)"), std::string::npos) << command << "\n"
+                                                                                       << help;
   }
 }
 
@@ -218,8 +215,7 @@ TEST(ValidationCli, EachOutputPathIsCheckedBeforeTheLoad) {
   }
   if (const std::string d = unwritable_dir(dir); !d.empty())
     expect_refused({"run", "--gbench", d + "/bench.json"}, {"--gbench", "cannot create"});
-  else
-    ADD_FAILURE() << "no unwritable directory found to test with";
+  else ADD_FAILURE() << "no unwritable directory found to test with";
   ::chmod((dir + "/readonly-dir").c_str(), 0755);
   lh::test::remove_tree(dir);
 }

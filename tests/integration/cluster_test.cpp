@@ -8,11 +8,11 @@
 #include <map>
 #include <sstream>
 
+#include "harness/engine/recorder.hpp"
+#include "harness/scenarios/embedded_lua.hpp"
 #include "harness/transport/cluster_session.hpp"
 #include "harness/transport/slot.hpp"
 #include "harness/util/exit_errors.hpp"
-#include "harness/engine/recorder.hpp"
-#include "harness/scenarios/embedded_lua.hpp"
 #include "support/servers.hpp"
 
 using namespace lh;
@@ -30,7 +30,9 @@ std::vector<net::RedisUrl> seeds_of(LocalCluster& c) {
   return out;
 }
 
-transport::ClusterSession& as_cluster(transport::TargetSession& s) { return dynamic_cast<transport::ClusterSession&>(s); }
+transport::ClusterSession& as_cluster(transport::TargetSession& s) {
+  return dynamic_cast<transport::ClusterSession&>(s);
+}
 
 int port_of(const std::string& address) { return std::stoi(address.substr(address.rfind(':') + 1)); }
 
@@ -64,7 +66,9 @@ std::string text(const net::Reply& r) {
 }
 
 // Blocking steps of the coroutines below, kept out of the coroutine frames (g++ 12 warns about braced lists there).
-void set_value(int port, const std::string& key, const std::string& value) { redis_cmd(port, {"SET", key, value}); }
+void set_value(int port, const std::string& key, const std::string& value) {
+  redis_cmd(port, {"SET", key, value});
+}
 
 void flush_scripts(const std::vector<std::string>& masters) {
   for (const auto& m : masters) {
@@ -76,7 +80,8 @@ void flush_scripts(const std::vector<std::string>& masters) {
 // Moves key's slot from src to dst: IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE on every master.
 void move_slot(const std::string& key, int src, int dst, const std::vector<std::string>& masters) {
   const std::string slot = std::to_string(key_slot(key));
-  const std::string dst_id = redis_cmd(dst, {"CLUSTER", "MYID"}), src_id = redis_cmd(src, {"CLUSTER", "MYID"});
+  const std::string dst_id = redis_cmd(dst, {"CLUSTER", "MYID"}),
+                    src_id = redis_cmd(src, {"CLUSTER", "MYID"});
   redis_cmd(dst, {"CLUSTER", "SETSLOT", slot, "IMPORTING", src_id});
   redis_cmd(src, {"CLUSTER", "SETSLOT", slot, "MIGRATING", dst_id});
   redis_cmd(src, {"MIGRATE", "127.0.0.1", std::to_string(dst), key, "0", "5000"});
@@ -97,8 +102,8 @@ asio::awaitable<void> two_batches(transport::Redis& redis, std::span<transport::
 // WATCH/MULTI/EXEC through the router: a commit, then a conflicting write; `seen` gets each step's answer.
 // (Two coroutines rather than one long one: past some size g++ 12 reports a false -Wmismatched-new-delete
 // on Asio's recycled coroutine frames.)
-asio::awaitable<void> transaction_commit_then_conflict(transport::Redis& redis, const std::string& key, int src,
-                                                       std::vector<std::string>& seen) {
+asio::awaitable<void> transaction_commit_then_conflict(transport::Redis& redis, const std::string& key,
+                                                       int src, std::vector<std::string>& seen) {
   net::Reply r = co_await redis.connect();
   r = co_await cmd(redis, key, "SET", key, "5");
   seen.push_back(text(r));
@@ -126,8 +131,8 @@ asio::awaitable<void> transaction_commit_then_conflict(transport::Redis& redis, 
 
 // The slot moves to another master while a WATCH is open: the transaction's next command stays on the watched
 // node and its MOVED comes back as is (following it would leave the WATCH behind).
-asio::awaitable<void> transaction_across_a_slot_move(transport::Redis& redis, const std::string& key, int src, int dst,
-                                                     const std::vector<std::string>& masters,
+asio::awaitable<void> transaction_across_a_slot_move(transport::Redis& redis, const std::string& key, int src,
+                                                     int dst, const std::vector<std::string>& masters,
                                                      std::vector<std::string>& seen) {
   net::Reply r = co_await cmd(redis, key, "WATCH", key);
   seen.push_back(text(r));
@@ -185,7 +190,8 @@ TEST(ClusterSession, AdminFollowsAskDuringAMigrationAndMovedAfterIt) {
   for (const auto& m : c->master_addresses())
     if (port_of(m) != src) dst = port_of(m);
   const std::string slot = std::to_string(key_slot(key));
-  const std::string src_id = redis_cmd(src, {"CLUSTER", "MYID"}), dst_id = redis_cmd(dst, {"CLUSTER", "MYID"});
+  const std::string src_id = redis_cmd(src, {"CLUSTER", "MYID"}),
+                    dst_id = redis_cmd(dst, {"CLUSTER", "MYID"});
   ASSERT_EQ(redis_cmd(dst, {"CLUSTER", "SETSLOT", slot, "IMPORTING", src_id}), "OK");
   ASSERT_EQ(redis_cmd(src, {"CLUSTER", "SETSLOT", slot, "MIGRATING", dst_id}), "OK");
   ASSERT_EQ(redis_cmd(src, {"MIGRATE", "127.0.0.1", std::to_string(dst), key, "0", "5000"}), "OK");
@@ -262,8 +268,8 @@ TEST(ClusterRouter, ATransactionStaysOnTheWatchedNodeAndItsConnection) {
   const auto masters = c->master_addresses();
   run_client(io, transaction_commit_then_conflict(*redis, key, src, seen));
   run_client(io, transaction_across_a_slot_move(*redis, key, src, dst, masters, seen));
-  const std::vector<std::string> expected = {"OK",  "OK", "5",   "OK",    "QUEUED", "array", "OK", "OK",
-                                             "QUEUED", "nil", "OK", "MOVED", "OK",     "101"};
+  const std::vector<std::string> expected = {"OK", "OK",     "5",   "OK", "QUEUED", "array", "OK",
+                                             "OK", "QUEUED", "nil", "OK", "MOVED",  "OK",    "101"};
   EXPECT_EQ(seen, expected);
   EXPECT_EQ(redis_cmd(dst, {"GET", key}), "101");
   EXPECT_GE(rec.errors[static_cast<std::size_t>(net::ErrorClass::moved)], 2u);

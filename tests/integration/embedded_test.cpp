@@ -87,7 +87,8 @@ TEST(Embedded, RequirepassServerStarts) {
 TEST(Embedded, AclOnlyServerStarts) {
   // The default user switched off: PING answers NOAUTH, which still counts as "up".
   // Each word its own argument: redis-server quotes every argument of one option separately.
-  RedisServer s = start_server({"--user", "default", "off", "--user", "app", "on", ">pw", "~*", "&*", "+@all"});
+  RedisServer s =
+      start_server({"--user", "default", "off", "--user", "app", "on", ">pw", "~*", "&*", "+@all"});
   EXPECT_EQ(redis_cmd(s.port(), {"PING"}).rfind("ERR:NOAUTH", 0), 0u);
   EXPECT_EQ(redis_cmd(s.port(), {"AUTH", "app", "pw"}), "OK");
 }
@@ -154,7 +155,8 @@ namespace {
 
 void expect_full_coverage_everywhere(LocalCluster& c) {
   for (RedisServer* n : c.nodes()) {
-    EXPECT_NE(redis_cmd(n->port(), {"CLUSTER", "INFO"}, c.password()).find("cluster_state:ok"), std::string::npos)
+    EXPECT_NE(redis_cmd(n->port(), {"CLUSTER", "INFO"}, c.password()).find("cluster_state:ok"),
+              std::string::npos)
         << n->address();
     lh::test::ReplyPtr slots = lh::test::raw_command(n->port(), {"CLUSTER", "SLOTS"}, c.password());
     ASSERT_TRUE(slots);
@@ -170,7 +172,8 @@ TEST(LocalClusterTest, ThreeMastersOneReplicaEachComeUpAndGoAway) {
   {
     const auto t0 = std::chrono::steady_clock::now();
     auto c = start_cluster(3, 1);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
     std::printf("LocalCluster(3,1) healthy after %lld ms\n", static_cast<long long>(ms.count()));
     ASSERT_EQ(c->nodes().size(), 6u);
     EXPECT_EQ(c->seed_addresses().size(), 6u);
@@ -206,8 +209,10 @@ TEST(LocalClusterTest, FailoverPromotesAReplica) {
   const auto t0 = std::chrono::steady_clock::now();
   victim->kill(SIGKILL);
   ASSERT_TRUE(c->wait_healthy(30s)) << c->last_problem();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
-  std::printf("failover after SIGKILL of %s took %lld ms\n", before[0].c_str(), static_cast<long long>(ms.count()));
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  std::printf("failover after SIGKILL of %s took %lld ms\n", before[0].c_str(),
+              static_cast<long long>(ms.count()));
 
   const auto after = c->master_addresses();
   EXPECT_EQ(after.size(), 3u);
@@ -234,6 +239,7 @@ TEST(LocalClusterTest, PasswordProtectedCluster) {
   auto c = start_cluster(3, 1, {"--requirepass", "pw"});
   EXPECT_EQ(c->password(), "pw");
   EXPECT_EQ(redis_cmd(c->nodes()[0]->port(), {"CLUSTER", "INFO"}).rfind("ERR:NOAUTH", 0), 0u);
-  EXPECT_NE(redis_cmd(c->nodes()[0]->port(), {"CLUSTER", "INFO"}, "pw").find("cluster_state:ok"), std::string::npos);
+  EXPECT_NE(redis_cmd(c->nodes()[0]->port(), {"CLUSTER", "INFO"}, "pw").find("cluster_state:ok"),
+            std::string::npos);
   expect_full_coverage_everywhere(*c);
 }

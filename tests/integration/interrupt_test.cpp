@@ -140,10 +140,10 @@ TEST(Interrupt, HungServerCannotHoldTheRunPastASecond) {
   EXPECT_TRUE(r.interrupted);
   // The ops in flight were woken by the closed connections: unknown, not failed, and said why. (One whose
   // reply the server wrote just before it stopped may still have been read in the grace period: ok.)
-  EXPECT_GE(r.merged.indeterminate, 1u) << "ok " << r.merged.ok << " failed " << r.merged.failed << " sent "
-                                        << probe.sent.load() << " answered " << probe.answered.load()
-                                        << " took " << took << " at stop: " << at_stop_sent << "/"
-                                        << at_stop_answered;
+  EXPECT_GE(r.merged.indeterminate, 1u)
+      << "ok " << r.merged.ok << " failed " << r.merged.failed << " sent " << probe.sent.load()
+      << " answered " << probe.answered.load() << " took " << took << " at stop: " << at_stop_sent << "/"
+      << at_stop_answered;
   EXPECT_LE(r.merged.indeterminate, kClients);
   EXPECT_EQ(r.merged.failed, 0u);
   const auto conn = static_cast<std::size_t>(net::ErrorClass::connection);

@@ -9,8 +9,8 @@
 
 #include "harness/app/redis_server.hpp"
 #include "harness/engine/engine.hpp"
-#include "harness/transport/standalone.hpp"
 #include "harness/transport/script.hpp"
+#include "harness/transport/standalone.hpp"
 #include "support/servers.hpp"
 
 namespace lh::test {

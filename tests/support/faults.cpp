@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "harness/app/redis_server.hpp"
-#include "support/process.hpp"
 #include "support/json_schema.hpp"
+#include "support/process.hpp"
 
 namespace lh::test {
 namespace {
@@ -66,9 +66,7 @@ OwnedServer::~OwnedServer() {
   remove_tree(dir_);
 }
 
-std::string OwnedServer::log() const {
-  return read_text(dir_ + "/redis.log");
-}
+std::string OwnedServer::log() const { return read_text(dir_ + "/redis.log"); }
 
 std::string OwnedServer::url(const std::string& userinfo, const std::string& path) const {
   return "redis://" + (userinfo.empty() ? "" : userinfo + "@") + "127.0.0.1:" + std::to_string(port_) + path;
@@ -176,32 +174,20 @@ bool HarnessProcess::wait_for(std::chrono::milliseconds limit) {
   return ended_;
 }
 
-bool HarnessProcess::killed_by_signal() const {
-  return ended_ && WIFSIGNALED(status_);
-}
-int HarnessProcess::signal() const {
-  return killed_by_signal() ? WTERMSIG(status_) : 0;
-}
-int HarnessProcess::exit_code() const {
-  return ended_ && WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
-}
-std::string HarnessProcess::out() const {
-  return read_text(dir_ + "/stdout");
-}
-std::string HarnessProcess::err() const {
-  return read_text(dir_ + "/stderr");
-}
+bool HarnessProcess::killed_by_signal() const { return ended_ && WIFSIGNALED(status_); }
+int HarnessProcess::signal() const { return killed_by_signal() ? WTERMSIG(status_) : 0; }
+int HarnessProcess::exit_code() const { return ended_ && WIFEXITED(status_) ? WEXITSTATUS(status_) : -1; }
+std::string HarnessProcess::out() const { return read_text(dir_ + "/stdout"); }
+std::string HarnessProcess::err() const { return read_text(dir_ + "/stderr"); }
 
-ContinueOnExit::~ContinueOnExit() {
-  s_.signal(SIGCONT);
-}
+ContinueOnExit::~ContinueOnExit() { s_.signal(SIGCONT); }
 
 std::vector<std::string> scan_keys(int port, const std::string& pattern, const std::string& password) {
   std::vector<std::string> keys;
   std::string cursor = "0";
   do {
-    auto r = lh::test::raw_command(port, {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, password,
-                                        5000ms);
+    auto r =
+        lh::test::raw_command(port, {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, password, 5000ms);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2)
       throw std::runtime_error("SCAN failed on port " + std::to_string(port) +
                                (r ? ": " + reply_text(r.get()) : ""));
@@ -259,7 +245,9 @@ std::vector<std::string> lines_of(const std::string& text) {
 TempDir::TempDir() : path(temp_dir()) {}
 TempDir::~TempDir() { remove_tree(path); }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 nlohmann::json read_report(const std::string& path) {
   if (!std::filesystem::exists(path)) {

@@ -8,9 +8,7 @@
 namespace lh::test {
 
 namespace {
-std::string golden_path(const std::string& name) {
-  return std::string(LH_TESTDATA_DIR) + "/golden/" + name;
-}
+std::string golden_path(const std::string& name) { return std::string(LH_TESTDATA_DIR) + "/golden/" + name; }
 }  // namespace
 
 std::string read_golden(const std::string& name) {

@@ -56,12 +56,9 @@ bool has_type(const json& v, const std::string& t) {
 std::string escape_pointer_token(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
   }
   return out;
 }
@@ -151,8 +148,7 @@ class Validator {
         const json& extra = schema.at("additionalProperties");
         if (extra.is_boolean() && !extra.get<bool>())
           fail(path, "property \"" + k + "\" is not allowed (additionalProperties is false)");
-        else
-          validate(extra, value, child, depth);
+        else validate(extra, value, child, depth);
       }
     }
   }
@@ -200,10 +196,8 @@ void undocumented(const json& root, const std::vector<const json*>& schemas, con
         if (s->contains("properties") && s->at("properties").contains(k))
           child.push_back(&s->at("properties").at(k));
       std::string child_path = path + "/" + escape_pointer_token(k);
-      if (!child.empty())
-        undocumented(root, child, value, child_path, out, depth + 1);
-      else if (has_properties && !open)
-        out.push_back(child_path);
+      if (!child.empty()) undocumented(root, child, value, child_path, out, depth + 1);
+      else if (has_properties && !open) out.push_back(child_path);
     }
   }
   if (v.is_array()) {

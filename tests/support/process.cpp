@@ -70,10 +70,8 @@ PrivateTmpdir::PrivateTmpdir() : dir_(temp_dir()) {
 }
 
 PrivateTmpdir::~PrivateTmpdir() {
-  if (old_)
-    ::setenv("TMPDIR", old_->c_str(), 1);
-  else
-    ::unsetenv("TMPDIR");
+  if (old_) ::setenv("TMPDIR", old_->c_str(), 1);
+  else ::unsetenv("TMPDIR");
   remove_tree(dir_);
 }
 

@@ -105,7 +105,8 @@ Report sample_report() {
 
   Result sn = sample_result("cas", "naive", 11250, 2650, 212);
   sn.correctness.invariant = "each value is consumed by at most one swap; the swaps form one chain";
-  sn.correctness.details = {{"swaps_acknowledged", 40210}, {"values_consumed_twice", 205}, {"chain_breaks", 7}};
+  sn.correctness.details = {
+      {"swaps_acknowledged", 40210}, {"values_consumed_twice", 205}, {"chain_breaks", 7}};
   sn.correctness.examples = {"value \"c12-340\" consumed by clients 12 and 40 <both acknowledged> & chained"};
 
   rep.results = {ca, cn, sa, sn};

@@ -94,7 +94,7 @@ lh::app::RedisServer start_server(std::vector<std::string> extra) {
 }
 
 std::unique_ptr<lh::app::LocalCluster> start_cluster(int masters, int replicas_per_master,
-                                                          std::vector<std::string> extra) {
+                                                     std::vector<std::string> extra) {
   lh::app::ServerOptions options;
   options.extra_args = std::move(extra);
   return std::make_unique<lh::app::LocalCluster>(masters, replicas_per_master, std::move(options));

@@ -18,7 +18,7 @@ lh::app::RedisServer start_server(std::vector<std::string> extra = {});
 
 // A fresh local cluster, healthy when returned.
 std::unique_ptr<lh::app::LocalCluster> start_cluster(int masters, int replicas_per_master,
-                                                          std::vector<std::string> extra = {});
+                                                     std::vector<std::string> extra = {});
 
 // The tests' own reader of Redis: one blocking hiredis connection to 127.0.0.1:port, AUTH when a password is
 // given, then argv (no PING, no retry, nothing of the harness's transport), so what a test reads back does not

@@ -12,9 +12,7 @@ namespace lh::test {
 
 namespace {
 
-bool name_start(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':';
-}
+bool name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
 bool name_char(char c) {
   return name_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.';
 }
@@ -161,13 +159,9 @@ std::vector<std::string> xml_element_names(const std::string& xml) {
   return scan.names;
 }
 
-std::string junit_xsd_path() {
-  return std::string(LH_TESTDATA_DIR) + "/junit-10.xsd";
-}
+std::string junit_xsd_path() { return std::string(LH_TESTDATA_DIR) + "/junit-10.xsd"; }
 
-bool xmllint_available() {
-  return std::system("command -v xmllint >/dev/null 2>&1") == 0;
-}
+bool xmllint_available() { return std::system("command -v xmllint >/dev/null 2>&1") == 0; }
 
 std::string xmllint_schema_errors(const std::string& xml, const std::string& xsd_path) {
   char tmpl[] = "/tmp/lh-junit-XXXXXX.xml";

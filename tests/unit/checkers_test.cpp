@@ -41,9 +41,7 @@ bool any_example_contains(const reports::Correctness& c, const std::string& s) {
   return false;
 }
 
-TEST(EventLayout, StaysAtThirtyTwoBytes) {
-  EXPECT_EQ(sizeof(Event), 32u);
-}
+TEST(EventLayout, StaysAtThirtyTwoBytes) { EXPECT_EQ(sizeof(Event), 32u); }
 
 TEST(Registry, ListsTheSixScenariosInContractOrder) {
   std::vector<std::string> names;
@@ -345,12 +343,8 @@ TEST(LockChecker, IndeterminateStepsWidenButDoNotHideAnOverlap) {
 
 // ---- inventory ---------------------------------------------------------------------------------------
 
-Event buy(int64_t left, Outcome o = ok) {
-  return ev({.outcome = o, .a = left, .b = 1});
-}
-Event sold_out() {
-  return ev({.a = 0, .b = 0});
-}
+Event buy(int64_t left, Outcome o = ok) { return ev({.outcome = o, .a = left, .b = 1}); }
+Event sold_out() { return ev({.a = 0, .b = 0}); }
 
 TEST(InventoryChecker, PassesASellOutWithCleanRefusals) {
   History h = {buy(2), buy(1), buy(0), sold_out(), sold_out()};

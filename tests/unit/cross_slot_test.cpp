@@ -18,7 +18,8 @@ TEST(CrossSlot, ZeroOrOneKey) {
 
 TEST(CrossSlot, SameHashTagIsFine) {
   EXPECT_FALSE(cross_slot_problem({"lock:{${rand:1-100}}", "fence:{${rand:1-100}}"}, kPrefix));
-  EXPECT_FALSE(cross_slot_problem({"a:{user:${client}}:x", "b:{user:${client}}", "{user:${client}}"}, kPrefix));
+  EXPECT_FALSE(
+      cross_slot_problem({"a:{user:${client}}:x", "b:{user:${client}}", "{user:${client}}"}, kPrefix));
   EXPECT_FALSE(cross_slot_problem({"{user1000}.following", "{user1000}.followers"}, kPrefix));
   // Identical keys always share a slot, tag or not.
   EXPECT_FALSE(cross_slot_problem({"k:${seq}", "k:${seq}"}, kPrefix));
@@ -54,7 +55,8 @@ TEST(CrossSlot, FixedKeysInDifferentSlots) {
   auto msg = cross_slot_problem({"foo", "bar"}, "");
   ASSERT_TRUE(msg);
   EXPECT_NE(msg->find("'foo' (slot 12182) and 'bar' (slot 5061)"), std::string::npos) << *msg;
-  EXPECT_NE(msg->find("'{tag}:foo' and '{tag}:bar'"), std::string::npos) << *msg;  // nothing shared: a literal tag
+  EXPECT_NE(msg->find("'{tag}:foo' and '{tag}:bar'"), std::string::npos)
+      << *msg;  // nothing shared: a literal tag
 }
 
 TEST(CrossSlot, DifferentTags) {
@@ -84,6 +86,8 @@ TEST(CrossSlot, SampleSlotsMatchTheExpandedKeys) {
   // The "e.g." slots are real slots of one expansion with the prefix: here rand's lower bound.
   auto msg = cross_slot_problem({"x:${rand:5-5}", "y:${rand:5-5}"}, kPrefix);
   ASSERT_TRUE(msg);
-  EXPECT_NE(msg->find("(slot e.g. " + std::to_string(key_slot(kPrefix + "x:5")) + ")"), std::string::npos) << *msg;
-  EXPECT_NE(msg->find("(slot e.g. " + std::to_string(key_slot(kPrefix + "y:5")) + ")"), std::string::npos) << *msg;
+  EXPECT_NE(msg->find("(slot e.g. " + std::to_string(key_slot(kPrefix + "x:5")) + ")"), std::string::npos)
+      << *msg;
+  EXPECT_NE(msg->find("(slot e.g. " + std::to_string(key_slot(kPrefix + "y:5")) + ")"), std::string::npos)
+      << *msg;
 }

@@ -23,7 +23,8 @@ std::string legacy_sentence(const Result& r) {
   const int64_t v = r.correctness.violations;
   const std::string who = r.variant + " " + r.scenario;
   if (r.scenario == "counter")
-    return who + " lost " + n(v) + " of " + n(d.value("acknowledged", int64_t{0})) + " acknowledged increments";
+    return who + " lost " + n(v) + " of " + n(d.value("acknowledged", int64_t{0})) +
+           " acknowledged increments";
   if (r.scenario == "cas") {
     const int64_t values = d.value("values_with_several_winners", int64_t{0});
     const int64_t extra = d.value("values_consumed_twice", int64_t{0});
@@ -56,11 +57,12 @@ std::vector<Result> cases() {
     out.push_back(violated(name, "naive", 1843, {{"acknowledged", 142800}, {"final", 140957}}));
     out.push_back(violated(name, "naive", 1, json::object()));
   }
-  out.push_back(violated("cas", "naive", 205,
-                         {{"values_with_several_winners", 1}, {"values_consumed_twice", 1}, {"chain_breaks", 0}}));
-  out.push_back(violated("cas", "naive", 4100,
-                         {{"values_with_several_winners", 2050}, {"values_consumed_twice", 2050},
-                          {"chain_breaks", 1234}}));
+  out.push_back(
+      violated("cas", "naive", 205,
+               {{"values_with_several_winners", 1}, {"values_consumed_twice", 1}, {"chain_breaks", 0}}));
+  out.push_back(violated(
+      "cas", "naive", 4100,
+      {{"values_with_several_winners", 2050}, {"values_consumed_twice", 2050}, {"chain_breaks", 1234}}));
   out.push_back(violated("custom", "evalsha", 12345, json::object()));
   out.push_back(violated("a-scenario-this-build-lacks", "naive", 7, {{"anything", 1}}));
   return out;
@@ -84,9 +86,9 @@ TEST(FactsDemoSummary, SaysEachViolationThenThatASafeVariantFailed) {
                  lh::test::sample_result("counter", "atomic", 1000, 900, 0),
                  violated("custom", "evalsha", 3, json::object())};
   rep.results[2].correctness.safe_by_design = true;
-  EXPECT_EQ(summary_of(rep), "\n  " + legacy_sentence(rep.results[0]) + ".\n  " +
-                                 legacy_sentence(rep.results[2]) +
-                                 ".\n  A variant that is safe by design showed violations: see the table above.\n");
+  EXPECT_EQ(summary_of(rep),
+            "\n  " + legacy_sentence(rep.results[0]) + ".\n  " + legacy_sentence(rep.results[2]) +
+                ".\n  A variant that is safe by design showed violations: see the table above.\n");
 }
 
 TEST(FactsDemoSummary, ConcludesOnlyAboutWhatItSaw) {
@@ -106,9 +108,11 @@ TEST(FactsDemoSummary, ConcludesOnlyAboutWhatItSaw) {
   partial.not_run = {{"cas", "atomic", "interrupted", true}};
   EXPECT_EQ(summary_of(partial),
             "\n  atomic counter was not checked: interrupted.\n"
-            "  naive counter is inconclusive: " + inconclusive.correctness.reason + ".\n"
-            "  atomic cas did not run: interrupted.\n"
-            "  Not every variant could be judged: nothing is concluded about those above.\n");
+            "  naive counter is inconclusive: " +
+                inconclusive.correctness.reason +
+                ".\n"
+                "  atomic cas did not run: interrupted.\n"
+                "  Not every variant could be judged: nothing is concluded about those above.\n");
 
   Report interrupted;
   interrupted.interrupted = true;

@@ -76,7 +76,8 @@ TEST(FactsWriters, FailsRunIsOneDefinition) {
   EXPECT_FALSE(fails_run(pass));
   EXPECT_TRUE(fails_run(inconclusive));
   EXPECT_FALSE(safe_violated(inconclusive.correctness));
-  for (const Result* r : {&safe, &naive, &pass, &inconclusive}) EXPECT_EQ(fails_run(*r), fails_run(r->correctness));
+  for (const Result* r : {&safe, &naive, &pass, &inconclusive})
+    EXPECT_EQ(fails_run(*r), fails_run(r->correctness));
 
   // Every writer marks exactly the rows fails_run names.
   Report rep;
@@ -90,7 +91,8 @@ TEST(FactsWriters, FailsRunIsOneDefinition) {
   for (size_t p = md.find("| ❌ "); p != std::string::npos; p = md.find("| ❌ ", p + 1)) ++marked;
   EXPECT_EQ(marked, failed) << md;
   marked = 0;
-  for (size_t p = html.find("<tr class=\"bad\">"); p != std::string::npos; p = html.find("<tr class=\"bad\">", p + 1))
+  for (size_t p = html.find("<tr class=\"bad\">"); p != std::string::npos;
+       p = html.find("<tr class=\"bad\">", p + 1))
     ++marked;
   EXPECT_EQ(marked, failed);
   EXPECT_NE(junit.find("failures=\"" + std::to_string(failed) + "\""), std::string::npos) << junit;
@@ -127,15 +129,17 @@ TEST(FactsHtmlDetails, ShowTheScenariosLabelsInItsOrderThenTheOtherKeys) {
 }
 
 TEST(FactsHtmlDetails, AScenarioOrVariantThisBuildLacksStillRendersEveryKey) {
-  Result r = lh::test::sample_result("a-scenario-this-build-lacks", "a-variant-this-build-lacks", 100, 900, 2);
+  Result r =
+      lh::test::sample_result("a-scenario-this-build-lacks", "a-variant-this-build-lacks", 100, 900, 2);
   r.correctness.details = {{"<odd key>", "<odd & value>"}, {"ratio", 0.25}, {"list", {1, 2}}, {"ok", true}};
   const std::string html = to_html(one_row(r));
   auto tables = detail_tables(html);
   ASSERT_EQ(tables.size(), 1u);
-  EXPECT_EQ(tables[0], (std::vector<std::pair<std::string, std::string>>{{"&lt;odd key&gt;", "&lt;odd &amp; value&gt;"},
-                                                                         {"list", "[1,2]"},
-                                                                         {"ok", "true"},
-                                                                         {"ratio", "0.25"}}));
+  EXPECT_EQ(tables[0],
+            (std::vector<std::pair<std::string, std::string>>{{"&lt;odd key&gt;", "&lt;odd &amp; value&gt;"},
+                                                              {"list", "[1,2]"},
+                                                              {"ok", "true"},
+                                                              {"ratio", "0.25"}}));
   EXPECT_EQ(html.find("<odd"), std::string::npos);
   EXPECT_NE(html.find("a-variant-this-build-lacks"), std::string::npos);
   // And the other writers say it in generic words.

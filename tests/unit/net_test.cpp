@@ -20,11 +20,14 @@ TEST(ErrorClass, ClassifiesRedisErrorReplies) {
   EXPECT_EQ(classify_error_reply("BUSY Redis is busy running a script."), ErrorClass::busy);
   EXPECT_EQ(classify_error_reply("MOVED 3999 127.0.0.1:6381"), ErrorClass::moved);
   EXPECT_EQ(classify_error_reply("ASK 3999 127.0.0.1:6381"), ErrorClass::ask);
-  EXPECT_EQ(classify_error_reply("TRYAGAIN Multiple keys request during rehashing of slot"), ErrorClass::tryagain);
+  EXPECT_EQ(classify_error_reply("TRYAGAIN Multiple keys request during rehashing of slot"),
+            ErrorClass::tryagain);
   EXPECT_EQ(classify_error_reply("CLUSTERDOWN The cluster is down"), ErrorClass::clusterdown);
-  EXPECT_EQ(classify_error_reply("CROSSSLOT Keys in request don't hash to the same slot"), ErrorClass::crossslot);
+  EXPECT_EQ(classify_error_reply("CROSSSLOT Keys in request don't hash to the same slot"),
+            ErrorClass::crossslot);
   EXPECT_EQ(classify_error_reply("OOM command not allowed when used memory > 'maxmemory'."), ErrorClass::oom);
-  EXPECT_EQ(classify_error_reply("READONLY You can't write against a read only replica."), ErrorClass::readonly);
+  EXPECT_EQ(classify_error_reply("READONLY You can't write against a read only replica."),
+            ErrorClass::readonly);
   EXPECT_EQ(classify_error_reply("ERR user_script:3: Script attempted to access nonexistent global variable"),
             ErrorClass::script);
   EXPECT_EQ(classify_error_reply("ERR Error running script (call to f_1234): @user_script:1: oops"),
@@ -68,8 +71,8 @@ TEST(Resp, EncodingIsByteIdenticalToHiredis) {
       {"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "1", "lh:1:counter:{0}", "1700000000000"},
       {"SET", std::string("bin\0ary\r\n", 9), std::string(70000, 'x')},
       // lengths at every digit boundary, and 12 arguments (a two-digit count)
-      {"A", "123456789", std::string(10, 'b'), std::string(99, 'c'), std::string(100, 'd'), std::string(999, 'e'),
-       std::string(1000, 'f'), "", "x", "y", "z", "w"}};
+      {"A", "123456789", std::string(10, 'b'), std::string(99, 'c'), std::string(100, 'd'),
+       std::string(999, 'e'), std::string(1000, 'f'), "", "x", "y", "z", "w"}};
   for (const auto& argv : commands) {
     std::vector<const char*> ptrs;
     std::vector<size_t> lens;
@@ -135,10 +138,13 @@ TEST(PooledReplies, StructsAreRecycledAndInterchangeableWithHiredisOwn) {
   EXPECT_EQ(first, second);  // the freed struct came back from this thread's free list
   EXPECT_EQ(second->integer, 2);
   EXPECT_EQ(second->str, nullptr);  // recycled structs are zeroed
-  freeReplyObject(second);         // ours are malloc memory: hiredis's own free takes them
+  freeReplyObject(second);          // ours are malloc memory: hiredis's own free takes them
 
   ReaderPtr plain(redisReaderCreate());  // and our free takes replies hiredis built itself
-  { Reply r(parse_pooled(plain, "*1\r\n$3\r\nabc\r\n")); EXPECT_EQ(r.elements(), 1u); }
+  {
+    Reply r(parse_pooled(plain, "*1\r\n$3\r\nabc\r\n"));
+    EXPECT_EQ(r.elements(), 1u);
+  }
 }
 
 TEST(PooledReplies, AProtocolErrorMidArrayFreesThePartialReply) {
@@ -151,9 +157,11 @@ TEST(PooledReplies, AProtocolErrorMidArrayFreesThePartialReply) {
 }
 
 TEST(Secrets, EveryOccurrenceIsMaskedAndNothingElse) {
-  EXPECT_EQ(lh::without_secrets("WRONGPASS s3cret for s3cret@127.0.0.1", {"s3cret"}), "WRONGPASS *** for ***@127.0.0.1");
+  EXPECT_EQ(lh::without_secrets("WRONGPASS s3cret for s3cret@127.0.0.1", {"s3cret"}),
+            "WRONGPASS *** for ***@127.0.0.1");
   EXPECT_EQ(lh::without_secrets("aaaa", {"aa"}), "******");  // adjacent occurrences, none left half shown
-  EXPECT_EQ(lh::without_secrets("no secret here", {"", "pw"}), "no secret here");  // empty secrets are skipped
+  EXPECT_EQ(lh::without_secrets("no secret here", {"", "pw"}),
+            "no secret here");  // empty secrets are skipped
   EXPECT_EQ(lh::without_secrets("p1 and p2", {"p1", "p2"}), "*** and ***");
   // Mask first, then cut: a secret that crossed the cut is not half shown.
   const std::string msg = std::string(295, 'x') + "hunter2!";

@@ -32,12 +32,18 @@ Reply parse(const std::string& resp) {
 
 std::string kind_name(Step::Kind k) {
   switch (k) {
-    case Step::Kind::done: return "done";
-    case Step::Kind::moved: return "moved";
-    case Step::Kind::ask: return "ask";
-    case Step::Kind::reload: return "reload";
-    case Step::Kind::wait: return "wait";
-    case Step::Kind::give_up: return "give_up";
+    case Step::Kind::done:
+      return "done";
+    case Step::Kind::moved:
+      return "moved";
+    case Step::Kind::ask:
+      return "ask";
+    case Step::Kind::reload:
+      return "reload";
+    case Step::Kind::wait:
+      return "wait";
+    case Step::Kind::give_up:
+      return "give_up";
   }
   return "?";
 }
@@ -76,22 +82,28 @@ std::vector<Row> table() {
   add("crossslot", parse("-CROSSSLOT Keys in request don't hash to the same slot\r\n"), "done", "done");
   add("busy", parse("-BUSY Redis is busy running a script.\r\n"), "done", "done");
   add("readonly", parse("-READONLY You can't write against a read only replica.\r\n"), "done", "done");
-  add("moved", parse("-MOVED 3999 10.0.0.2:7001\r\n"), "moved 3999 10.0.0.2:7001", "moved 3999 10.0.0.2:7001");
-  add("moved, endpoint unknown", parse("-MOVED 12 :7002\r\n"), "moved 12 10.0.0.1:7002", "moved 12 10.0.0.1:7002");
+  add("moved", parse("-MOVED 3999 10.0.0.2:7001\r\n"), "moved 3999 10.0.0.2:7001",
+      "moved 3999 10.0.0.2:7001");
+  add("moved, endpoint unknown", parse("-MOVED 12 :7002\r\n"), "moved 12 10.0.0.1:7002",
+      "moved 12 10.0.0.1:7002");
   add("moved, ipv6", parse("-MOVED 16383 ::1:7000\r\n"), "moved 16383 ::1:7000", "moved 16383 ::1:7000");
   add("ask", parse("-ASK 5 10.0.0.3:7003\r\n"), "ask 5 10.0.0.3:7003", "ask 5 10.0.0.3:7003");
   add("moved, unparsable", parse("-MOVED banana\r\n"), "give_up", "give_up");
   add("ask, slot out of range", parse("-ASK 16384 10.0.0.3:7003\r\n"), "give_up", "give_up");
   add("tryagain", parse("-TRYAGAIN Multiple keys request during rehashing of slot\r\n"), "wait", "wait");
-  add("clusterdown", parse("-CLUSTERDOWN The cluster is down\r\n"), "wait refresh=after", "wait refresh=after");
+  add("clusterdown", parse("-CLUSTERDOWN The cluster is down\r\n"), "wait refresh=after",
+      "wait refresh=after");
   add("clusterdown, uncovered", parse("-CLUSTERDOWN Hash slot not served\r\n"), "wait refresh=after",
       "wait refresh=after");
   add("noscript", parse("-NOSCRIPT No matching script. Please use EVAL.\r\n"), "reload", "reload");
   add("loading", parse("-LOADING Redis is loading the dataset in memory\r\n"), "done", "wait same");
-  add("connection lost", Reply::failure(ErrorClass::connection, "Connection reset by peer during read with h:1"),
-      "done", "wait refresh=now");
-  add("timeout", Reply::failure(ErrorClass::timeout, "timeout during read with h:1"), "done", "wait refresh=now");
-  add("protocol error", Reply::failure(ErrorClass::protocol, "protocol error from h:1"), "done", "wait refresh=now");
+  add("connection lost",
+      Reply::failure(ErrorClass::connection, "Connection reset by peer during read with h:1"), "done",
+      "wait refresh=now");
+  add("timeout", Reply::failure(ErrorClass::timeout, "timeout during read with h:1"), "done",
+      "wait refresh=now");
+  add("protocol error", Reply::failure(ErrorClass::protocol, "protocol error from h:1"), "done",
+      "wait refresh=now");
   return rows;
 }
 
@@ -205,7 +217,8 @@ TEST(RedirectBackoff, AdminWaitsFromTheCommandsStartAndBeginsNoWaitPastItsPatien
   for (Backoff::Wait w; (w = q.wait(now, false)).stop == Backoff::Stop::none; now = w.until, ++waits)
     last = std::chrono::duration_cast<std::chrono::milliseconds>(w.until - now).count();
   EXPECT_EQ(last, 500);
-  EXPECT_EQ(waits, 25);  // 5 + ... + 320 = 635 ms in 7, then 18 of 500 ms to 9635 ms; a 19th would end past 10 s
+  EXPECT_EQ(waits,
+            25);  // 5 + ... + 320 = 635 ms in 7, then 18 of 500 ms to 9635 ms; a 19th would end past 10 s
 }
 
 TEST(RedirectBackoff, AnInterruptEndsTheWaitingAtOnce) {
@@ -220,9 +233,11 @@ TEST(RedirectBackoff, AnInterruptEndsTheWaitingAtOnce) {
 TEST(RedirectPolicy, ASequenceOfReplies) {
   RedirectPolicy p(kRouterLimits);
   std::vector<std::string> steps;
-  for (const char* resp : {"-MOVED 9 10.0.0.2:7001\r\n", "-ASK 9 10.0.0.3:7001\r\n", "-TRYAGAIN x\r\n", ":1\r\n"})
+  for (const char* resp :
+       {"-MOVED 9 10.0.0.2:7001\r\n", "-ASK 9 10.0.0.3:7001\r\n", "-TRYAGAIN x\r\n", ":1\r\n"})
     steps.push_back(show(p.on_reply(parse(resp), "10.0.0.9", false)));
-  EXPECT_EQ(steps, (std::vector<std::string>{"moved 9 10.0.0.2:7001", "ask 9 10.0.0.3:7001", "wait", "done"}));
+  EXPECT_EQ(steps,
+            (std::vector<std::string>{"moved 9 10.0.0.2:7001", "ask 9 10.0.0.3:7001", "wait", "done"}));
   EXPECT_EQ(p.redirects(), 2);
 }
 
@@ -252,9 +267,10 @@ TEST(Redirect, UnusualHosts) {
 }
 
 TEST(Redirect, NotRedirects) {
-  for (const char* s : {"", "MOVED", "MOVED 12", "MOVED x 127.0.0.1:1", "MOVED 16384 127.0.0.1:1", "MOVED 1 host",
-                        "MOVED 1 host:0", "MOVED 1 host:99999", "ASKING", "TRYAGAIN Multiple keys request",
-                        "CLUSTERDOWN The cluster is down", "ERR moved 1 h:1"})
+  for (const char* s :
+       {"", "MOVED", "MOVED 12", "MOVED x 127.0.0.1:1", "MOVED 16384 127.0.0.1:1", "MOVED 1 host",
+        "MOVED 1 host:0", "MOVED 1 host:99999", "ASKING", "TRYAGAIN Multiple keys request",
+        "CLUSTERDOWN The cluster is down", "ERR moved 1 h:1"})
     EXPECT_FALSE(parse_redirect(s)) << s;
 }
 

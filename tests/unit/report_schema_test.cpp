@@ -23,9 +23,7 @@ using namespace lh::reports;
 
 namespace {
 
-json sample_json() {
-  return to_json(lh::test::sample_report());
-}
+json sample_json() { return to_json(lh::test::sample_report()); }
 
 bool has_error(const std::vector<std::string>& errors, const std::string& needle) {
   for (const auto& e : errors)
@@ -42,7 +40,8 @@ bool has_error(const std::vector<std::string>& errors, const std::string& needle
     return ::testing::AssertionSuccess() << "updated " << path;
   }
   std::ifstream f(path, std::ios::binary);
-  if (!f) return ::testing::AssertionFailure() << path << " does not exist; create it with LH_UPDATE_GOLDEN=1";
+  if (!f)
+    return ::testing::AssertionFailure() << path << " does not exist; create it with LH_UPDATE_GOLDEN=1";
   std::ostringstream s;
   s << f.rdbuf();
   if (s.str() == actual) return ::testing::AssertionSuccess();
@@ -53,8 +52,9 @@ bool has_error(const std::vector<std::string>& errors, const std::string& needle
     const bool ga = static_cast<bool>(std::getline(a, la)), ge = static_cast<bool>(std::getline(e, le));
     if (!ga || !ge || la != le) break;
   }
-  return ::testing::AssertionFailure() << relative << " is not the generated schema from line " << line
-                                       << " (regenerate it: LH_UPDATE_GOLDEN=1 unit_tests --gtest_filter='*Golden*')";
+  return ::testing::AssertionFailure()
+         << relative << " is not the generated schema from line " << line
+         << " (regenerate it: LH_UPDATE_GOLDEN=1 unit_tests --gtest_filter='*Golden*')";
 }
 
 std::vector<std::string> scenario_names() {
@@ -65,9 +65,7 @@ std::vector<std::string> scenario_names() {
 
 }  // namespace
 
-TEST(ReportSchema, SampleReportMatches) {
-  EXPECT_TRUE(MatchesReportSchema(sample_json()));
-}
+TEST(ReportSchema, SampleReportMatches) { EXPECT_TRUE(MatchesReportSchema(sample_json())); }
 
 TEST(ReportSchema, ReportRoundTripsThroughJsonUnchanged) {
   json j = sample_json();

@@ -53,9 +53,7 @@ struct TempDir {
 
 }  // namespace
 
-TEST(MarkdownWriter, MatchesGolden) {
-  EXPECT_TRUE(MatchesGolden("sample.md", to_markdown(sample_report())));
-}
+TEST(MarkdownWriter, MatchesGolden) { EXPECT_TRUE(MatchesGolden("sample.md", to_markdown(sample_report()))); }
 
 TEST(MarkdownWriter, ShowsVerdictTableThresholdsAndExpectedNaiveViolations) {
   std::string md = to_markdown(sample_report());

@@ -69,23 +69,26 @@ TEST(ScenarioFacts, ViolationNounsAreEachScenariosOwnWords) {
 TEST(ScenarioFacts, ExplainSaysWhatTheVariantGotWrongWithCommas) {
   EXPECT_EQ(scenario("counter").explain(result("counter", "naive", 4726, {{"acknowledged", 5105}})),
             "naive counter lost 4,726 of 5,105 acknowledged increments");
+  EXPECT_EQ(
+      scenario("cas").explain(result(
+          "cas", "naive", 2182,
+          {{"values_with_several_winners", 183}, {"values_consumed_twice", 2154}, {"chain_breaks", 28}})),
+      "naive cas: 183 values were consumed by more than one winning swap (2,154 extra winners), and 28 "
+      "acknowledged swaps fell off the chain");
   EXPECT_EQ(scenario("cas").explain(result(
-                "cas", "naive", 2182,
-                {{"values_with_several_winners", 183}, {"values_consumed_twice", 2154}, {"chain_breaks", 28}})),
-            "naive cas: 183 values were consumed by more than one winning swap (2,154 extra winners), and 28 "
-            "acknowledged swaps fell off the chain");
-  EXPECT_EQ(scenario("cas").explain(
-                result("cas", "naive", 1, {{"values_with_several_winners", 1}, {"values_consumed_twice", 1}})),
+                "cas", "naive", 1, {{"values_with_several_winners", 1}, {"values_consumed_twice", 1}})),
             "naive cas: 1 value was consumed by more than one winning swap (1 extra winners)");
   EXPECT_EQ(scenario("rate-limiter").explain(result("rate-limiter", "naive", 11)),
             "naive rate-limiter admitted 11 requests beyond its limit");
   EXPECT_EQ(scenario("lock").explain(result("lock", "naive", 1845)),
             "naive lock let two clients hold the lock at once 1,845 times");
-  EXPECT_EQ(scenario("inventory").explain(result("inventory", "naive", 12)), "naive inventory oversold 12 units");
+  EXPECT_EQ(scenario("inventory").explain(result("inventory", "naive", 12)),
+            "naive inventory oversold 12 units");
   EXPECT_EQ(scenario("leaderboard").explain(result("leaderboard", "transaction", 1234567)),
             "transaction leaderboard lost the best score of 1,234,567 members");
   // Missing details count as 0, as the demo always said.
-  EXPECT_EQ(scenario("counter").explain(result("counter", "naive", 3)), "naive counter lost 3 of 0 acknowledged increments");
+  EXPECT_EQ(scenario("counter").explain(result("counter", "naive", 3)),
+            "naive counter lost 3 of 0 acknowledged increments");
 }
 
 TEST(ScenarioFacts, TheDefaultSentenceNamesTheInvariant) {
@@ -176,12 +179,12 @@ TEST(ScenarioFacts, DetailsSchemasUseOnlyKeywordsAjvStrictModeKnows) {
     const json schema = json::parse(s->details_schema());
     EXPECT_EQ(schema["type"], "object") << s->name();
     for (const auto& [key, p] : schema["properties"].items()) {
-      for (const auto& [keyword, v] : p.items()) EXPECT_TRUE(keyword == "type" || keyword == "description") << keyword;
+      for (const auto& [keyword, v] : p.items())
+        EXPECT_TRUE(keyword == "type" || keyword == "description") << keyword;
       ASSERT_TRUE(p.contains("type")) << s->name() << ": " << key;
       if (p["type"].is_array())  // a nullable type: Ajv's strictTypes allows exactly one type with "null"
         EXPECT_TRUE(p["type"].size() == 2 && p["type"][1] == "null" && types.count(p["type"][0])) << key;
-      else
-        EXPECT_TRUE(types.count(p["type"])) << s->name() << ": " << key << " " << p["type"];
+      else EXPECT_TRUE(types.count(p["type"])) << s->name() << ": " << key << " " << p["type"];
     }
   }
 }
@@ -194,7 +197,8 @@ struct Expected {
 };
 const std::map<std::string, std::map<std::string, Expected>>& expected_variants() {
   static const std::map<std::string, std::map<std::string, Expected>> all = {
-      {"counter", {{"atomic", {true, {"counter_incr"}}}, {"naive", {false, {}}}, {"transaction", {false, {}}}}},
+      {"counter",
+       {{"atomic", {true, {"counter_incr"}}}, {"naive", {false, {}}}, {"transaction", {false, {}}}}},
       {"cas", {{"atomic", {false, {"cas"}}}, {"naive", {false, {}}}, {"transaction", {false, {}}}}},
       {"rate-limiter",
        {{"atomic", {true, {"rate_limit"}}},
@@ -205,7 +209,8 @@ const std::map<std::string, std::map<std::string, Expected>>& expected_variants(
        {{"atomic", {false, {"fenced_write", "acquire_lock", "release_lock"}}},
         {"naive", {false, {"fenced_write"}}},
         {"transaction", {false, {"fenced_write"}}}}},
-      {"inventory", {{"atomic", {true, {"inventory_buy"}}}, {"naive", {false, {}}}, {"transaction", {false, {}}}}},
+      {"inventory",
+       {{"atomic", {true, {"inventory_buy"}}}, {"naive", {false, {}}}, {"transaction", {false, {}}}}},
       {"leaderboard",
        {{"atomic", {true, {"leaderboard_update"}}},
         {"gt", {false, {}}},
@@ -217,7 +222,8 @@ const std::map<std::string, std::map<std::string, Expected>>& expected_variants(
 
 TEST(ScenarioVariants, OnlyTheNaiveTwinsAreUnsafeByDesign) {
   for (const Scenario* s : all_scenarios()) {
-    for (const std::string& v : s->variants()) EXPECT_EQ(s->safe_by_design(v), v != "naive") << s->name() << "/" << v;
+    for (const std::string& v : s->variants())
+      EXPECT_EQ(s->safe_by_design(v), v != "naive") << s->name() << "/" << v;
     EXPECT_FALSE(s->safe_by_design("bogus")) << s->name();
   }
 }
@@ -304,8 +310,8 @@ TEST(ScenarioVariants, ASingleCallCarriesWhatItsReplyIsJudgedBy) {
   EXPECT_EQ(call.script->name, "rate_limit");
   EXPECT_EQ(call.keys, (std::vector<std::string>{"lh:t:rl:{k0}"}));
   ASSERT_EQ(call.args.size(), 4u);
-  EXPECT_EQ(call.args[0], "1");    // W in seconds
-  EXPECT_EQ(call.args[1], "100");  // L
+  EXPECT_EQ(call.args[0], "1");                           // W in seconds
+  EXPECT_EQ(call.args[1], "100");                         // L
   EXPECT_EQ(call.args[2], std::to_string(call.user[0]));  // now, as the event will record it
   EXPECT_EQ(call.args[3], "3:12");
   EXPECT_EQ(engine::as_single_call(*limiter)->on_reply(c.ctx, call, integer_reply(1)), Outcome::ok);

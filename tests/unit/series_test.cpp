@@ -7,9 +7,7 @@
 namespace lh::stats {
 namespace {
 
-TEST(Series, EmptySeriesHasNoPoints) {
-  EXPECT_TRUE(Series{}.points().empty());
-}
+TEST(Series, EmptySeriesHasNoPoints) { EXPECT_TRUE(Series{}.points().empty()); }
 
 TEST(Series, CountsOpsAndPercentilesPerSecond) {
   Series s;
@@ -72,10 +70,8 @@ TEST(Series, MergeAddsSecondBySecond) {
     const int64_t sec = i % 5;
     const auto v = static_cast<int64_t>(latency(gen));
     all.record(sec, v);
-    if (i % 3 == 0 && sec < 2)
-      a.record(sec, v);  // a is shorter than b
-    else
-      b.record(sec, v);
+    if (i % 3 == 0 && sec < 2) a.record(sec, v);  // a is shorter than b
+    else b.record(sec, v);
   }
   a.merge(b);
   const auto m = a.points(), w = all.points();

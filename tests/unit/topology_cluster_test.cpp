@@ -53,7 +53,9 @@ ReplyPtr cluster_slots(const std::vector<Range>& ranges) {
   return parse(out);
 }
 
-SlotMap map_of(const std::vector<Range>& ranges) { return SlotMap::from_cluster_slots(cluster_slots(ranges).get()); }
+SlotMap map_of(const std::vector<Range>& ranges) {
+  return SlotMap::from_cluster_slots(cluster_slots(ranges).get());
+}
 
 std::shared_ptr<ClusterShared> shared_with(const SlotMap& latest) {
   auto shared = std::make_shared<ClusterShared>();
@@ -142,14 +144,14 @@ TEST(ClusterTopology, RefreshesAreOneAtATimeAndPaced) {
   topo.want_refresh();
   EXPECT_TRUE(topo.refresh_due(t0));
   ASSERT_TRUE(topo.begin_refresh());
-  EXPECT_FALSE(topo.refresh_due(t0));    // one is running
-  EXPECT_FALSE(topo.begin_refresh());    // another client of the worker does not start a second
-  topo.end_refresh(false, t0);           // no node answered: still wanted, after the interval
+  EXPECT_FALSE(topo.refresh_due(t0));  // one is running
+  EXPECT_FALSE(topo.begin_refresh());  // another client of the worker does not start a second
+  topo.end_refresh(false, t0);         // no node answered: still wanted, after the interval
   EXPECT_FALSE(topo.refresh_due(t0 + ClusterTopology::kRefreshInterval - 1ms));
   EXPECT_TRUE(topo.refresh_due(t0 + ClusterTopology::kRefreshInterval));
   ASSERT_TRUE(topo.begin_refresh());
   topo.end_refresh(true, t0 + 200ms);
-  EXPECT_FALSE(topo.refresh_due(t0 + 1h));  // done: not wanted any more
+  EXPECT_FALSE(topo.refresh_due(t0 + 1h));                // done: not wanted any more
   EXPECT_NE(topo.refresh_start(), topo.refresh_start());  // each refresh starts at the next node
 }
 
@@ -161,7 +163,8 @@ TEST(ClusterTopology, CallsPerNodeReachTheSessionWhenTheTopologyEnds) {
     topo.count_call(topo.node_for_slot(16383));
   }
   std::lock_guard lock(shared->mu);
-  EXPECT_EQ(shared->calls_per_node, (std::map<std::string, uint64_t>{{"10.0.0.1:7001", 3}, {"10.0.0.2:7002", 1}}));
+  EXPECT_EQ(shared->calls_per_node,
+            (std::map<std::string, uint64_t>{{"10.0.0.1:7001", 3}, {"10.0.0.2:7002", 1}}));
 }
 
 TEST(ClusterShared, OneTopologyPerWorkerWhileItLives) {
