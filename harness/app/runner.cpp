@@ -21,6 +21,7 @@
 #include "harness/transport/target.hpp"
 #include "harness/util/exit_errors.hpp"
 #include "harness/util/secrets.hpp"
+#include "harness/util/strcat.hpp"
 
 namespace lh::app {
 
@@ -174,6 +175,7 @@ void fill_config(reports::Config& c, const RunConfig& cfg, const std::string& pr
 
 std::vector<std::pair<std::string, std::string>> jobs_of(const std::vector<Job>& jobs) {
   std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(jobs.size());
   for (const auto& j : jobs) out.emplace_back(j.scenario, j.variant);
   return out;
 }
@@ -220,8 +222,8 @@ std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfi
     if (!s) {
       std::string known;
       for (const auto* k : scenarios::all_scenarios())
-        known += (known.empty() ? "" : ", ") + std::string(k->name());
-      throw UsageError("--scenario: unknown scenario '" + name + "' (known: " + known + ")");
+        known.append(known.empty() ? "" : ", ").append(k->name());
+      throw UsageError(cat("--scenario: unknown scenario '", name, "' (known: ", known, ")"));
     }
     const auto offered = s->variants();
     for (const auto& v : cfg.variants)

@@ -94,8 +94,8 @@ void check_outputs(const std::vector<std::pair<std::string, std::string>>& outpu
     if (path.empty()) continue;
     if (path == "-") {
       if (!on_stdout.empty())
-        throw UsageError(on_stdout + " - and " + flag +
-                         " -: both would write to stdout; give one of them a file name");
+        throw UsageError(
+            cat(on_stdout, " - and ", flag, " -: both would write to stdout; give one of them a file name"));
       on_stdout = flag;
       continue;
     }

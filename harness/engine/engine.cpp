@@ -297,6 +297,7 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
   for (auto& w : workers) asio::co_spawn(w->io, watchdog(*w), asio::detached);
 
   std::vector<std::thread> pool;
+  pool.reserve(workers.size());
   for (auto& w : workers) pool.emplace_back([&io = w->io] { io.run(); });
   Finished finished;
   std::thread progress;

@@ -94,7 +94,7 @@ class Connection {
   };
   std::unique_ptr<redisReader, ReaderFree> reader_;  // while connected
   std::string out_;
-  std::array<char, 16 * 1024> in_;
+  std::array<char, std::size_t{16} * 1024> in_;
   Clock::time_point deadline_ = Clock::time_point::max();
   boost::system::error_code io_ec_;  // the outcome of the last io()
   enum class Pending : uint8_t { none, write, read };

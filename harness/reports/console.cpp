@@ -12,7 +12,7 @@ void print_table(const Report& report, std::ostream& out) {
       {"scenario", "variant", "ops/s", "p50 ms", "p99 ms", "ok/failed/indet", "violations", "verdict"});
   t.align_right({2, 3, 4, 5, 6});
   for (const auto& r : report.results) {
-    t.add({r.scenario, r.variant, with_commas(static_cast<uint64_t>(r.throughput_ops_s + 0.5)),
+    t.add({r.scenario, r.variant, ops_per_s(r.throughput_ops_s),
            us_as_ms(static_cast<double>(r.latency_us.p50)), us_as_ms(static_cast<double>(r.latency_us.p99)),
            with_commas(r.ops_ok) + "/" + with_commas(r.ops_failed) + "/" + with_commas(r.ops_indeterminate),
            r.correctness.checked

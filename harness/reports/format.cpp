@@ -21,6 +21,10 @@ std::string with_commas(uint64_t n) {
   return out;
 }
 
+std::string ops_per_s(double rate) {
+  return with_commas(rate > 0 ? static_cast<uint64_t>(std::llround(rate)) : 0);
+}
+
 std::string fixed(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);

@@ -10,6 +10,7 @@ namespace lh::reports {
 
 std::string row_name(const Result& r);      // "SCENARIO/VARIANT"
 std::string with_commas(uint64_t n);        // 1234567 -> "1,234,567"
+std::string ops_per_s(double rate);         // 1234.6 -> "1,235" (rounded; a negative or NaN rate -> "0")
 std::string fixed(double v, int decimals);  // fixed(0.3504, 3) -> "0.350"
 std::string us_as_ms(double us);            // 350 -> "0.350", 12345 -> "12.3", 1234567 -> "1,235"
 std::string compact_number(double v);       // shortest readable form: 5, 0.25, 20000, 1e+06 -> "1000000"

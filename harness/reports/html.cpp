@@ -215,8 +215,8 @@ std::string violations_chart(const Report& r) {
 std::string throughput_bars(const Report& r) {
   std::vector<svg::Bar> bars;
   for (const auto& x : r.results)
-    bars.push_back({x.scenario, x.variant, variant_color(x.variant), x.throughput_ops_s,
-                    with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5))});
+    bars.push_back(
+        {x.scenario, x.variant, variant_color(x.variant), x.throughput_ops_s, ops_per_s(x.throughput_ops_s)});
   if (bars.empty()) return "";
   return svg::bar_chart("chart chart-throughput-bars", "Throughput of each variant", "ops/s", bars,
                         count_label);
@@ -235,12 +235,11 @@ void results_table(std::ostringstream& h, const Report& r) {
                                                  : "v-expected";
     h << "<tr" << (fails_run(x) ? " class=\"bad\"" : "") << "><td>" << esc(x.scenario)
       << "</td><td><span class=\"swatch\" style=\"background:" << variant_color(x.variant) << "\"></span>"
-      << esc(x.variant) << "</td><td class=\"num\">"
-      << with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5)) << "</td><td class=\"num\">"
-      << us_as_ms(static_cast<double>(x.latency_us.p50)) << "</td><td class=\"num\">"
-      << us_as_ms(static_cast<double>(x.latency_us.p99)) << "</td><td class=\"num\">"
-      << us_as_ms(static_cast<double>(x.latency_us.p999)) << "</td><td class=\"num\">"
-      << with_commas(x.ops_ok) << " / " << with_commas(x.ops_failed) << " / "
+      << esc(x.variant) << "</td><td class=\"num\">" << ops_per_s(x.throughput_ops_s)
+      << "</td><td class=\"num\">" << us_as_ms(static_cast<double>(x.latency_us.p50))
+      << "</td><td class=\"num\">" << us_as_ms(static_cast<double>(x.latency_us.p99))
+      << "</td><td class=\"num\">" << us_as_ms(static_cast<double>(x.latency_us.p999))
+      << "</td><td class=\"num\">" << with_commas(x.ops_ok) << " / " << with_commas(x.ops_failed) << " / "
       << with_commas(x.ops_indeterminate) << "</td><td class=\"num\">"
       << (x.correctness.checked
               ? with_commas(static_cast<uint64_t>(std::max<int64_t>(0, x.correctness.violations)))

@@ -55,10 +55,9 @@ Case variant_case(const Result& r) {
   if (r.correctness.violations > 0 && !r.correctness.safe_by_design)
     out << " (expected: " << r.variant << " is not safe by design)";
   out << "\n"
-      << with_commas(static_cast<uint64_t>(r.throughput_ops_s + 0.5)) << " ops/s, p50 "
-      << us_as_ms(static_cast<double>(r.latency_us.p50)) << " ms, p99 "
-      << us_as_ms(static_cast<double>(r.latency_us.p99)) << " ms; ops ok/failed/indeterminate " << r.ops_ok
-      << "/" << r.ops_failed << "/" << r.ops_indeterminate;
+      << ops_per_s(r.throughput_ops_s) << " ops/s, p50 " << us_as_ms(static_cast<double>(r.latency_us.p50))
+      << " ms, p99 " << us_as_ms(static_cast<double>(r.latency_us.p99)) << " ms; ops ok/failed/indeterminate "
+      << r.ops_ok << "/" << r.ops_failed << "/" << r.ops_indeterminate;
   if (r.ops_dropped && *r.ops_dropped > 0)
     out << "; " << with_commas(*r.ops_dropped) << " scheduled ops dropped (every client busy)";
   if (!r.correctness.details.empty()) out << "\ndetails: " << r.correctness.details.dump();
@@ -70,7 +69,7 @@ Case variant_case(const Result& r) {
     c.failure_body = inconclusive_sentence(r) + "\nops ok/failed/indeterminate " + std::to_string(r.ops_ok) +
                      "/" + std::to_string(r.ops_failed) + "/" + std::to_string(r.ops_indeterminate) + "\n";
     for (const auto& [k, message] : r.error_examples)
-      c.failure_body += "first " + k + " error: " + message + "\n";
+      c.failure_body.append("first ").append(k).append(" error: ").append(message).append("\n");
   } else if (!r.correctness.checked || r.correctness.verdict == "not-checked") {
     c.skipped =
         "not checked: " + (r.correctness.reason.empty() ? "no checker for this run" : r.correctness.reason);

@@ -82,10 +82,9 @@ std::string to_markdown(const Report& r) {
   md << "|---|---|--:|--:|--:|--:|--:|---|\n";
   for (const auto& x : r.results) {
     std::string verdict = row_verdict(x);
-    if (fails_run(x)) verdict = "❌ " + verdict;
-    md << "| " << cell(x.scenario) << " | " << cell(x.variant) << " | "
-       << with_commas(static_cast<uint64_t>(x.throughput_ops_s + 0.5)) << " | "
-       << us_as_ms(static_cast<double>(x.latency_us.p50)) << " | "
+    if (fails_run(x)) verdict.insert(0, "❌ ");
+    md << "| " << cell(x.scenario) << " | " << cell(x.variant) << " | " << ops_per_s(x.throughput_ops_s)
+       << " | " << us_as_ms(static_cast<double>(x.latency_us.p50)) << " | "
        << us_as_ms(static_cast<double>(x.latency_us.p99)) << " | " << with_commas(x.ops_ok) << " / "
        << with_commas(x.ops_failed) << " / " << with_commas(x.ops_indeterminate) << " | "
        << (x.correctness.checked

@@ -124,6 +124,7 @@ std::string line_chart(const std::string& css_class, const std::string& caption,
     s << "</g>";
   }
   std::vector<std::pair<std::string, std::string>> entries;
+  entries.reserve(lines.size());
   for (const auto& l : lines) entries.emplace_back(l.label, l.color);
   legend(s, entries);
   s << "</svg></figure>\n";

@@ -32,6 +32,7 @@ void TextTable::print(std::ostream& out) const {
   };
   line(header_);
   std::vector<std::string> rule;
+  rule.reserve(widths.size());
   for (size_t w : widths) rule.emplace_back(w, '-');
   line(rule);
   for (const auto& r : rows_) line(r);

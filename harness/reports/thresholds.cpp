@@ -170,7 +170,7 @@ std::optional<std::string> threshold_scope_problem(
   if (std::any_of(planned.begin(), planned.end(), matches)) return std::nullopt;
   std::string runs;
   for (const auto& [scenario, variant] : planned)
-    runs += (runs.empty() ? "" : ", ") + scenario + "/" + variant;
+    runs.append(runs.empty() ? "" : ", ").append(scenario).append("/").append(variant);
   return "--threshold '" + spec.expr + "': no scenario or variant '" + spec.scope() +
          "' in this run (it runs: " + (runs.empty() ? "nothing" : runs) + ")";
 }

@@ -10,7 +10,7 @@ namespace {
 constexpr int64_t kSecondHighestUs = 60'000'000;
 constexpr int kSecondDigits = 2;
 // A bogus clock (not a real run) must not allocate gigabytes: later seconds fold into the last one (a week).
-constexpr int64_t kMaxSecond = 7 * 24 * 3600;
+constexpr int64_t kMaxSecond = int64_t{7} * 24 * 3600;
 
 Histogram second_histogram() { return Histogram(kSecondHighestUs, kSecondDigits); }
 }  // namespace

@@ -249,8 +249,8 @@ asio::awaitable<Reply> ClusterRedis::pinned_call(std::span<const std::string_vie
     co_return r;
   }
   const std::string_view name = argv.empty() ? std::string_view() : argv[0];
-  if (is_command(name, "EXEC") || is_command(name, "DISCARD")) unpin();
-  else if (is_command(name, "UNWATCH") && !in_multi_) unpin();
+  if (is_command(name, "EXEC") || is_command(name, "DISCARD") || (is_command(name, "UNWATCH") && !in_multi_))
+    unpin();
   else if (is_command(name, "MULTI") && !r.is_error()) in_multi_ = true;
   co_return r;
 }

@@ -208,6 +208,7 @@ std::optional<std::string> cross_slot_problem(const std::vector<std::string>& ke
   std::vector<uint16_t> slots;
   for (int k = 0; k < 32; ++k) {
     std::vector<uint16_t> s;
+    s.reserve(keys.size());
     for (const auto& key : keys) s.push_back(key_slot(expand(key.pieces, k)));
     const bool differ = std::any_of(s.begin(), s.end(), [&](uint16_t x) { return x != s[0]; });
     if (k == 0 || differ) slots = s;

@@ -8,8 +8,8 @@ std::string sha1_hex(std::string_view data) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
   static constexpr char hex[] = "0123456789abcdef";
-  std::string out(2 * SHA_DIGEST_LENGTH, '0');
-  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i) {
+  std::string out(std::size_t{2} * SHA_DIGEST_LENGTH, '0');
+  for (std::size_t i = 0; i < SHA_DIGEST_LENGTH; ++i) {
     out[2 * i] = hex[digest[i] >> 4];
     out[2 * i + 1] = hex[digest[i] & 0xF];
   }
