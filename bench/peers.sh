@@ -9,6 +9,8 @@
 # advise: the scheduler then cannot put a tool beside the server on one core (PEERS_PIN=0 turns this off).
 #
 #   bench/peers.sh [ROUNDS] [REQUESTS]        defaults: 5 rounds, 200000 requests per round
+#   PEERS_TLS=1 bench/peers.sh ...            the same over TLS: certificates made by openssl in the temp dir,
+#                                             both tools verify the server against its CA
 # Needs: build/lua-harness (scripts/build.sh), redis-server, redis-benchmark, redis-cli, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +30,25 @@ if [ "${PEERS_PIN:-1}" != 0 ] && command -v taskset >/dev/null && [ "$(nproc)" -
 fi
 
 DIR=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+TLS_SERVER=(); H_TARGET=(--target "redis://127.0.0.1:$PORT"); B_TARGET=(-p "$PORT")
+if [ "${PEERS_TLS:-0}" = 1 ]; then
+  command -v openssl >/dev/null || { echo "peers.sh: PEERS_TLS=1 needs openssl" >&2; exit 2; }
+  ( cd "$DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 1 -subj '/CN=peers CA'
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj '/CN=127.0.0.1'
+    printf 'subjectAltName=IP:127.0.0.1\n' >san.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out server.crt -extfile san.ext
+  ) >/dev/null 2>&1
+  TPORT=$(free_port)
+  TLS_SERVER=(--tls-port "$TPORT" --tls-cert-file "$DIR/server.crt" --tls-key-file "$DIR/server.key"
+              --tls-ca-cert-file "$DIR/ca.crt" --tls-auth-clients no)
+  H_TARGET=(--target "rediss://127.0.0.1:$TPORT" --tls-ca "$DIR/ca.crt")
+  B_TARGET=(-p "$TPORT" --tls --cacert "$DIR/ca.crt")
+fi
 "${PIN_SERVER[@]}" redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$DIR" --daemonize no \
-  --logfile "$DIR/redis.log" &
+  --logfile "$DIR/redis.log" "${TLS_SERVER[@]}" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DIR"' EXIT
 for _ in $(seq 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
@@ -46,7 +64,7 @@ r=resource.getrusage(resource.RUSAGE_CHILDREN); print(r.ru_utime+r.ru_stime, fil
 harness_round() {  # pipeline -> "ops/s client_cpu_s server_cpu_s"
   local s0 s1 cpu
   s0=$(server_cpu)
-  cpu=$( { timed "${PIN_TOOL[@]}" "$BIN" run --target "redis://127.0.0.1:$PORT" --script "$SCRIPT" \
+  cpu=$( { timed "${PIN_TOOL[@]}" "$BIN" run "${H_TARGET[@]}" --script "$SCRIPT" \
       --key 'ratelimit:user:${rand:1-50}' --arg 60 --arg 100 --arg "$NOW" --clients 50 --threads 1 \
       --pipeline "$1" --requests "$REQUESTS" --report "$DIR/h.json" --quiet >/dev/null; } 3>&1 )
   s1=$(server_cpu)
@@ -57,7 +75,7 @@ harness_round() {  # pipeline -> "ops/s client_cpu_s server_cpu_s"
 benchmark_round() {  # pipeline -> "ops/s client_cpu_s server_cpu_s"
   local s0 s1 cpu
   s0=$(server_cpu)
-  cpu=$( { timed "${PIN_TOOL[@]}" redis-benchmark -h 127.0.0.1 -p "$PORT" -c 50 --threads 1 -P "$1" -n "$REQUESTS" -r 50 --csv \
+  cpu=$( { timed "${PIN_TOOL[@]}" redis-benchmark -h 127.0.0.1 "${B_TARGET[@]}" -c 50 --threads 1 -P "$1" -n "$REQUESTS" -r 50 --csv \
       EVALSHA "$SHA" 1 'ratelimit:user:__rand_int__' 60 100 "$NOW" | tail -n 1 | cut -d, -f2 | tr -d '"' \
       >"$DIR/b.txt"; } 3>&1 )
   s1=$(server_cpu)
@@ -66,7 +84,7 @@ benchmark_round() {  # pipeline -> "ops/s client_cpu_s server_cpu_s"
 
 us_per_op() { python3 -c "print(f'{1e6*$1/$REQUESTS:.1f}')"; }
 
-echo "peers: rate limiter EVALSHA, 50 keys, 50 clients, 1 client thread, $REQUESTS requests x $ROUNDS rounds," \
+echo "peers$([ "${PEERS_TLS:-0}" = 1 ] && echo ' over TLS'): rate limiter EVALSHA, 50 keys, 50 clients, 1 client thread, $REQUESTS requests x $ROUNDS rounds," \
   "$([ ${#PIN_TOOL[@]} -gt 0 ] && echo 'server on CPU 0, tools on CPU 1' || echo 'not pinned')"
 printf '%-9s %-12s %-16s %-7s %-22s %s\n' pipeline lua-harness redis-benchmark ratio \
   'client CPU us/op (h|b)' 'server CPU us/op (h|b)'

@@ -173,6 +173,27 @@ void fill_config(reports::Config& c, const RunConfig& cfg, const std::string& pr
   c.eval = cfg.eval;
 }
 
+// One TLS context for the run, on every rediss:// seed (cluster nodes inherit it from their seed). Throws
+// UsageError for a bad --tls-* file, for --tls-* flags without a rediss:// target, and for seeds that mix
+// redis:// and rediss://.
+void attach_tls(std::vector<net::RedisUrl>& seeds, const net::TlsOptions& options) {
+  const auto tls = std::count_if(seeds.begin(), seeds.end(), [](const net::RedisUrl& u) { return u.tls; });
+  if (tls == 0) {
+    if (options.any_given())
+      throw UsageError("--tls-* options need a TLS target: write it as rediss://host:port");
+    return;
+  }
+  if (static_cast<std::size_t>(tls) != seeds.size())
+    throw UsageError("--target: some seeds are rediss:// and some redis://: a cluster speaks one of them");
+  std::shared_ptr<net::TlsContext> ctx;
+  try {
+    ctx = std::make_shared<net::TlsContext>(options);
+  } catch (const net::TlsSetupError& e) {
+    throw UsageError(e.what());
+  }
+  for (auto& s : seeds) s.tls_context = ctx;
+}
+
 std::vector<std::pair<std::string, std::string>> jobs_of(const std::vector<Job>& jobs) {
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(jobs.size());
@@ -358,6 +379,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     seeds.back().port = server->port();
   } else {
     for (const auto& t : cfg.targets) seeds.push_back(net::parse_redis_url(t));
+    attach_tls(seeds, cfg.tls);
   }
   const bool embedded = server || local_cluster;
   const bool cluster_mode =
@@ -367,6 +389,8 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
                                               ? transport::open_cluster(seeds, cfg.timeouts, embedded)
                                               : open_standalone(seeds.front(), cfg.timeouts, embedded);
   report.target = target->describe();
+  report.target.tls = seeds.front().tls;
+  report.target.tls_verified = report.target.tls && !cfg.tls.insecure;
 
   // Load and verify every script before any load starts: a script Redis rejects ends the run with exit 2.
   for (const auto& job : jobs)
@@ -404,6 +428,10 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     log << "warning: " << w << "\n";
     report.warnings.push_back(std::move(w));
   };
+  if (!seeds.empty() && seeds.front().tls && cfg.tls.insecure)
+    warn(
+        "--tls-insecure: the server's certificate and name were not verified (anyone on the path could "
+        "have answered)");
 
   bool interrupted = false;
   for (auto& job : jobs) {

@@ -10,6 +10,7 @@
 #include "harness/engine/engine.hpp"
 #include "harness/model/report.hpp"
 #include "harness/net/connection.hpp"
+#include "harness/net/tls.hpp"
 
 namespace lh::app {
 
@@ -32,6 +33,7 @@ struct RunConfig {
   std::string key_prefix;   // empty: lh:<run-id>:
   bool keep_keys = false;
   net::Timeouts timeouts;
+  net::TlsOptions tls;  // --tls-*: for rediss:// targets
   // --max-error-rate: share of failed + indeterminate ops above which a variant is inconclusive.
   double max_error_rate = 0.01;
 };

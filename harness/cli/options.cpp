@@ -145,7 +145,8 @@ void add_run_options(po::options_description& d, RunOptions& o, bool demo) {
   // The target.
   d.add_options()
     ("target", po::value(&c.targets)->composing(),
-     "redis://[user[:password]@]host[:port][/db]; repeat for cluster seed nodes. None: an embedded redis-server")
+     "redis://[user[:password]@]host[:port][/db], rediss:// for TLS; repeat for cluster seed nodes. None: an "
+     "embedded redis-server")
     ("cluster", po::bool_switch(&c.cluster), "force cluster mode (normally detected from the server)")
     ("redis-server", po::value(&c.redis_server), "redis-server binary for the embedded default (default: PATH)")
     ("embedded-cluster", po::value(&c.embedded_cluster)->notifier([](int n) {
@@ -156,6 +157,15 @@ void add_run_options(po::options_description& d, RunOptions& o, bool demo) {
      "start a private N-master cluster instead")
     ("replicas", number(&c.replicas, 0, 10, "--replicas: expected a number from 0 to 10"),
      "replicas per master of --embedded-cluster")
+    ("tls-ca", po::value(&c.tls.ca_file)->value_name("FILE"),
+     "rediss://: the CA certificates (PEM) to verify the server with (default: the system's trust store)")
+    ("tls-cert", po::value(&c.tls.cert_file)->value_name("FILE"),
+     "rediss://: client certificate (PEM), for a server with tls-auth-clients")
+    ("tls-key", po::value(&c.tls.key_file)->value_name("FILE"), "rediss://: the private key of --tls-cert (PEM)")
+    ("tls-sni", po::value(&c.tls.sni)->value_name("NAME"),
+     "rediss://: the server name to send (SNI) and to verify the certificate against (default: the host)")
+    ("tls-insecure", po::bool_switch(&c.tls.insecure),
+     "rediss://: verify neither the certificate nor the name (a warning on every run)")
     ("connect-timeout", timeout(&c.timeouts.connect, "--connect-timeout", "2s"), "connect timeout")
     ("reply-timeout", timeout(&c.timeouts.reply, "--reply-timeout", "5s"),
      "reply timeout of the load: an op still unanswered then is indeterminate (setup, checks and cleanup wait "

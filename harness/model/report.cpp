@@ -135,6 +135,10 @@ json to_json(const Report& r) {
                  {"nodes", r.target.nodes},
                  {"redis_version", r.target.redis_version}};
   if (r.target.mode == "cluster") target["failover_detected"] = r.target.failover_detected;
+  if (r.target.tls) {
+    target["tls"] = true;
+    target["tls_verified"] = r.target.tls_verified;
+  }
   if (!r.target.nodes_at_end.empty()) target["nodes_at_end"] = r.target.nodes_at_end;
   const Config& c = r.config;
   json config = {{"clients", c.clients},
@@ -215,6 +219,8 @@ Report report_from_json(const json& j) {
     r.target.nodes = t.at("nodes").get<std::vector<std::string>>();
     r.target.redis_version = t.at("redis_version").get<std::string>();
     r.target.failover_detected = t.value("failover_detected", false);
+    r.target.tls = t.value("tls", false);
+    r.target.tls_verified = t.value("tls_verified", false);
     r.target.nodes_at_end = t.value("nodes_at_end", std::vector<std::string>{});
     const json& c = j.at("config");
     where = "config";

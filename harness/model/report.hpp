@@ -102,6 +102,10 @@ struct Target {
   bool failover_detected = false;  // cluster: the topology changed during the run
   // Cluster: the masters when the run ended, when they differ from `nodes` (the masters at its start).
   std::vector<std::string> nodes_at_end;
+  // JSON "tls" (written when true): rediss://; "tls_verified": the certificate and name were checked (false
+  // with --tls-insecure).
+  bool tls = false;
+  bool tls_verified = false;
 };
 
 struct Config {

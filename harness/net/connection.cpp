@@ -1,11 +1,15 @@
 #include "harness/net/connection.hpp"
 
 #include <hiredis/read.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "harness/net/tls.hpp"
 
 namespace lh::net {
 
@@ -59,6 +63,7 @@ Reply Connection::io_failure(const error_code& ec, std::string_view during) {
 
 asio::awaitable<Reply> Connection::connect() {
   close();
+  tls_.reset();  // nothing is pending on it now: the last operation completed before connect() was called
   timed_out_ = false;
   aborted_ = false;
   error_code ec;
@@ -84,6 +89,10 @@ asio::awaitable<Reply> Connection::connect() {
   ec.clear();
   sock_.non_blocking(true, ec);  // try_flush/poll_reply read and write without blocking
   if (ec) co_return io_failure(ec, "connect");
+  if (url_.tls) {
+    Reply failed = co_await tls_handshake();
+    if (failed.is_error()) co_return failed;
+  }
   pending_ = Pending::none;
   reader_.reset(redisReaderCreateWithFunctions(pooled_reply_functions()));
   open_ = true;
@@ -110,7 +119,61 @@ asio::awaitable<Reply> Connection::connect() {
     }
   }
   std::array<std::string_view, 1> ping = {"PING"};
-  co_return co_await call(ping);
+  Reply r = co_await call(ping);
+  if (r.is_transport_failure() && r.error_class() == ErrorClass::connection)
+    r = first_exchange_lost(std::move(r));
+  co_return r;
+}
+
+// The server closed the connection in the first exchange: say what usually causes that.
+Reply Connection::first_exchange_lost(Reply r) const {
+  if (aborted_) return r;
+  std::string why(r.error_message());
+  if (!url_.tls) why += " (a TLS port closes plain connections: use rediss:// if it is one)";
+  else if (url_.tls_context && url_.tls_context->options().cert_file.empty())
+    why +=
+        " (the server closed the TLS connection after the handshake: if it requires client certificates "
+        "(tls-auth-clients), give --tls-cert and --tls-key)";
+  else
+    why += " (the server closed the TLS connection after the handshake: was the client certificate refused?)";
+  return Reply::failure(ErrorClass::connection, std::move(why));
+}
+
+asio::awaitable<Reply> Connection::tls_handshake() {
+  if (!url_.tls_context)  // the runner attaches the context to every rediss:// URL before connecting
+    co_return Reply::failure(ErrorClass::connection, "rediss://" + url_.address() + ": no TLS settings");
+  TlsContext& ctx = *url_.tls_context;
+  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(sock_, ctx.native());
+  SSL* ssl = tls_->native_handle();
+  const TlsOptions& o = ctx.options();
+  error_code ip_ec;
+  asio::ip::make_address(url_.host, ip_ec);
+  const bool host_is_ip = !ip_ec;
+  const std::string& name = o.sni.empty() ? url_.host : o.sni;
+  // SNI carries a host name, never an address (RFC 6066).
+  if (!o.sni.empty() || !host_is_ip) SSL_set_tlsext_host_name(ssl, name.c_str());
+  if (!o.insecure) {
+    if (o.sni.empty() && host_is_ip) X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url_.host.c_str());
+    else SSL_set1_host(ssl, name.c_str());
+  }
+  error_code ec;
+  deadline_ = Clock::now() + timeouts_.connect;
+  co_await tls_->async_handshake(asio::ssl::stream_base::client, redirect_error(use_awaitable, ec));
+  deadline_ = Clock::time_point::max();
+  if (!ec) co_return Reply();
+  if (aborted_) co_return io_failure(ec, "the TLS handshake");
+  if (timed_out_) {
+    Reply r = io_failure(ec, "the TLS handshake");
+    co_return Reply::failure(
+        ErrorClass::timeout,
+        std::string(r.error_message()) +
+            " (a plain port waits for a command and never answers a handshake: use redis:// "
+            "if it is one)");
+  }
+  std::string why =
+      "TLS handshake with " + url_.address() + " failed: " + tls_failure_reason(ssl, ec.message());
+  close();
+  co_return Reply::failure(ErrorClass::connection, std::move(why));
 }
 
 asio::awaitable<Reply> Connection::flush() {
@@ -143,6 +206,7 @@ Connection::Flush Connection::try_flush(Reply& failure) {
     return Flush::failed;
   }
   if (out_.empty()) return Flush::done;
+  if (tls_) return Flush::pending;  // TLS writes only through io(): the stream encrypts and sends in one go
   error_code ec;
   const std::size_t n = sock_.write_some(asio::buffer(out_), ec);  // the socket is non-blocking
   if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
@@ -179,9 +243,11 @@ asio::awaitable<std::size_t> Connection::io() {
   deadline_ = Clock::now() + timeouts_.reply;
   if (!out_.empty()) {
     pending_ = Pending::write;
+    if (tls_) return tls_->async_write_some(asio::buffer(out_), redirect_error(use_awaitable, io_ec_));
     return sock_.async_write_some(asio::buffer(out_), redirect_error(use_awaitable, io_ec_));
   }
   pending_ = Pending::read;
+  if (tls_) return tls_->async_read_some(asio::buffer(in_), redirect_error(use_awaitable, io_ec_));
   return sock_.async_read_some(asio::buffer(in_), redirect_error(use_awaitable, io_ec_));
 }
 

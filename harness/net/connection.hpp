@@ -1,5 +1,5 @@
-// One non-blocking connection to one Redis node: an Asio socket, hiredis's redisReader for parsing, our RESP
-// encoder for writing. Coroutine API; never throws on I/O: failures come back as Reply::failure with class
+// One non-blocking connection to one Redis node: an Asio socket (under TLS for rediss://, net/tls.hpp),
+// hiredis's redisReader for parsing, our RESP encoder for writing. Coroutine API; never throws on I/O: failures come back as Reply::failure with class
 // timeout / connection / protocol. Timeouts are enforced by the worker's ConnectionSet watchdog, so the hot
 // path arms no timer per request.
 #pragma once
@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
@@ -42,7 +43,8 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // TCP connect, then AUTH and SELECT as the URL says. A non-error Reply on success.
+  // TCP connect, the TLS handshake for rediss://, then AUTH and SELECT as the URL says. A non-error Reply on
+  // success.
   asio::awaitable<Reply> connect();
   bool is_open() const noexcept { return open_; }
   void close() noexcept;
@@ -83,9 +85,14 @@ class Connection {
 
  private:
   Reply io_failure(const boost::system::error_code& ec, std::string_view during);
+  asio::awaitable<Reply> tls_handshake();
+  Reply first_exchange_lost(Reply r) const;
 
   asio::io_context& io_;
   asio::ip::tcp::socket sock_;
+  // rediss://: the TLS stream over sock_, made anew by each connect(). close() leaves it (an operation still
+  // pending on it completes, cancelled, before anything else touches it).
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
   RedisUrl url_;
   Timeouts timeouts_;
   ConnectionSet* watchdog_;

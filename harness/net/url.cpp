@@ -11,7 +11,8 @@ namespace lh::net {
 namespace {
 
 constexpr std::string_view kScheme = "redis://";
-constexpr std::string_view kForm = "redis://[user[:password]@]host[:port][/db]";
+constexpr std::string_view kTlsScheme = "rediss://";
+constexpr std::string_view kForm = "redis[s]://[user[:password]@]host[:port][/db]";
 
 // %XX decoding for user and password (a password may hold '@' or ':').
 std::string percent_decode(std::string_view s, std::string_view what, const std::string& shown) {
@@ -57,7 +58,7 @@ std::string mask_url_password(std::string_view url) {
 }
 
 std::string RedisUrl::redacted() const {
-  std::string s = "redis://";
+  std::string s = tls ? "rediss://" : "redis://";
   if (!user.empty() || !password.empty()) {
     s += user;
     if (!password.empty()) s += ":***";
@@ -73,7 +74,7 @@ std::string RedisUrl::display() const {
   try {
     // as_written parses (its password is "***"); it is shown only while it still names this node and db.
     const RedisUrl w = parse_redis_url(as_written);
-    if (w.host == host && w.port == port && w.db == db) return as_written;
+    if (w.host == host && w.port == port && w.db == db && w.tls == tls) return as_written;
   } catch (const UrlError&) {
   }
   return redacted();
@@ -87,6 +88,9 @@ RedisUrl parse_redis_url(std::string_view url) {
   std::string_view rest = url;
   if (rest.substr(0, kScheme.size()) == kScheme) {
     rest.remove_prefix(kScheme.size());
+  } else if (rest.substr(0, kTlsScheme.size()) == kTlsScheme) {
+    rest.remove_prefix(kTlsScheme.size());
+    u.tls = true;
   } else if (rest.find("://") != std::string_view::npos) {
     throw UrlError(cat("--target ", shown, ": unsupported URL scheme '", url.substr(0, url.find("://") + 3),
                        "' (use ", kForm, ")"));
@@ -103,8 +107,9 @@ RedisUrl parse_redis_url(std::string_view url) {
     // default user: refuse instead. (A "nopass" ACL user accepts any password.)
     if (!u.user.empty() && u.password.empty())
       // Not echoed: what stands before '@' may be a password written without its colon (redis://s3cret@host).
-      throw UrlError(cat("--target redis://***@", rest, ": a user without a password: give both ",
-                         "(redis://USER:PASSWORD@", rest, "), or omit the user"));
+      throw UrlError(cat("--target ", u.tls ? kTlsScheme : kScheme, "***@", rest,
+                         ": a user without a password: give both (", u.tls ? kTlsScheme : kScheme,
+                         "USER:PASSWORD@", rest, "), or omit the user"));
   }
   if (auto q = rest.find_first_of("?#"); q != std::string_view::npos)
     throw UrlError(cat("--target ", shown, ": URL parameters ('", rest.substr(q),

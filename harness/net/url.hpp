@@ -1,7 +1,8 @@
-// redis://[user[:password]@]host[:port][/db] target URLs. The password is never printed: messages use
+// redis://[user[:password]@]host[:port][/db] target URLs, and rediss:// for TLS. The password is never printed: messages use
 // display() (the URL as the user wrote it, the password masked) or redacted() (normalised, the password
 // masked).
 #pragma once
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -12,7 +13,13 @@ struct UrlError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+class TlsContext;
+
 struct RedisUrl {
+  bool tls = false;  // rediss://
+  // The run's TLS settings (net/tls.hpp), attached by the runner to every rediss:// URL; a cluster node's URL
+  // is a copy of its seed's, so it inherits them.
+  std::shared_ptr<TlsContext> tls_context;
   std::string user;      // empty: the default user
   std::string password;  // empty: no AUTH
   std::string host = "127.0.0.1";
@@ -23,7 +30,7 @@ struct RedisUrl {
   std::string as_written;
 
   std::string address() const { return host + ":" + std::to_string(port); }
-  // redis://user:***@host:port/db — safe for logs and reports.
+  // redis://user:***@host:port/db (rediss:// for TLS) — safe for logs and reports.
   std::string redacted() const;
   // For messages: as_written while it still names this host, port and db (a cluster node's URL is a copy of
   // the seed's with another address), else redacted(). A user recognises what they typed.

@@ -313,6 +313,9 @@ void config_table(std::ostringstream& h, const Report& r) {
     rows.push_back({"script", c.script + (c.eval ? " (EVAL every call)" : " (EVALSHA)")});
   if (r.target.mode == "cluster")
     rows.push_back({"failover detected", r.target.failover_detected ? "yes" : "no"});
+  if (r.target.tls)
+    rows.push_back(
+        {"TLS", r.target.tls_verified ? "yes, certificate verified" : "yes, NOT verified (--tls-insecure)"});
   if (!r.target.nodes_at_end.empty()) rows.push_back({"masters at the end", joined(r.target.nodes_at_end)});
   // Two settings per line: the table stays short enough to take in at a glance.
   h << "<h2>Configuration</h2><table class=\"config\"><tbody>";

@@ -101,6 +101,14 @@ const char* kBase = R"schema({
           "type": "boolean",
           "description": "Cluster only: the topology changed during the run."
         },
+        "tls": {
+          "type": "boolean",
+          "description": "Present (true) when the target was reached over TLS (rediss://)."
+        },
+        "tls_verified": {
+          "type": "boolean",
+          "description": "With tls: whether the server's certificate and name were verified (false with --tls-insecure)."
+        },
         "nodes_at_end": {
           "type": "array",
           "items": {

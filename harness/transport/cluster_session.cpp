@@ -341,6 +341,7 @@ std::unique_ptr<TargetSession> open_cluster(const std::vector<net::RedisUrl>& se
     shared->masters_at_start = master_names(m);
     return std::make_unique<ClusterSession>(shared, embedded);
   }
+  if (last.find("TLS") != std::string::npos) throw TargetError(cat("no cluster seed node answered: ", last));
   throw TargetError(cat("no cluster seed node answered: ", last,
                         " (is Redis running there? omit --target to use an embedded redis-server)"));
 }

@@ -71,7 +71,8 @@ class StandaloneSync final : public SyncClient {
       throw;
     } catch (const TargetError& e) {
       const std::string what = e.what();
-      if (what.rfind("cannot connect to ", 0) != 0) throw;  // it answered: the hint would mislead
+      // It answered (a refused handshake, a TLS certificate it presented): the hint would mislead.
+      if (what.rfind("cannot connect to ", 0) != 0 || what.find("TLS") != std::string::npos) throw;
       throw TargetError(what + " (is Redis running there? omit --target to use an embedded redis-server)");
     }
   }

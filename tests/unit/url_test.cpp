@@ -156,7 +156,23 @@ TEST(RedisUrl, ErrorMessagesQuoteTheUrlAsWrittenAndNeverThePassword) {
   EXPECT_NE(msg.find("redis://alice:***@myhost:abc"), std::string::npos) << msg;
   EXPECT_NE(msg.find("port 'abc'"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("hunter2"), std::string::npos) << msg;
-  EXPECT_NE(refusal("rediss://h:1").find("'rediss://'"), std::string::npos);
+  EXPECT_NE(refusal("http://h:1").find("'http://'"), std::string::npos);
+  EXPECT_NE(refusal("rediss://bob@h:1").find("rediss://***@h:1"), std::string::npos);
+}
+
+TEST(RedisUrl, RedissIsTlsAndSaysSoWhereverItIsShown) {
+  const auto u = parse_redis_url("rediss://alice:pw@cache.example:6380/2");
+  EXPECT_TRUE(u.tls);
+  EXPECT_EQ(u.host, "cache.example");
+  EXPECT_EQ(u.port, 6380);
+  EXPECT_EQ(u.db, 2);
+  EXPECT_EQ(u.redacted(), "rediss://alice:***@cache.example:6380/2");
+  EXPECT_EQ(u.display(), "rediss://alice:***@cache.example:6380/2");
+  EXPECT_FALSE(parse_redis_url("redis://h").tls);
+  auto node = u;  // a cluster node's URL: a copy of the seed's with another address
+  node.host = "10.0.0.7";
+  node.db = 0;
+  EXPECT_EQ(node.display(), "rediss://alice:***@10.0.0.7:6380");
 }
 
 TEST(RedisUrl, APercentEscapeIsExactlyTwoHexDigits) {
