@@ -11,7 +11,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libhiredis-dev libboost-dev libboost-program-options-dev nlohmann-json3-dev libssl-dev \
   libgtest-dev libbenchmark-dev \
   redis-server redis-tools \
-  chromium libxml2-utils clang-format >/dev/null
+  chromium libxml2-utils clang-format openssl >/dev/null
 # Node.js and npm run the tests' standard consumers of our outputs (Ajv, a JUnit reader; tests/consumers).
 # A machine that has them (Node 20 here, whose nodejs package bundles npm) keeps its own.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
