@@ -1,4 +1,5 @@
 #include "harness/app/runner.hpp"
+#include "harness/app/preflight.hpp"
 #include "harness/util/interrupt.hpp"
 
 #include <chrono>
@@ -392,10 +393,6 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   report.target.tls = seeds.front().tls;
   report.target.tls_verified = report.target.tls && !cfg.tls.insecure;
 
-  // Load and verify every script before any load starts: a script Redis rejects ends the run with exit 2.
-  for (const auto& job : jobs)
-    for (const auto* s : job.run->scripts()) target->load_script(*s);
-
   // Nothing of the user's is touched: the run writes (and cleanup deletes) only under a prefix no key used.
   {
     const PrefixScan found = target->scan_prefix(params.key_prefix);
@@ -417,12 +414,30 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     }
   }
 
+  RedisFactory factory = target->factory(cfg.eval);
+  // The ACL preflight (app/preflight.hpp): a refused command or key is exit 3 before any load. An embedded
+  // server's default user may do everything.
+  if (!embedded) {
+    scenarios::Params probe_params = params;
+    probe_params.key_prefix += "preflight:";
+    probe_params.keys = 1;
+    std::ostringstream ignored;  // the variants a scenario lacks were said when the jobs were planned
+    std::vector<Job> probe_jobs = plan_jobs(cfg, probe_params, ignored);
+    std::vector<ProbeJob> probes;
+    for (auto& j : probe_jobs) probes.push_back({j.scenario + "/" + j.variant, j.run.get()});
+    acl_preflight(*target, factory, probes, seeds.front().user, params.key_prefix, probe_params.key_prefix,
+                  cfg.load.seed);
+  }
+
+  // Load and verify every script before any load starts: a script Redis rejects ends the run with exit 2.
+  for (const auto& job : jobs)
+    for (const auto* s : job.run->scripts()) target->load_script(*s);
+
   fill_config(report.config, cfg, params.key_prefix, jobs_of(jobs));
 
   std::vector<std::string> secrets;  // masked in error examples (report and log)
   for (const auto& u : seeds)
     if (!u.password.empty()) secrets.push_back(u.password);
-  RedisFactory factory = target->factory(cfg.eval);
   auto warn = [&](std::string w) {
     w = without_secrets(std::move(w), secrets);
     log << "warning: " << w << "\n";

@@ -39,7 +39,8 @@ TlsContext::TlsContext(TlsOptions options) : options_(std::move(options)), ctx_(
   if (!o.ca_file.empty()) {
     readable("--tls-ca", o.ca_file);
     if (SSL_CTX_load_verify_locations(native, o.ca_file.c_str(), nullptr) != 1)
-      throw TlsSetupError(cat("--tls-ca ", o.ca_file, ": not a PEM certificate bundle (", last_openssl_error(), ")"));
+      throw TlsSetupError(
+          cat("--tls-ca ", o.ca_file, ": not a PEM certificate bundle (", last_openssl_error(), ")"));
   } else if (SSL_CTX_set_default_verify_paths(native) != 1) {
     throw TlsSetupError(cat("TLS: the system's trust store could not be loaded (", last_openssl_error(),
                             "): give --tls-ca FILE"));
@@ -51,12 +52,14 @@ TlsContext::TlsContext(TlsOptions options) : options_(std::move(options)), ctx_(
     readable("--tls-cert", o.cert_file);
     readable("--tls-key", o.key_file);
     if (SSL_CTX_use_certificate_chain_file(native, o.cert_file.c_str()) != 1)
-      throw TlsSetupError(cat("--tls-cert ", o.cert_file, ": not a PEM certificate (", last_openssl_error(), ")"));
+      throw TlsSetupError(
+          cat("--tls-cert ", o.cert_file, ": not a PEM certificate (", last_openssl_error(), ")"));
     if (SSL_CTX_use_PrivateKey_file(native, o.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
       const std::string why = last_openssl_error();
       if (why.find("mismatch") != std::string::npos)
         throw TlsSetupError(cat("--tls-key ", o.key_file, " does not belong to --tls-cert ", o.cert_file));
-      throw TlsSetupError(cat("--tls-key ", o.key_file, ": not a PEM private key without a passphrase (", why, ")"));
+      throw TlsSetupError(
+          cat("--tls-key ", o.key_file, ": not a PEM private key without a passphrase (", why, ")"));
     }
     if (SSL_CTX_check_private_key(native) != 1)
       throw TlsSetupError(cat("--tls-key ", o.key_file, " does not belong to --tls-cert ", o.cert_file));

@@ -18,7 +18,9 @@ struct TlsOptions {
   std::string key_file;   // --tls-key: its private key (PEM)
   std::string sni;        // --tls-sni: the server name to send and verify; empty = the URL's host
   bool insecure = false;  // --tls-insecure: verify nothing
-  bool any_given() const { return !ca_file.empty() || !cert_file.empty() || !key_file.empty() || !sni.empty() || insecure; }
+  bool any_given() const {
+    return !ca_file.empty() || !cert_file.empty() || !key_file.empty() || !sni.empty() || insecure;
+  }
 };
 
 // A bad file or a key that does not match its certificate: one line naming the flag and the file.

@@ -48,8 +48,12 @@ TEST(Secrets, NoPasswordInAnyOutputOfAnyPath) {
   const std::string hp = "127.0.0.1:" + std::to_string(server.port());
   const std::string dead = "127.0.0.1:1";
   const std::vector<Case> cases = {
-      {"a run as an ACL user", {"--target", "redis://app:" + kEncoded + "@" + hp, "--scenario", "counter"}, 0},
-      {"a run as the default user", {"--target", "redis://:" + kEncoded + "@" + hp, "--scenario", "counter"}, 0},
+      {"a run as an ACL user",
+       {"--target", "redis://app:" + kEncoded + "@" + hp, "--scenario", "counter"},
+       0},
+      {"a run as the default user",
+       {"--target", "redis://:" + kEncoded + "@" + hp, "--scenario", "counter"},
+       0},
       {"a wrong password", {"--target", "redis://app:Wrong" + kEncoded + "@" + hp}, 3},
       {"the password without its colon", {"--target", "redis://" + kEncoded + "@" + hp}, 2},
       // Userinfo ends at the last '@': a raw '@', ':' or '/' in the password is read as the user meant it.
@@ -58,7 +62,9 @@ TEST(Secrets, NoPasswordInAnyOutputOfAnyPath) {
       {"a bad flag after the URL",
        {"--target", "redis://app:" + kEncoded + "@" + hp, "--duration", "soon"},
        2},
-      {"--cluster on a standalone server", {"--cluster", "--target", "redis://app:" + kEncoded + "@" + hp}, 2},
+      {"--cluster on a standalone server",
+       {"--cluster", "--target", "redis://app:" + kEncoded + "@" + hp},
+       2},
       {"a bad database", {"--target", "redis://app:" + kEncoded + "@" + hp + "/99"}, 2},
       {"a bad port in the URL", {"--target", "redis://app:" + kEncoded + "@127.0.0.1:http"}, 2},
       {"an unknown scheme", {"--target", "http://app:" + kEncoded + "@" + hp}, 2},
@@ -90,12 +96,14 @@ TEST(Secrets, NoPasswordInAnyOutputOfAnyPath) {
 TEST(Secrets, ReportAndCompareOfAReportNeverShowThePassword) {
   lh::app::RedisServer server = start_server({"--requirepass", kPassword});
   TempDir dir;
-  auto run = run_harness({"run", "--target", "redis://:" + kEncoded + "@127.0.0.1:" + std::to_string(server.port()),
-                          "--scenario", "counter", "--variant", "atomic,naive", "--duration", "300ms", "--report",
-                          dir.file("r.json"), "--quiet"},
-                         60s);
+  auto run =
+      run_harness({"run", "--target", "redis://:" + kEncoded + "@127.0.0.1:" + std::to_string(server.port()),
+                   "--scenario", "counter", "--variant", "atomic,naive", "--duration", "300ms", "--report",
+                   dir.file("r.json"), "--quiet"},
+                  60s);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  auto report = run_harness({"report", dir.file("r.json"), "--markdown", "-", "--html", dir.file("r.html")}, 30s);
+  auto report =
+      run_harness({"report", dir.file("r.json"), "--markdown", "-", "--html", dir.file("r.html")}, 30s);
   EXPECT_EQ(report.exit_code, 0) << report.err;
   auto compare = run_harness({"compare", dir.file("r.json"), dir.file("r.json")}, 30s);
   EXPECT_EQ(compare.exit_code, 0) << compare.err;

@@ -35,7 +35,8 @@ struct TlsServer {
   int tls_port = lh::app::free_loopback_port();
   lh::app::RedisServer server;
   TlsServer(const TestCerts& certs, bool auth_clients = false, std::vector<std::string> extra = {})
-      : server(lh::app::ServerOptions{"", with(tls_server_args(certs, tls_port, auth_clients), extra), false}) {}
+      : server(
+            lh::app::ServerOptions{"", with(tls_server_args(certs, tls_port, auth_clients), extra), false}) {}
   std::string url(const std::string& host = "127.0.0.1") const {
     return "rediss://" + host + ":" + std::to_string(tls_port);
   }
@@ -47,8 +48,8 @@ struct TlsServer {
 
 std::vector<std::string> counter_run(const std::string& target, std::vector<std::string> extra,
                                      const std::string& variants = "atomic") {
-  std::vector<std::string> a = {"run",       "--target", target,     "--scenario", "counter",
-                                "--variant", variants,   "--duration", "1s",       "--quiet"};
+  std::vector<std::string> a = {"run",       "--target", target,       "--scenario", "counter",
+                                "--variant", variants,   "--duration", "1s",         "--quiet"};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
 }
@@ -83,8 +84,8 @@ TEST(Tls, ACertificateFromAnUnknownCaIsExit3WithTheReasonBeforeAnyLoad) {
   TlsServer s(certs);
   TempDir dir;
   // Neither another CA nor the system's trust store knows the test CA.
-  for (const std::vector<std::string>& ca : {std::vector<std::string>{"--tls-ca", certs.other_ca},
-                                             std::vector<std::string>{}}) {
+  for (const std::vector<std::string>& ca :
+       {std::vector<std::string>{"--tls-ca", certs.other_ca}, std::vector<std::string>{}}) {
     std::vector<std::string> extra = ca;
     extra.insert(extra.end(), {"--report", dir.file("r.json")});
     auto r = run_harness(counter_run(s.url(), extra), 30s);
@@ -120,9 +121,9 @@ TEST(Tls, AServerThatRequiresClientCertificatesGetsThemOrTheRunSaysWhy) {
   EXPECT_TRUE(one_line(without.err)) << without.err;
   EXPECT_TRUE(contains(without.err, "give --tls-cert and --tls-key")) << without.err;
   EXPECT_TRUE(no_load(s.server.port()));
-  auto with = run_harness(
-      counter_run(s.url(), {"--tls-ca", certs.ca, "--tls-cert", certs.client_cert, "--tls-key", certs.client_key}),
-      30s);
+  auto with = run_harness(counter_run(s.url(), {"--tls-ca", certs.ca, "--tls-cert", certs.client_cert,
+                                                "--tls-key", certs.client_key}),
+                          30s);
   EXPECT_EQ(with.exit_code, 0) << with.err;
   EXPECT_GT(command_calls(s.server.port(), "evalsha"), 100);
 }
@@ -150,10 +151,9 @@ TEST(Tls, TheWrongSchemeForAPortSaysWhichToUse) {
   EXPECT_TRUE(one_line(plain.err)) << plain.err;
   EXPECT_TRUE(contains(plain.err, "use rediss://")) << plain.err;
   // A handshake to the plain port: the server waits for a command that never comes.
-  auto tls = run_harness(
-      counter_run("rediss://127.0.0.1:" + std::to_string(s.server.port()),
-                  {"--tls-ca", certs.ca, "--connect-timeout", "300ms"}),
-      30s);
+  auto tls = run_harness(counter_run("rediss://127.0.0.1:" + std::to_string(s.server.port()),
+                                     {"--tls-ca", certs.ca, "--connect-timeout", "300ms"}),
+                         30s);
   EXPECT_EQ(tls.exit_code, 3) << tls.err;
   EXPECT_TRUE(contains(tls.err, "use redis://")) << tls.err;
   EXPECT_TRUE(no_load(s.server.port()));
@@ -169,8 +169,10 @@ TEST(Tls, BadTlsFlagsAreExit2NamingTheFlagAndTheFile) {
     std::string says;
   };
   const std::vector<Case> cases = {
-      {{"--tls-ca", dir.file("missing.crt")}, "--tls-ca " + dir.file("missing.crt") + ": cannot read the file"},
-      {{"--tls-ca", dir.file("not-pem.crt")}, "--tls-ca " + dir.file("not-pem.crt") + ": not a PEM certificate"},
+      {{"--tls-ca", dir.file("missing.crt")},
+       "--tls-ca " + dir.file("missing.crt") + ": cannot read the file"},
+      {{"--tls-ca", dir.file("not-pem.crt")},
+       "--tls-ca " + dir.file("not-pem.crt") + ": not a PEM certificate"},
       {{"--tls-ca", certs.ca, "--tls-cert", certs.client_cert}, "--tls-cert needs --tls-key"},
       {{"--tls-ca", certs.ca, "--tls-key", certs.client_key}, "--tls-key needs --tls-cert"},
       {{"--tls-ca", certs.ca, "--tls-cert", certs.client_cert, "--tls-key", certs.server_key},
@@ -182,8 +184,8 @@ TEST(Tls, BadTlsFlagsAreExit2NamingTheFlagAndTheFile) {
     EXPECT_TRUE(one_line(r.err)) << r.err;
     EXPECT_TRUE(contains(r.err, c.says)) << r.err;
   }
-  auto plain = run_harness(counter_run("redis://127.0.0.1:" + std::to_string(s.server.port()), {"--tls-ca", certs.ca}),
-                           30s);
+  auto plain = run_harness(
+      counter_run("redis://127.0.0.1:" + std::to_string(s.server.port()), {"--tls-ca", certs.ca}), 30s);
   EXPECT_EQ(plain.exit_code, 2) << plain.err;
   EXPECT_TRUE(contains(plain.err, "--tls-* options need a TLS target: write it as rediss://")) << plain.err;
   EXPECT_TRUE(no_load(s.server.port()));

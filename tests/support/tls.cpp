@@ -18,23 +18,24 @@ void openssl(const std::string& dir, const std::string& args) {
 // A key and a certificate signed by ca.crt (`ext`: the extensions file's contents, may be empty).
 void signed_cert(const std::string& dir, const std::string& name, const std::string& subject,
                  const std::string& ext) {
-  openssl(dir, "req -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + name + ".csr -subj '" + subject +
-                   "'");
+  openssl(dir, "req -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + name + ".csr -subj '" +
+                   subject + "'");
   std::string extfile;
   if (!ext.empty()) {
     write_text(dir + "/" + name + ".ext", ext);
     extfile = " -extfile " + name + ".ext";
   }
-  openssl(dir, "x509 -req -in " + name + ".csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out " + name +
-                   ".crt" + extfile);
+  openssl(dir, "x509 -req -in " + name + ".csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out " +
+                   name + ".crt" + extfile);
 }
 
 }  // namespace
 
 TestCerts::TestCerts() : dir(temp_dir()) {
   openssl(dir, "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj '/CN=lh test CA'");
-  openssl(dir, "req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.crt -days 2 "
-               "-subj '/CN=lh other CA'");
+  openssl(dir,
+          "req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.crt -days 2 "
+          "-subj '/CN=lh other CA'");
   signed_cert(dir, "server", "/CN=redis.test", "subjectAltName=IP:127.0.0.1,DNS:redis.test\n");
   signed_cert(dir, "client", "/CN=lh test client", "");
   ca = dir + "/ca.crt";
