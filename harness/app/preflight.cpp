@@ -24,17 +24,18 @@ std::string refused_command(const std::string& message) {
 }
 
 // The refusal in words: which command or which keys, and the fix.
-[[noreturn]] void refuse(const std::string& user, const std::string& run_prefix, const std::string& what_sends,
-                         const std::string& message) {
+[[noreturn]] void refuse(const std::string& user, const std::string& run_prefix,
+                         const std::string& what_sends, const std::string& message) {
   const std::string cmd = refused_command(message);
   if (!cmd.empty())
-    throw TargetError(cat("ACL: ", who(user), " may not run ", cmd, ", which ", what_sends, " sends (", message,
-                          "): grant it (ACL SETUSER ", user.empty() ? "default" : user, " +", cmd,
+    throw TargetError(cat("ACL: ", who(user), " may not run ", cmd, ", which ", what_sends, " sends (",
+                          message, "): grant it (ACL SETUSER ", user.empty() ? "default" : user, " +", cmd,
                           ") or leave out what sends it"));
   if (message.find("keys") != std::string::npos)
-    throw TargetError(cat("ACL: ", who(user), " may not use keys under '", run_prefix, "' (", message,
-                          "): a user limited to a key pattern needs a --key-prefix inside it (e.g. --key-prefix ",
-                          "app:lh: for ~app:*)"));
+    throw TargetError(
+        cat("ACL: ", who(user), " may not use keys under '", run_prefix, "' (", message,
+            "): a user limited to a key pattern needs a --key-prefix inside it (e.g. --key-prefix ",
+            "app:lh: for ~app:*)"));
   if (message.find("can't run this command") != std::string::npos)  // a redis.call inside the script
     throw TargetError(cat("ACL: ", who(user), " may not run a command the script of ", what_sends, " calls (",
                           message, "): grant the commands its redis.call()s name (ACL DRYRUN ",
@@ -74,8 +75,8 @@ void op_probes(transport::TargetSession& target, const transport::RedisFactory& 
 }  // namespace
 
 void acl_preflight(transport::TargetSession& target, const transport::RedisFactory& factory,
-                   const std::vector<ProbeJob>& probes, const std::string& user, const std::string& run_prefix,
-                   const std::string& probe_prefix, uint64_t seed) {
+                   const std::vector<ProbeJob>& probes, const std::string& user,
+                   const std::string& run_prefix, const std::string& probe_prefix, uint64_t seed) {
   queued_probe(target.admin(), user, run_prefix, probe_prefix + "probe");  // before any key is made
   try {
     op_probes(target, factory, probes, user, run_prefix, seed);

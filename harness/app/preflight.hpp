@@ -24,7 +24,7 @@ struct ProbeJob {
 // `user` is the URL's user ("" = default); `probe_prefix` is a fresh sub-prefix of the run's. Throws
 // TargetError (exit 3) for a refusal.
 void acl_preflight(transport::TargetSession& target, const transport::RedisFactory& factory,
-                   const std::vector<ProbeJob>& probes, const std::string& user, const std::string& run_prefix,
-                   const std::string& probe_prefix, uint64_t seed);
+                   const std::vector<ProbeJob>& probes, const std::string& user,
+                   const std::string& run_prefix, const std::string& probe_prefix, uint64_t seed);
 
 }  // namespace lh::app

@@ -117,7 +117,7 @@ std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params
 }
 
 reports::Result build_result(const Job& job, const LoadResult& lr, const RunConfig& cfg,
-                             reports::Correctness correctness, const std::vector<std::string>& secrets) {
+                             reports::Correctness correctness) {
   const Recorder& r = lr.merged;
   reports::Result res;
   res.scenario = job.scenario;
@@ -130,7 +130,7 @@ reports::Result build_result(const Job& job, const LoadResult& lr, const RunConf
     const std::string name(net::error_class_name(static_cast<net::ErrorClass>(i)));
     res.errors[name] = r.errors[i];
     if (r.errors[i] > 0 && !r.first_error[i].empty())
-      res.error_examples[name] = without_secrets(r.first_error[i], secrets).substr(0, 300);  // mask, then cut
+      res.error_examples[name] = redact(r.first_error[i]).substr(0, 300);  // mask, then cut
   }
   res.commands_per_op =
       res.ops_total ? static_cast<double>(r.commands) / static_cast<double>(res.ops_total) : 0;
@@ -435,11 +435,9 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
 
   fill_config(report.config, cfg, params.key_prefix, jobs_of(jobs));
 
-  std::vector<std::string> secrets;  // masked in error examples (report and log)
-  for (const auto& u : seeds)
-    if (!u.password.empty()) secrets.push_back(u.password);
+  for (const auto& u : seeds) add_secret(u.password);  // masked by redact() (util/secrets.hpp)
   auto warn = [&](std::string w) {
-    w = without_secrets(std::move(w), secrets);
+    w = redact(std::move(w));
     log << "warning: " << w << "\n";
     report.warnings.push_back(std::move(w));
   };
@@ -463,7 +461,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
       job.run->setup(setup);
       if (!setup.first_error().empty()) {
         report.not_run.push_back({job.scenario, job.variant, "setup refused: " + setup.first_error(), false});
-        log << label << ": not run: setup refused: " << without_secrets(setup.first_error(), secrets) << "\n";
+        log << label << ": not run: setup refused: " << redact(setup.first_error()) << "\n";
         continue;
       }
     } catch (const ExitError& e) {  // lost (TargetLost), or refused on reconnect
@@ -498,7 +496,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
       corr.reason = "interrupted: the final state was not read within 0.5 s of the signal";
     }
     corr.period = cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
-    report.results.push_back(build_result(job, lr, cfg, std::move(corr), secrets));
+    report.results.push_back(build_result(job, lr, cfg, std::move(corr)));
     auto& res = report.results.back();
     res.ops_per_node = target->take_ops_per_node(res.ops_total);
     res.pipeline = job.run->single_call() ? std::max<uint32_t>(1, cfg.load.pipeline) : 1;
@@ -522,15 +520,14 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     log << label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
         << " ops/s, p99 " << res.latency_us.p99 << " us, " << res.correctness.verdict << "\n";
     if (!res.correctness.reason.empty())
-      log << "  " << res.correctness.verdict << ": " << without_secrets(res.correctness.reason, secrets)
-          << "\n";
+      log << "  " << res.correctness.verdict << ": " << redact(res.correctness.reason) << "\n";
     for (const auto& [name, example] : res.error_examples)
       log << "  " << res.errors.at(name) << " " << name << " errors, the first: " << example << "\n";
     if (lr.interrupted) interrupted = true;
   }
   if (g_interrupted.load()) interrupted = true;
   report.interrupted = interrupted;
-  if (report.aborted) log << "aborted: " << without_secrets(*report.aborted, secrets) << "\n";
+  if (report.aborted) log << "aborted: " << redact(*report.aborted) << "\n";
 
   if (!report.aborted) {
     try {
@@ -570,7 +567,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
       log << "cleanup: "
           << (left->keys_left < 0 ? "an unknown number of"
                                   : reports::with_commas(static_cast<uint64_t>(left->keys_left)))
-          << " keys are left under '" << params.key_prefix << "': " << without_secrets(left->reason, secrets)
+          << " keys are left under '" << params.key_prefix << "': " << redact(left->reason)
           << " (delete them with: redis-cli --scan --pattern '" << glob_escape(params.key_prefix)
           << "*' | xargs redis-cli unlink)\n";
     }
@@ -578,12 +575,12 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   report.finished_at = iso_now();
   // Redis may echo a command's arguments in an error ("unknown command ... with args beginning with"): no
   // password reaches the report through a reason either.
-  if (!secrets.empty()) {
-    if (report.aborted) report.aborted = without_secrets(*report.aborted, secrets);
-    if (report.cleanup) report.cleanup->reason = without_secrets(report.cleanup->reason, secrets);
-    for (auto& n : report.not_run) n.reason = without_secrets(n.reason, secrets);
-    for (auto& w : report.warnings) w = without_secrets(w, secrets);
-    for (auto& r : report.results) r.correctness.reason = without_secrets(r.correctness.reason, secrets);
+  {
+    if (report.aborted) report.aborted = redact(*report.aborted);
+    if (report.cleanup) report.cleanup->reason = redact(report.cleanup->reason);
+    for (auto& n : report.not_run) n.reason = redact(n.reason);
+    for (auto& w : report.warnings) w = redact(w);
+    for (auto& r : report.results) r.correctness.reason = redact(r.correctness.reason);
   }
 
   report.exit_code = kExitOk;

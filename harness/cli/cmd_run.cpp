@@ -41,7 +41,7 @@ const char* kDemoExamples = R"(examples:
 )";
 
 void write_json(const reports::Report& r, const std::string& path) {
-  const std::string text = reports::to_json(r).dump(2) + "\n";
+  const std::string text = redact(reports::to_json(r).dump(2) + "\n");
   if (path == "-") {
     std::cout << text;
     return;
@@ -105,14 +105,7 @@ bool wants_outputs(const RunOptions& o) { return !o.report.empty() || o.outputs.
 // The run ended before its load (bad input found by Redis, the target unreachable, a signal): the outputs
 // asked for are still written, with the exit code and the message, so CI never loses the why.
 int early_exit(const RunOptions& o, const std::string& started_at, int code, const std::string& raw_message) {
-  std::vector<std::string> secrets;  // Redis may echo arguments in an error: mask the passwords of the URLs
-  for (const auto& t : o.run.targets) {
-    try {
-      if (auto u = net::parse_redis_url(t); !u.password.empty()) secrets.push_back(u.password);
-    } catch (const std::exception&) {
-    }
-  }
-  const std::string message = without_secrets(raw_message, secrets);
+  const std::string message = redact(raw_message);  // Redis may echo arguments in an error
   std::cerr << "lua-harness: " << message << "\n";
   if (!wants_outputs(o)) return code;
   write_all(o, app::error_report(o.run, started_at, code, message));

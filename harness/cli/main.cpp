@@ -5,11 +5,14 @@
 #include <iostream>
 #include <iterator>
 #include <string>
+#include <string_view>
 
 #include "harness/app/redis_server.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/net/url.hpp"
 #include "harness/util/exit_errors.hpp"
 #include "harness/util/interrupt.hpp"
+#include "harness/util/secrets.hpp"
 
 namespace {
 
@@ -81,6 +84,12 @@ int main(int argc, char** argv) {
     return lh::kExitUsage;
   }
   const std::string cmd = argv[1];
+  // Every --target's password, before anything can print it (util/secrets.hpp: the one redaction path).
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--target" && i + 1 < argc) lh::net::add_url_secrets(argv[i + 1]);
+    else if (a.rfind("--target=", 0) == 0) lh::net::add_url_secrets(a.substr(9));
+  }
   int code = lh::kExitUsage;
   try {
     if (cmd == "--version" || cmd == "version") {
@@ -102,10 +111,10 @@ int main(int argc, char** argv) {
       code = lh::kExitUsage;
     }
   } catch (const lh::ExitError& e) {
-    std::cerr << "lua-harness: " << e.what() << "\n";
+    std::cerr << "lua-harness: " << lh::redact(e.what()) << "\n";
     code = e.exit_code;
   } catch (const std::exception& e) {
-    std::cerr << "lua-harness: " << e.what() << "\n";
+    std::cerr << "lua-harness: " << lh::redact(e.what()) << "\n";
     code = lh::kExitUsage;
   }
   lh::app::stop_all_embedded();

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <climits>
 
+#include "harness/util/secrets.hpp"
 #include "harness/util/strcat.hpp"
 
 namespace lh::net {
@@ -55,6 +56,22 @@ std::string mask_url_password(std::string_view url) {
   const auto colon = url.substr(start, at - start).find(':');
   if (colon == std::string_view::npos || start + colon + 1 == at) return std::string(url);  // no password
   return cat(url.substr(0, start + colon + 1), "***", url.substr(at));
+}
+
+void add_url_secrets(std::string_view url) {
+  std::size_t start = 0;
+  if (auto sep = url.find("://"); sep != std::string_view::npos) start = sep + 3;
+  const auto at = url.rfind('@');
+  if (at == std::string_view::npos || at < start) return;
+  const std::string_view info = url.substr(start, at - start);
+  const auto colon = info.find(':');
+  const std::string_view raw = colon == std::string_view::npos ? info : info.substr(colon + 1);
+  if (raw.empty()) return;
+  add_secret(std::string(raw));
+  try {
+    add_secret(percent_decode(raw, "password", ""));
+  } catch (const UrlError&) {  // a bad escape: the URL is refused, and only its masked form is shown
+  }
 }
 
 std::string RedisUrl::redacted() const {

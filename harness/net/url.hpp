@@ -44,4 +44,9 @@ RedisUrl parse_redis_url(std::string_view url);
 // `url` as written with the password (if any) replaced by ***; no validation.
 std::string mask_url_password(std::string_view url);
 
+// Registers the password of `url` for lh::redact() (util/secrets.hpp) in every form it can appear: as written
+// (percent-encoded or not), decoded, and a userinfo without a colon (redis://s3cret@host: a password written
+// without its colon). No validation: a URL that does not parse registers what it can.
+void add_url_secrets(std::string_view url);
+
 }  // namespace lh::net

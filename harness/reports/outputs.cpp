@@ -11,10 +11,12 @@
 #include "harness/reports/html.hpp"
 #include "harness/reports/junit.hpp"
 #include "harness/reports/markdown.hpp"
+#include "harness/util/secrets.hpp"
 
 namespace lh::reports {
 
-void write_text_file(const std::string& path, const std::string& text, const std::string& flag, bool append) {
+void write_text_file(const std::string& path, const std::string& raw, const std::string& flag, bool append) {
+  const std::string text = redact(raw);  // every output passes here (util/secrets.hpp)
   if (path == "-") {
     std::cout << text << std::flush;
     return;

@@ -30,7 +30,8 @@ void add_user(int port, const std::string& name, std::vector<std::string> rules)
   ASSERT_EQ(redis_cmd(port, argv), "OK");
 }
 
-std::vector<std::string> run_as(const OwnedServer& s, const std::string& user, std::vector<std::string> extra) {
+std::vector<std::string> run_as(const OwnedServer& s, const std::string& user,
+                                std::vector<std::string> extra) {
   std::vector<std::string> a = {"run", "--target", s.url(user + ":" + kPw), "--duration", "500ms", "--quiet"};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
@@ -56,11 +57,13 @@ TEST(AclPreflight, EachRefusalIsExit3BeforeTheLoadNamingTheCommandAndTheFix) {
     std::string says;
   };
   const std::vector<Case> cases = {
-      {"noeval", {"--scenario", "counter", "--variant", "atomic"},
+      {"noeval",
+       {"--scenario", "counter", "--variant", "atomic"},
        "user 'noeval' may not run evalsha, which counter/atomic sends"},
       {"nounlink", {"--scenario", "counter"}, "may not run unlink, which cleanup sends"},
       {"noscript", {"--scenario", "counter"}, "may not run script|load, which loading the scripts sends"},
-      {"nomulti", {"--scenario", "counter", "--variant", "atomic,transaction"},
+      {"nomulti",
+       {"--scenario", "counter", "--variant", "atomic,transaction"},
        "may not run multi, which counter/transaction sends"},
       {"noset", {"--scenario", "counter", "--variant", "naive"}, "may not run set, which counter/naive"},
   };
@@ -90,7 +93,8 @@ TEST(AclPreflight, AUserLimitedToAKeyPatternIsToldWhichPrefixToUseAndThenRuns) {
 
   TempDir tmp;
   auto ok = run_harness(
-      run_as(server, "app", {"--scenario", "counter,lock", "--key-prefix", "app:lh:", "--report", tmp.file("r.json")}),
+      run_as(server, "app",
+             {"--scenario", "counter,lock", "--key-prefix", "app:lh:", "--report", tmp.file("r.json")}),
       60s);
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_GT(command_calls(port, "evalsha"), 100);
@@ -115,6 +119,7 @@ TEST(AclPreflight, ACommandAScriptCallsIsCheckedByRunningItOnceUnderThePrefix) {
 TEST(AclPreflight, AUserWithoutMultiRunsWhatNeedsNone) {
   OwnedServer server;
   add_user(server.port(), "nomulti", {"~*", "&*", "+@all", "-multi"});
-  auto r = run_harness(run_as(server, "nomulti", {"--scenario", "counter", "--variant", "atomic,naive"}), 30s);
+  auto r =
+      run_harness(run_as(server, "nomulti", {"--scenario", "counter", "--variant", "atomic,naive"}), 30s);
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }

@@ -1,6 +1,7 @@
 // redis:// target URLs: parsing, refusals with a message that quotes the URL as written (password masked),
 // and redaction. No server needed (a db index the server lacks, /99, can only be found by the server).
 #include "harness/net/url.hpp"
+#include "harness/util/secrets.hpp"
 
 #include <gtest/gtest.h>
 
@@ -188,4 +189,17 @@ TEST(RedisUrl, MaskingLeavesAUrlWithoutPasswordAlone) {
   EXPECT_EQ(mask_url_password("redis://bob@h"), "redis://bob@h");
   EXPECT_EQ(mask_url_password("redis://bob:@h"), "redis://bob:@h");
   EXPECT_EQ(mask_url_password("redis://:pw@h"), "redis://:***@h");
+}
+
+// The one redaction path (util/secrets.hpp): a URL's password registered in every form it can appear.
+TEST(Secrets, AUrlsPasswordIsMaskedAsWrittenDecodedAndEscaped) {
+  lh::net::add_url_secrets("redis://app:Qx%40Yz%22w9@h:1");
+  EXPECT_EQ(lh::redact("as written Qx%40Yz%22w9."), "as written ***.");
+  EXPECT_EQ(lh::redact("decoded Qx@Yz\"w9."), "decoded ***.");
+  EXPECT_EQ(lh::redact("in JSON \"Qx@Yz\\\"w9\""), "in JSON \"***\"");
+  EXPECT_EQ(lh::redact("in HTML Qx@Yz&quot;w9"), "in HTML ***");
+  lh::net::add_url_secrets("redis://NoColonSecret77@h:1");  // a password written without its colon
+  EXPECT_EQ(lh::redact("NoColonSecret77"), "***");
+  lh::net::add_url_secrets("redis://h:1");  // no password: nothing registered, nothing masked
+  EXPECT_EQ(lh::redact("h:1 redis"), "h:1 redis");
 }
