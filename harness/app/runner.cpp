@@ -424,6 +424,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     std::ostringstream ignored;  // the variants a scenario lacks were said when the jobs were planned
     std::vector<Job> probe_jobs = plan_jobs(cfg, probe_params, ignored);
     std::vector<ProbeJob> probes;
+    probes.reserve(probe_jobs.size());
     for (auto& j : probe_jobs) probes.push_back({j.scenario + "/" + j.variant, j.run.get()});
     acl_preflight(*target, factory, probes, seeds.front().user, params.key_prefix, probe_params.key_prefix,
                   cfg.load.seed);
