@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   g++ cmake make pkg-config \
-  libhiredis-dev libboost-dev libboost-program-options-dev nlohmann-json3-dev libssl-dev \
+  libhiredis-dev libboost-dev libboost-program-options-dev nlohmann-json3-dev libssl-dev zlib1g-dev \
   libgtest-dev libbenchmark-dev \
   redis-server redis-tools \
   chromium libxml2-utils clang-format openssl >/dev/null

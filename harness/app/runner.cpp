@@ -16,6 +16,7 @@
 #include "harness/scenarios/custom.hpp"
 #include "harness/scenarios/scenario.hpp"
 #include "harness/scenarios/templates.hpp"
+#include "harness/stats/hdr_encoding.hpp"
 #include "harness/transport/cluster_session.hpp"
 #include "harness/transport/cross_slot.hpp"
 #include "harness/transport/node_client.hpp"
@@ -139,6 +140,9 @@ reports::Result build_result(const Job& job, const LoadResult& lr, const RunConf
   res.throughput_ops_s = lr.measured_s > 0 ? static_cast<double>(res.ops_total) / lr.measured_s : 0;
   res.latency_us = summarize(r.latency_us);
   if (cfg.load.rate) res.uncorrected_latency_us = summarize(r.uncorrected_latency_us);
+  if (r.latency_us.count() > 0) res.latency_hdr = stats::hdr_base64(r.latency_us);
+  if (cfg.load.rate && r.uncorrected_latency_us.count() > 0)
+    res.uncorrected_latency_hdr = stats::hdr_base64(r.uncorrected_latency_us);
   // Points count whole seconds since the end of warmup, as series_end_s does: the last one may be partial.
   for (const auto& p : r.series.points())
     res.series.push_back(

@@ -55,6 +55,8 @@ json result_json(const Result& r) {
             {"latency_us", latency_json(r.latency_us)}};
   if (!r.error_examples.empty()) j["error_examples"] = r.error_examples;
   if (r.uncorrected_latency_us) j["uncorrected_latency_us"] = latency_json(*r.uncorrected_latency_us);
+  if (!r.latency_hdr.empty()) j["latency_hdr"] = r.latency_hdr;
+  if (!r.uncorrected_latency_hdr.empty()) j["uncorrected_latency_hdr"] = r.uncorrected_latency_hdr;
   json series = json::array();
   for (const auto& p : r.series) {
     json pj = {{"second", p.second}, {"ops", p.ops}, {"p50_us", p.p50_us}, {"p99_us", p.p99_us}};
@@ -98,6 +100,8 @@ Result result_from(const json& j) {
   r.latency_us = latency_from(j.at("latency_us"));
   if (j.contains("uncorrected_latency_us"))
     r.uncorrected_latency_us = latency_from(j.at("uncorrected_latency_us"));
+  r.latency_hdr = j.value("latency_hdr", "");
+  r.uncorrected_latency_hdr = j.value("uncorrected_latency_hdr", "");
   if (j.contains("series"))
     for (const auto& p : j.at("series"))
       r.series.push_back({p.at("second").get<int64_t>(), p.at("ops").get<uint64_t>(),

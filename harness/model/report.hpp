@@ -81,6 +81,9 @@ struct Result {
   std::vector<CurvePoint> percentile_curve;
   std::map<std::string, uint64_t> ops_per_node;  // cluster runs
   Correctness correctness;
+  // HdrHistogram's V2 compressed encoding, base64 ("HISTF..."; stats/hdr_encoding.hpp) of the latency
+  // histogram behind latency_us (and uncorrected_latency_us), in microseconds; empty when not recorded.
+  std::string latency_hdr, uncorrected_latency_hdr;
 };
 
 // fails_run(r.correctness): everything that decides it is in the result's correctness.

@@ -538,6 +538,16 @@ const char* kBase = R"schema({
           "$ref": "#/$defs/latency",
           "description": "Open loop (--rate) only: latency from the actual send rather than the intended start."
         },
+        "latency_hdr": {
+          "type": "string",
+          "pattern": "^HISTF",
+          "description": "The latency histogram behind latency_us in HdrHistogram's own V2 compressed encoding, base64 (what HdrHistogram's decodeFromCompressedBase64 reads), values in microseconds: merge it, or plot it with HdrHistogram's tools."
+        },
+        "uncorrected_latency_hdr": {
+          "type": "string",
+          "pattern": "^HISTF",
+          "description": "Open loop only: the same for uncorrected_latency_us."
+        },
         "series": {
           "type": "array",
           "description": "One point per second of the run, counted from the end of warmup (second 0 = [0 s, 1 s)); a second without ops has zeros. The last point usually covers only part of a second (the run ended mid-second): it carries span_s, and its rate is ops / span_s.",

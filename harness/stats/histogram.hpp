@@ -46,6 +46,9 @@ class Histogram {
   std::vector<PercentilePoint> percentile_curve(int ticks_per_half = 5) const;
 
   int64_t highest_trackable() const noexcept { return highest_; }
+  // The counts in HdrHistogram's index order, and the index of a value (what hdr_encoding writes).
+  const std::vector<uint64_t>& counts() const noexcept { return counts_; }
+  std::size_t counts_index(int64_t v) const noexcept { return index_of(std::clamp<int64_t>(v, 0, highest_)); }
   int significant_digits() const noexcept { return digits_; }
 
  private:

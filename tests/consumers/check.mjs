@@ -4,6 +4,8 @@
 //   node check.mjs schema SCHEMA.json REPORT.json...      Ajv (strict) compiles the schema, validates each
 //   node check.mjs junit JUNIT.xml REPORT.json [TESTS]    junit2json reads it; testcases match the report
 //   node check.mjs gbench GBENCH.json REPORT.json         a non-empty benchmarks list, the run's end in context
+//   node check.mjs hdr REPORT.json...                     hdr-histogram-js decodes each latency_hdr to the
+//                                                         report's count and percentiles
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import { parse } from "junit2json";
@@ -122,11 +124,51 @@ function checkGbench(file, reportFile) {
   console.log(`${file}: ${g.benchmarks.length} benchmarks, interrupted=${ctx.lua_harness_interrupted}`);
 }
 
+// hdr-histogram-js (HdrHistogram's JavaScript port) decodes each result's latency_hdr ("HISTF...") and must
+// find the count of ops the result measured (the sum of its per-second series) and, at the rank the report
+// defines (max(1, ceil(p * count / 100)), forgiving float noise), the report's own p50/p90/p99/p99.9 (capped at its max, as the report
+// caps them). hdr-histogram-js ranks by floor(p/100 * count + 0.5): asked for (rank - 0.25) / count, it picks
+// that same rank.
+function checkHdr(reports) {
+  const hdr = require("hdr-histogram-js");
+  let decoded = 0;
+  for (const file of reports) {
+    const report = readJson(file);
+    for (const r of report.results || []) {
+      for (const [field, latency] of [["latency_hdr", r.latency_us], ["uncorrected_latency_hdr", r.uncorrected_latency_us]]) {
+        if (!r[field]) continue;
+        const name = `${file}: ${r.scenario}/${r.variant} ${field}`;
+        let h;
+        try {
+          h = hdr.decodeFromCompressedBase64(r[field], 64, false);
+        } catch (e) {
+          fail(name, `hdr-histogram-js cannot decode it: ${e.message}`);
+          continue;
+        }
+        ++decoded;
+        const count = (r.series || []).reduce((n, p) => n + p.ops, 0);
+        if (field === "latency_hdr" && h.totalCount !== count)
+          fail(name, `decodes to ${h.totalCount} values, the result measured ${count} ops`);
+        for (const [p, key] of [[50, "p50"], [90, "p90"], [99, "p99"], [99.9, "p999"]]) {
+          const exact = (p * h.totalCount) / 100;  // the report's rank (stats/histogram.cpp rank_at)
+          const rank = Math.min(h.totalCount, Math.max(1, Math.ceil(exact - Math.min(exact * 1e-12, 1e-3))));
+          const value = Math.min(h.getValueAtPercentile(((rank - 0.25) / h.totalCount) * 100), latency.max);
+          if (value !== latency[key]) fail(name, `${key}: hdr-histogram-js says ${value}, the report ${latency[key]}`);
+        }
+        if (h.maxValue < latency.max) fail(name, `max ${h.maxValue} below the report's ${latency.max}`);
+      }
+    }
+  }
+  if (!decoded) fail(reports.join(" "), "no latency_hdr to decode");
+  console.log(`hdr-histogram-js decoded ${decoded} histograms to the reports' counts and percentiles`);
+}
+
 if (command === "schema") checkSchema(args[0], args.slice(1));
 else if (command === "junit") await checkJunit(args[0], args[1], args[2] === undefined ? undefined : Number(args[2]));
 else if (command === "gbench") checkGbench(args[0], args[1]);
+else if (command === "hdr") checkHdr(args);
 else {
-  console.error("usage: node check.mjs schema|junit|gbench ...");
+  console.error("usage: node check.mjs schema|junit|gbench|hdr ...");
   process.exit(2);
 }
 process.exit(failed ? 1 : 0);

@@ -62,8 +62,10 @@ expect_exit() {  # $1: expected code, $2: what, rest: the command
   [ "$got" = "$want" ] || { cat "$WORK/$what.err" >&2; fail "$what: exit $got, expected $want"; }
 }
 
-# 1. A real run against the embedded redis-server.
+# 1. A real run against the embedded redis-server, and an open-loop one (its uncorrected histogram too).
 expect_exit 0 run "$BIN" run --scenario counter --variant atomic --duration 300ms --report "$WORK/run.json"
+expect_exit 0 open-loop "$BIN" run --scenario counter,lock --variant atomic,naive --rate 5000 --duration 1s \
+  --report "$WORK/open-loop.json"
 
 # 2. An interrupted run: SIGINT once the first variant has finished (its line is on stderr), while others
 #    are still to run.
@@ -87,7 +89,7 @@ expect_exit 3 error "$BIN" run --target redis://127.0.0.1:1 --scenario counter -
   --report "$WORK/error.json"
 [ -s "$WORK/error.json" ] || fail "error: exit 3 wrote no report"
 
-REPORTS=("$WORK/run.json" "$WORK/interrupted.json" "$WORK/error.json" "$GOLDEN"/*.report.json)
+REPORTS=("$WORK/run.json" "$WORK/open-loop.json" "$WORK/interrupted.json" "$WORK/error.json" "$GOLDEN"/*.report.json)
 
 # The schema: strict compile, every report valid.
 check schema "$SCHEMA" "${REPORTS[@]}"
@@ -95,6 +97,14 @@ check schema "$SCHEMA" "${REPORTS[@]}"
 node -e 'const fs=require("fs");const j=JSON.parse(fs.readFileSync(process.argv[1]));j.results[0].ops.total="many";
   fs.writeFileSync(process.argv[2],JSON.stringify(j))' "$WORK/run.json" "$WORK/broken.json"
 if check schema "$SCHEMA" "$WORK/broken.json" >/dev/null 2>&1; then fail "Ajv accepted a report with ops.total \"many\""; fi
+
+# HdrHistogram's own reader: hdr-histogram-js decodes every latency_hdr to the report's numbers ...
+check hdr "$WORK/run.json" "$WORK/open-loop.json" "$WORK/interrupted.json"
+# ... and the check can fail: a histogram with one count changed (p50 of another run) is refused.
+node -e 'const fs=require("fs");const a=JSON.parse(fs.readFileSync(process.argv[1]));const b=JSON.parse(fs.readFileSync(process.argv[2]));
+  a.results[0].latency_hdr=b.results[1].latency_hdr;fs.writeFileSync(process.argv[3],JSON.stringify(a))' \
+  "$WORK/run.json" "$WORK/open-loop.json" "$WORK/swapped.json"
+if check hdr "$WORK/swapped.json" >/dev/null 2>&1; then fail "the hdr check accepted another result's histogram"; fi
 
 # JUnit and gbench from the binary, for each report.
 for report in "${REPORTS[@]}"; do
@@ -117,4 +127,4 @@ printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="lua-harness" t
 if xmllint --noout --schema "$XSD" "$WORK/old.junit.xml" 2>/dev/null; then fail "junit-10.xsd accepted skipped= on <testsuites>"; fi
 if check junit "$WORK/old.junit.xml" "$WORK/error.json" >/dev/null 2>&1; then fail "junit2json check accepted tests=\"0\""; fi
 
-echo "consumers: ok (${#REPORTS[@]} reports: schema, JUnit, gbench)"
+echo "consumers: ok (${#REPORTS[@]} reports: schema, JUnit, gbench, HdrHistogram)"

@@ -1,6 +1,7 @@
 #include "support/json_schema.hpp"
 
 #include <fstream>
+#include <regex>
 #include <set>
 #include <stdexcept>
 
@@ -15,7 +16,7 @@ const std::set<std::string> kAnnotations = {"$schema",  "$id",     "title",   "d
 const std::set<std::string> kKeywords = {"type",    "required", "properties", "additionalProperties",
                                          "items",   "enum",     "const",      "minimum",
                                          "maximum", "$ref",     "$defs",      "allOf",
-                                         "if",      "then",     "else"};
+                                         "if",      "then",     "else",       "pattern"};
 
 std::string type_name(const json& v) {
   switch (v.type()) {
@@ -100,6 +101,11 @@ class Validator {
       for (const auto& e : schema.at("enum")) found = found || v == e;
       if (!found) fail(path, "expected one of " + schema.at("enum").dump() + ", got " + v.dump());
     }
+    // "pattern": an ECMA-262 regular expression, matched anywhere in the string (JSON Schema's rule).
+    if (v.is_string() && schema.contains("pattern") &&
+        !std::regex_search(v.get<std::string>(),
+                           std::regex(schema.at("pattern").get<std::string>(), std::regex::ECMAScript)))
+      fail(path, v.dump().substr(0, 60) + " does not match the pattern " + schema.at("pattern").dump());
     if (v.is_number()) {
       if (schema.contains("minimum") && v.get<double>() < schema.at("minimum").get<double>())
         fail(path, v.dump() + " is below the minimum " + schema.at("minimum").dump());
