@@ -76,8 +76,8 @@ std::vector<uint8_t> hdr_encode_v2_compressed(const Histogram& h) {
   const std::vector<uint8_t> plain = hdr_encode_v2(h);
   uLongf size = compressBound(static_cast<uLong>(plain.size()));
   std::vector<uint8_t> out(8 + size);
-  if (compress2(out.data() + 8, &size, plain.data(), static_cast<uLong>(plain.size()), Z_DEFAULT_COMPRESSION) !=
-      Z_OK)
+  if (compress2(out.data() + 8, &size, plain.data(), static_cast<uLong>(plain.size()),
+                Z_DEFAULT_COMPRESSION) != Z_OK)
     throw std::runtime_error("zlib could not compress a histogram");
   out.resize(8 + size);
   set32(out, 0, kV2CompressedCookie);

@@ -52,9 +52,9 @@ TEST(HdrEncoding, TheV2HeaderAndCountsReadBackExactly) {
   ASSERT_GE(b.size(), 40u);
   EXPECT_EQ(be(b, 0, 4), 0x1c849313u);
   EXPECT_EQ(be(b, 4, 4), b.size() - 40);  // payload length
-  EXPECT_EQ(be(b, 8, 4), 0u);            // normalizing index offset
-  EXPECT_EQ(be(b, 12, 4), 3u);           // significant digits
-  EXPECT_EQ(be(b, 16, 8), 1u);           // lowest discernible value
+  EXPECT_EQ(be(b, 8, 4), 0u);             // normalizing index offset
+  EXPECT_EQ(be(b, 12, 4), 3u);            // significant digits
+  EXPECT_EQ(be(b, 16, 8), 1u);            // lowest discernible value
   EXPECT_EQ(be(b, 24, 8), 3'600'000'000u);
   EXPECT_EQ(be(b, 32, 8), 0x3ff0000000000000u);  // 1.0
   const auto counts = decode_counts(b, 40, b.size());
