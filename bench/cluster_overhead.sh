@@ -9,6 +9,8 @@
 # Needs: lua-harness (scripts/build.sh), redis-server, redis-cli, python3. Target: overhead <= 10%.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+. bench/common.sh
 ROUNDS=${1:-3}
 DURATION=${2:-5s}
 BIN=${3:-build/lua-harness}
@@ -19,7 +21,6 @@ for t in redis-server redis-cli python3; do
 done
 
 DIR=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -46,7 +47,6 @@ for _ in $(seq 200); do
   redis-cli -p "$CPORT" cluster info | grep -q 'cluster_state:ok' && break; sleep 0.05
 done
 
-median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 # One run; prints "mode ops/s cpu_us_per_op". The mode is detected from the server (cluster_enabled). The harness's
 # own CPU time per op (user + sys, from getrusage of the child) is the noise-robust view of the routing cost: it

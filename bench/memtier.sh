@@ -9,6 +9,8 @@
 #   MEMTIER=/path/to/memtier_benchmark [PEERS_TLS=1] bench/memtier.sh [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+. bench/common.sh
 ROUNDS=${1:-3}
 REQUESTS=100000
 BIN=build/lua-harness
@@ -17,16 +19,10 @@ command -v "$MT" >/dev/null || { echo "memtier.sh: $MT not found: set MEMTIER (s
 [ -x "$BIN" ] || { echo "memtier.sh: $BIN missing: run scripts/build.sh first" >&2; exit 2; }
 NOW=1700000000000
 DIR=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 SERVER_ARGS=(); H=(--target "redis://127.0.0.1:$PORT"); M=(-p "$PORT")
 if [ "${PEERS_TLS:-0}" = 1 ]; then
-  ( cd "$DIR"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 1 -subj '/CN=peers CA'
-    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj '/CN=127.0.0.1'
-    printf 'subjectAltName=IP:127.0.0.1\n' >san.ext
-    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out server.crt -extfile san.ext
-  ) >/dev/null 2>&1
+  make_tls_certs "$DIR"
   TPORT=$(free_port)
   SERVER_ARGS=(--tls-port "$TPORT" --tls-cert-file "$DIR/server.crt" --tls-key-file "$DIR/server.key"
                --tls-ca-cert-file "$DIR/ca.crt" --tls-auth-clients no)
@@ -44,7 +40,6 @@ cpu() {  # command... -> "cpu_seconds" on stdout, the command's output discarded
 subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 r=resource.getrusage(resource.RUSAGE_CHILDREN); print(r.ru_utime+r.ru_stime)' "$@"
 }
-median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 echo "memtier$([ "${PEERS_TLS:-0}" = 1 ] && echo ' over TLS'): rate limiter EVALSHA, 50 keys, 50 clients, 1 thread, $REQUESTS requests x $ROUNDS rounds"
 printf '%-9s %-22s %-22s\n' pipeline 'ops/s (h|m)' 'client CPU us/op (h|m)'
 for P in 1 16; do

@@ -14,6 +14,8 @@
 # Needs: build/lua-harness (scripts/build.sh), redis-server, redis-benchmark, redis-cli, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+. bench/common.sh
 ROUNDS=${1:-5}
 REQUESTS=${2:-200000}
 BIN=build/lua-harness
@@ -30,17 +32,10 @@ if [ "${PEERS_PIN:-1}" != 0 ] && command -v taskset >/dev/null && [ "$(nproc)" -
 fi
 
 DIR=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 TLS_SERVER=(); H_TARGET=(--target "redis://127.0.0.1:$PORT"); B_TARGET=(-p "$PORT")
 if [ "${PEERS_TLS:-0}" = 1 ]; then
-  command -v openssl >/dev/null || { echo "peers.sh: PEERS_TLS=1 needs openssl" >&2; exit 2; }
-  ( cd "$DIR"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 1 -subj '/CN=peers CA'
-    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj '/CN=127.0.0.1'
-    printf 'subjectAltName=IP:127.0.0.1\n' >san.ext
-    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out server.crt -extfile san.ext
-  ) >/dev/null 2>&1
+  make_tls_certs "$DIR"
   TPORT=$(free_port)
   TLS_SERVER=(--tls-port "$TPORT" --tls-cert-file "$DIR/server.crt" --tls-key-file "$DIR/server.key"
               --tls-ca-cert-file "$DIR/ca.crt" --tls-auth-clients no)
@@ -54,7 +49,6 @@ trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DIR"' EXIT
 for _ in $(seq 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
 SHA=$(redis-cli -p "$PORT" script load "$(cat $SCRIPT)")
 
-median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 server_cpu() { python3 -c 'import os,sys; f=open(f"/proc/{sys.argv[1]}/stat").read().rsplit(")",1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf("SC_CLK_TCK"))' "$SERVER"; }
 # Runs a command; prints its own CPU seconds (user+sys of the command and its children) on fd 3.
 timed() { python3 -c 'import resource,subprocess,sys
