@@ -124,7 +124,7 @@ void op_probes(transport::TargetSession& target, const transport::RedisFactory& 
       const auto i = static_cast<std::size_t>(c);
       if (m.errors[i] > 0 && is_noperm(m.first_error[i])) refuse(user, run_prefix, p.label, m.first_error[i]);
     }
-    (void)p.run->check(watch, lr.merged.history);
+    (void)p.run->check(watch, *lr.merged.check);
     if (!watch.noperm.empty()) refuse(user, run_prefix, p.label + "'s read-back", watch.noperm);
   }
 }

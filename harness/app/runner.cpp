@@ -484,7 +484,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     reports::Correctness corr;
     try {
       Watched check(target->admin());
-      corr = job.run->check(check, lr.merged.history);
+      corr = job.run->check(check, *lr.merged.check);
       if (!check.first_error().empty()) {
         corr.verdict = "inconclusive";
         corr.reason = "the final state could not be read back: " + check.first_error();

@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <stdexcept>
 
 #include "harness/engine/engine.hpp"
 #include "harness/engine/recorder.hpp"
@@ -26,8 +27,8 @@ asio::awaitable<void> ClientCtx::pause_ms(double ms) {
 
 uint32_t ClientCtx::now_us() const { return rec->now_us(); }
 
-// History is kept during --warmup too: checkers judge everything that touched the keys.
-void ClientCtx::record(const Event& e) { rec->history.push_back(e); }
+// Events count during --warmup too: checkers judge everything that touched the keys.
+void ClientCtx::record(const Event& e) { rec->check->add(e); }
 
 void ClientCtx::count_retry() {
   if (rec->measuring) ++rec->retries;
@@ -42,7 +43,9 @@ void Recorder::merge(const Recorder& o) {
   indeterminate += o.indeterminate;
   retries += o.retries;
   Counters::merge(o);
-  history.insert(history.end(), o.history.begin(), o.history.end());
+  if (!o.check) return;
+  if (check) check->merge(*o.check);
+  else throw std::logic_error("Recorder::merge: no checker state to merge into");
 }
 
 }  // namespace lh::engine

@@ -283,6 +283,7 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
   for (uint32_t t = 0; t < threads; ++t) {
     auto w = std::make_unique<Worker>();
     w->rec.origin = start;
+    w->rec.check = variant.new_state();
     workers.push_back(std::move(w));
   }
   // Clients are dealt round-robin to threads; --requests is split evenly over clients.
@@ -308,6 +309,7 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
   if (progress.joinable()) progress.join();
 
   LoadResult out;
+  out.merged.check = variant.new_state();
   Clock::time_point last{};
   for (auto& w : workers) {
     out.merged.merge(w->rec);

@@ -1,5 +1,5 @@
 // Per-thread statistics of one variant's run: latency histograms, per-second series, outcome and error
-// counters, the scenario's compact history. No sharing: one per worker thread, merged after join (wrk2).
+// counters, the checker's state (engine/check_state.hpp). No sharing: one per worker thread, merged after join (wrk2).
 #pragma once
 #include <array>
 #include <chrono>
@@ -7,7 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "harness/engine/history.hpp"
+#include <memory>
+
+#include "harness/engine/check_state.hpp"
 #include "harness/net/errors.hpp"
 #include "harness/stats/histogram.hpp"
 #include "harness/stats/series.hpp"
@@ -23,9 +25,9 @@ struct Recorder : transport::Counters {
   stats::Histogram uncorrected_latency_us;  // open loop only: from the actual send
   stats::Series series;
   uint64_t ok = 0, failed = 0, indeterminate = 0;
-  uint64_t retries = 0;  // transaction retries
-  History history;
-  Clock::time_point origin;  // the variant's run clock zero
+  uint64_t retries = 0;               // transaction retries
+  std::unique_ptr<CheckState> check;  // the variant's new_state(); fed by ClientCtx::record
+  Clock::time_point origin;           // the variant's run clock zero
 
   void count_outcome(net::Outcome o) {
     if (o == net::Outcome::ok) ++ok;

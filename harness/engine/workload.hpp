@@ -9,8 +9,9 @@
 //   MultiStepRun   anything else (several commands, WATCH/MULTI/EXEC, a pause inside the op):
 //                    op(ctx)                     one logical op as a coroutine, recording its own event
 //
-// Both share the VariantRun part: setup() once before the load, scripts() to load on every master, and
-// check() once on the merged history after it. Per op the engine makes one virtual call for a multi-step op
+// Both share the VariantRun part: setup() once before the load, scripts() to load on every master,
+// new_state() for each worker thread's checker state (engine/check_state.hpp), which each op's recorded event
+// feeds, and check() once on the merged state after it. Per op the engine makes one virtual call for a multi-step op
 // (op) and two for a single call (make_call, on_reply); a single call allocates nothing once the engine's
 // ScriptCall strings have their capacity (a multi-step op's coroutine frames are its own).
 //
@@ -19,6 +20,9 @@
 #pragma once
 #include <vector>
 
+#include <memory>
+
+#include "harness/engine/check_state.hpp"
 #include "harness/engine/client_ctx.hpp"
 #include "harness/engine/history.hpp"
 #include "harness/model/report.hpp"
@@ -44,8 +48,12 @@ class VariantRun {
 
   // Writes the initial state (under the prefix) before the load starts.
   virtual void setup(SyncClient&) {}
-  // After the load: reads the final state back and judges the merged history.
-  virtual reports::Correctness check(SyncClient&, const History&) = 0;
+  // A fresh checker state (one per worker thread, and one the engine merges them into). The default keeps
+  // every event; a built-in scenario's keeps tallies bounded by its keys.
+  virtual std::unique_ptr<CheckState> new_state() const { return std::make_unique<HistoryState>(); }
+  // After the load: reads the final state back and judges the merged checker state (one new_state() made,
+  // fed and merged: check() may cast it to that type).
+  virtual reports::Correctness check(SyncClient&, const CheckState&) = 0;
   // Scripts this variant calls (loaded on every master before the run).
   virtual std::vector<const scripts::Script*> scripts() const { return {}; }
 

@@ -37,7 +37,8 @@ class CasRun : public MultiStepRun {
     for (const auto& k : keys_) s.command({"SET", k, "0"}, k);
   }
 
-  reports::Correctness check(SyncClient& s, const History& h) override {
+  reports::Correctness check(SyncClient& s, const engine::CheckState& state) override {
+    const History& h = static_cast<const engine::HistoryState&>(state).history;
     CasCheckInput in;
     in.history = h;
     in.initial.assign(keys_.size(), 0);

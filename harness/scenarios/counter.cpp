@@ -42,13 +42,15 @@ class CounterRun : public Shape {
     for (const auto& k : keys_) s.command({"SET", k, "0"}, k);
   }
 
-  reports::Correctness check(SyncClient& s, const History& h) override {
-    CounterCheckInput in;
-    in.history = h;
-    in.initial.assign(keys_.size(), 0);
-    for (const auto& k : keys_) in.final.push_back(s.command({"GET", k}, k).as_int(0));
-    in.safe_by_design = safe_by_design_;
-    return check_counter(in);
+  std::unique_ptr<engine::CheckState> new_state() const override {
+    return std::make_unique<CounterState>(keys_.size());
+  }
+
+  reports::Correctness check(SyncClient& s, const engine::CheckState& state) override {
+    std::vector<int64_t> final;
+    for (const auto& k : keys_) final.push_back(s.command({"GET", k}, k).as_int(0));
+    return static_cast<const CounterState&>(state).finish(std::vector<int64_t>(keys_.size(), 0), final,
+                                                          safe_by_design_);
   }
 
  protected:

@@ -40,13 +40,14 @@ class InventoryRun : public Shape {
     for (const auto& k : keys_) s.command({"SET", k, std::to_string(kStock)}, k);
   }
 
-  reports::Correctness check(SyncClient& s, const History& h) override {
-    InventoryCheckInput in;
-    in.history = h;
-    in.stock = kStock;
-    for (const auto& k : keys_) in.final_stock.push_back(s.command({"GET", k}, k).as_int(0));
-    in.safe_by_design = safe_by_design_;
-    return check_inventory(in);
+  std::unique_ptr<engine::CheckState> new_state() const override {
+    return std::make_unique<InventoryState>(keys_.size());
+  }
+
+  reports::Correctness check(SyncClient& s, const engine::CheckState& state) override {
+    std::vector<int64_t> final;
+    for (const auto& k : keys_) final.push_back(s.command({"GET", k}, k).as_int(0));
+    return static_cast<const InventoryState&>(state).finish(kStock, final, safe_by_design_);
   }
 
  protected:

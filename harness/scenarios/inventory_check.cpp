@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <string>
 
 #include "harness/scenarios/check_support.hpp"
@@ -28,35 +29,73 @@ constexpr std::array<DetailField, 11> kDetails = {{
 
 std::span<const DetailField> inventory_details() { return kDetails; }
 
-reports::Correctness check_inventory(const InventoryCheckInput& in) {
-  const std::size_t n = in.final_stock.size();
-  std::vector<int64_t> bought(n), refused(n), indeterminate(n), failed(n);
-  int64_t ignored = 0;
-  for (const Event& e : in.history) {
-    if (e.key >= n) {
-      ++ignored;
-      continue;
-    }
-    switch (e.result()) {
-      case Outcome::ok:
-        (e.b == 1 ? bought : refused)[e.key] += 1;
-        break;
-      case Outcome::failed:
-        ++failed[e.key];
-        break;
-      default:
-        ++indeterminate[e.key];
-        break;
-    }
+void InventoryState::add(const Event& e) {
+  ++events_;
+  if (e.key >= bought_.size()) {
+    ++ignored_;
+    return;
   }
+  switch (e.result()) {
+    case Outcome::ok:
+      (e.b == 1 ? bought_ : refused_)[e.key] += 1;
+      if (e.b == 1 && e.a != kStockUnknown && e.a < 0) below_zero_.add(e);
+      break;
+    case Outcome::failed:
+      ++failed_[e.key];
+      break;
+    default:
+      ++indeterminate_[e.key];
+      break;
+  }
+}
 
+void InventoryState::merge(const engine::CheckState& other) {
+  const auto& o = engine::same_form<InventoryState>(*this, other);
+  support::add_tally(bought_, o.bought_);
+  support::add_tally(refused_, o.refused_);
+  support::add_tally(indeterminate_, o.indeterminate_);
+  support::add_tally(failed_, o.failed_);
+  ignored_ += o.ignored_;
+  events_ += o.events_;
+  below_zero_.merge(o.below_zero_);
+}
+
+nlohmann::json InventoryState::save() const {
+  return {{"form", "inventory"}, {"keys", bought_.size()}, {"events", events_},
+          {"bought", bought_},   {"refused", refused_},    {"indeterminate", indeterminate_},
+          {"failed", failed_},   {"ignored", ignored_},    {"below_zero", below_zero_.save()}};
+}
+
+void InventoryState::load(const nlohmann::json& j) {
+  engine::expect_form(j, "inventory");
+  const std::size_t n = bought_.size();
+  if (support::load_int(j, "keys") != static_cast<int64_t>(n))
+    throw std::invalid_argument("check_state.keys: " + engine::state_field(j, "keys").dump() + ", expected " +
+                                std::to_string(n));
+  bought_ = support::load_tally(j, "bought", n);
+  refused_ = support::load_tally(j, "refused", n);
+  indeterminate_ = support::load_tally(j, "indeterminate", n);
+  failed_ = support::load_tally(j, "failed", n);
+  ignored_ = support::load_int(j, "ignored");
+  events_ = static_cast<uint64_t>(support::load_int(j, "events"));
+  below_zero_.load(engine::state_field(j, "below_zero"), "below_zero");
+}
+
+reports::Correctness InventoryState::finish(int64_t stock, const std::vector<int64_t>& final_stock,
+                                            bool safe_by_design) const {
+  const std::size_t n = std::min(final_stock.size(), bought_.size());
+  const auto& bought = bought_;
+  const auto& refused = refused_;
+  const auto& indeterminate = indeterminate_;
+  const auto& failed = failed_;
+  const int64_t ignored = ignored_;
   int64_t violations = 0, oversold = 0, unaccounted = 0;
   int64_t sum_bought = 0, sum_refused = 0, sum_ind = 0, sum_failed = 0, sum_final = 0, min_final = INT64_MAX;
   std::vector<std::size_t> bad_items;
   for (std::size_t k = 0; k < n; ++k) {
-    const int64_t fin = in.final_stock[k];
-    const int64_t over = std::max<int64_t>({0, bought[k] - in.stock, -fin});
-    const int64_t sold = in.stock - fin;  // units the stock says left
+    const int64_t fin = final_stock[k];
+    const int64_t over = std::max<int64_t>({0, bought[k] - stock, -fin});
+    const int64_t sold = stock - fin;  // units the stock says left
     const int64_t off =
         std::max<int64_t>(0, bought[k] - sold) + std::max<int64_t>(0, sold - bought[k] - indeterminate[k]);
     oversold += over;
@@ -74,9 +113,9 @@ reports::Correctness check_inventory(const InventoryCheckInput& in) {
   reports::Correctness c;
   c.invariant =
       "purchases <= stock, final stock >= 0, and stock - final = purchases (within the indeterminate ones)";
-  c.safe_by_design = in.safe_by_design;
+  c.safe_by_design = safe_by_design;
   c.details = {{"items", n},
-               {"stock_per_item", in.stock},
+               {"stock_per_item", stock},
                {"purchases", sum_bought},
                {"sold_out_refusals", sum_refused},
                {"indeterminate", sum_ind},
@@ -93,17 +132,22 @@ reports::Correctness check_inventory(const InventoryCheckInput& in) {
     if (c.examples.size() >= support::kMaxExamples / 2) break;
     c.examples.push_back("item " + std::to_string(k) + ": " + std::to_string(bought[k]) +
                          " purchases acknowledged (+" + std::to_string(indeterminate[k]) +
-                         " indeterminate) from a stock of " + std::to_string(in.stock) + ", final stock " +
-                         std::to_string(in.final_stock[k]));
+                         " indeterminate) from a stock of " + std::to_string(stock) + ", final stock " +
+                         std::to_string(final_stock[k]));
   }
-  for (const Event& e : in.history) {
+  for (const Event& e : below_zero_.events) {
     if (c.violations == 0 || c.examples.size() >= support::kMaxExamples) break;
-    if (e.key >= n || e.result() != Outcome::ok || e.b != 1 || e.a == kStockUnknown || e.a >= 0) continue;
     c.examples.push_back("item " + std::to_string(e.key) + ": " + support::who(e) +
                          " bought a unit that did not exist: its DECR took the stock to " +
                          std::to_string(e.a));
   }
   return c;
+}
+
+reports::Correctness check_inventory(const InventoryCheckInput& in) {
+  InventoryState s(in.final_stock.size());
+  for (const Event& e : in.history) s.add(e);
+  return s.finish(in.stock, in.final_stock, in.safe_by_design);
 }
 
 }  // namespace lh::scenarios

@@ -62,9 +62,12 @@ class LeaderboardRun : public Shape {
 
   void setup(SyncClient& s) override { s.command({"DEL", key_}, key_); }
 
-  reports::Correctness check(SyncClient& s, const History& h) override {
+  std::unique_ptr<engine::CheckState> new_state() const override {
+    return std::make_unique<LeaderboardState>(members_.size());
+  }
+
+  reports::Correctness check(SyncClient& s, const engine::CheckState& state) override {
     LeaderboardCheckInput in;
-    in.history = h;
     in.final_score.assign(members_.size(), std::nullopt);
     Reply all = s.command({"ZRANGE", key_, "0", "-1", "WITHSCORES"}, key_);
     for (std::size_t i = 0; i + 1 < all.elements(); i += 2) {
@@ -79,7 +82,7 @@ class LeaderboardRun : public Shape {
       in.final_score[idx] = static_cast<int64_t>(score);
     }
     in.safe_by_design = safe_by_design_;
-    return check_leaderboard(in);
+    return static_cast<const LeaderboardState&>(state).finish(in.final_score, in.safe_by_design);
   }
 
  protected:

@@ -70,7 +70,8 @@ class LockRun : public MultiStepRun {
   }
   std::vector<const scripts::Script*> scripts() const override { return {&fenced_write_}; }
 
-  reports::Correctness check(SyncClient& s, const History& h) override {
+  reports::Correctness check(SyncClient& s, const engine::CheckState& state) override {
+    const History& h = static_cast<const engine::HistoryState&>(state).history;
     LockCheckInput in;
     in.history = h;
     in.keys = static_cast<uint32_t>(lock_.size());

@@ -78,15 +78,13 @@ class RateLimiterRun : public Shape {
     for (const auto& k : keys_) s.command({"DEL", k}, k);
   }
 
-  reports::Correctness check(SyncClient&, const History& h) override {
-    RateLimiterCheckInput in;
-    in.history = h;
-    in.keys = static_cast<uint32_t>(keys_.size());
-    in.limit = kLimit;
-    in.window_ms = kWindowMs;
-    in.server_clock = server_clock_;
-    in.safe_by_design = safe_by_design_;
-    return check_rate_limiter(in);
+  std::unique_ptr<engine::CheckState> new_state() const override {
+    return std::make_unique<RateLimiterState>(static_cast<uint32_t>(keys_.size()));
+  }
+
+  reports::Correctness check(SyncClient&, const engine::CheckState& state) override {
+    return static_cast<const RateLimiterState&>(state).finish(kLimit, kWindowMs, server_clock_,
+                                                              safe_by_design_);
   }
 
  protected:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -68,6 +69,143 @@ int64_t max_in_window(std::span<const uint64_t> stamps, int64_t len) {
 
 std::span<const DetailField> rate_limiter_details() { return kDetails; }
 
+void RateLimiterState::fold(std::size_t k) const {
+  auto& r = runs_[k];
+  if (folded_[k] == r.size()) return;
+  std::stable_sort(r.begin(), r.end(), [](const Run& x, const Run& y) { return x.stamp < y.stamp; });
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    if (out > 0 && r[out - 1].stamp == r[i].stamp) {
+      r[out - 1].count += r[i].count;
+    } else {
+      r[out++] = r[i];
+    }
+  }
+  r.resize(out);
+  folded_[k] = out;
+}
+
+void RateLimiterState::add(const Event& e) {
+  ++events_;
+  if (e.key >= runs_.size()) {
+    ++ignored_;
+    return;
+  }
+  const Outcome o = e.result();
+  if (o == Outcome::failed) {
+    ++failed_;
+    return;
+  }
+  if (o != Outcome::ok) {
+    ++indeterminate_;  // may or may not have been admitted: never counted either way
+    return;
+  }
+  const int64_t decision = e.b & 0xFFFFFFFF;
+  if (decision == kRlLimited) {
+    ++limited_;
+    return;
+  }
+  ++admitted_;
+  collided_ += decision == kRlCollided;
+  const uint32_t stamped = static_cast<uint32_t>(static_cast<uint64_t>(e.b) >> 32);
+  max_lat_us_ =
+      std::max<int64_t>(max_lat_us_, static_cast<int64_t>(e.end_us) - (stamped ? stamped : e.start_us));
+  min_stamp_ = std::min(min_stamp_, e.a);
+  max_stamp_ = std::max(max_stamp_, e.a);
+  auto& r = runs_[e.key];
+  if (!r.empty() && r.back().stamp == e.a) {
+    ++r.back().count;
+    return;
+  }
+  r.push_back({e.a, 1, e.client, static_cast<uint32_t>(e.seq)});
+  if (r.size() >= 2 * folded_[e.key] + 1024) fold(e.key);
+}
+
+void RateLimiterState::merge(const engine::CheckState& other) {
+  const auto& o = engine::same_form<RateLimiterState>(*this, other);
+  if (o.runs_.size() != runs_.size())
+    throw std::invalid_argument("cannot merge rate-limiter states of " + std::to_string(o.runs_.size()) +
+                                " and " + std::to_string(runs_.size()) + " keys");
+  for (std::size_t k = 0; k < runs_.size(); ++k) {
+    runs_[k].insert(runs_[k].end(), o.runs_[k].begin(), o.runs_[k].end());
+    fold(k);
+  }
+  admitted_ += o.admitted_;
+  limited_ += o.limited_;
+  collided_ += o.collided_;
+  indeterminate_ += o.indeterminate_;
+  failed_ += o.failed_;
+  ignored_ += o.ignored_;
+  max_lat_us_ = std::max(max_lat_us_, o.max_lat_us_);
+  min_stamp_ = std::min(min_stamp_, o.min_stamp_);
+  max_stamp_ = std::max(max_stamp_, o.max_stamp_);
+  events_ += o.events_;
+}
+
+nlohmann::json RateLimiterState::save() const {
+  nlohmann::json keys = nlohmann::json::array();
+  for (std::size_t k = 0; k < runs_.size(); ++k) {
+    fold(k);
+    nlohmann::json runs = nlohmann::json::array();
+    for (const Run& r : runs_[k]) runs.push_back({r.stamp, r.count, r.client, r.seq});
+    keys.push_back(std::move(runs));
+  }
+  return {{"form", "rate-limiter"},
+          {"keys", runs_.size()},
+          {"events", events_},
+          {"admitted", admitted_},
+          {"limited", limited_},
+          {"collided", collided_},
+          {"indeterminate", indeterminate_},
+          {"failed", failed_},
+          {"ignored", ignored_},
+          {"max_stamp_to_reply_us", max_lat_us_},
+          {"min_stamp", admitted_ ? nlohmann::json(min_stamp_) : nlohmann::json(nullptr)},
+          {"max_stamp", admitted_ ? nlohmann::json(max_stamp_) : nlohmann::json(nullptr)},
+          {"admissions", std::move(keys)}};
+}
+
+void RateLimiterState::load(const nlohmann::json& j) {
+  engine::expect_form(j, "rate-limiter");
+  const auto& keys = engine::state_field(j, "admissions");
+  if (!keys.is_array() || keys.size() != runs_.size())
+    throw std::invalid_argument("check_state.admissions: not an array of " + std::to_string(runs_.size()) +
+                                " keys");
+  int64_t total = 0;
+  for (std::size_t k = 0; k < runs_.size(); ++k) {
+    runs_[k].clear();
+    for (const auto& r : keys[k]) {
+      if (!r.is_array() || r.size() != 4 || !r[0].is_number_integer() || !r[1].is_number_unsigned() ||
+          !r[2].is_number_unsigned() || !r[3].is_number_unsigned())
+        throw std::invalid_argument("check_state.admissions: a run is [stamp, admissions, client, seq]");
+      runs_[k].push_back(
+          {r[0].get<int64_t>(), r[1].get<uint32_t>(), r[2].get<uint16_t>(), r[3].get<uint32_t>()});
+      total += r[1].get<int64_t>();
+    }
+    folded_[k] = 0;
+    fold(k);
+  }
+  admitted_ = support::load_int(j, "admitted");
+  if (total != admitted_)
+    throw std::invalid_argument("check_state.admissions: " + std::to_string(total) +
+                                " admissions, but admitted " + std::to_string(admitted_));
+  limited_ = support::load_int(j, "limited");
+  collided_ = support::load_int(j, "collided");
+  indeterminate_ = support::load_int(j, "indeterminate");
+  failed_ = support::load_int(j, "failed");
+  ignored_ = support::load_int(j, "ignored");
+  max_lat_us_ = support::load_int(j, "max_stamp_to_reply_us");
+  events_ = static_cast<uint64_t>(support::load_int(j, "events"));
+  min_stamp_ = admitted_ ? support::load_int(j, "min_stamp") : INT64_MAX;
+  max_stamp_ = admitted_ ? support::load_int(j, "max_stamp") : INT64_MIN;
+}
+
+std::size_t RateLimiterState::bytes() const {
+  std::size_t b = runs_.capacity() * sizeof(std::vector<Run>);
+  for (const auto& r : runs_) b += r.capacity() * sizeof(Run);
+  return b;
+}
+
 // Let λ be the longest time between stamping an admitted request and its reply, plus the stamp's resolution
 // (1 ms). Each request executes within λ of its own stamp, so the atomic script cannot admit more than L in
 // any window of length W - λ: a trim by an earlier-executed request only removes stamps at least W - λ older
@@ -75,71 +213,42 @@ std::span<const DetailField> rate_limiter_details() { return kDetails; }
 // in full windows of length W are real (the limiter let them through) but explained by requests reaching the
 // server out of stamp order: reported as reordering_overadmissions, with λ. The server clock stamps at
 // execution (λ = 0): its full-window count is the verdict.
-reports::Correctness check_rate_limiter(const RateLimiterCheckInput& in) {
-  const auto& h = in.history;
-  int64_t admitted = 0, limited = 0, collided = 0, indeterminate = 0, failed = 0, ignored = 0;
-  int64_t max_lat_us = 0, min_stamp = INT64_MAX, max_stamp = INT64_MIN;
-  for (const Event& e : h) {
-    if (e.key >= in.keys) {
-      ++ignored;
-      continue;
-    }
-    const Outcome o = e.result();
-    if (o == Outcome::failed) {
-      ++failed;
-      continue;
-    }
-    if (o != Outcome::ok) {
-      ++indeterminate;  // may or may not have been admitted: never counted either way
-      continue;
-    }
-    const int64_t decision = e.b & 0xFFFFFFFF;
-    if (decision == kRlLimited) {
-      ++limited;
-      continue;
-    }
-    ++admitted;
-    collided += decision == kRlCollided;
-    const uint32_t stamped = static_cast<uint32_t>(static_cast<uint64_t>(e.b) >> 32);
-    max_lat_us =
-        std::max<int64_t>(max_lat_us, static_cast<int64_t>(e.end_us) - (stamped ? stamped : e.start_us));
-    min_stamp = std::min(min_stamp, e.a);
-    max_stamp = std::max(max_stamp, e.a);
-  }
-  const int64_t lambda_ms = in.server_clock ? 0 : (max_lat_us + 999) / 1000 + 1;
-  const int64_t short_ms = in.window_ms - lambda_ms;
+reports::Correctness RateLimiterState::finish(int64_t limit, int64_t window_ms, bool server_clock,
+                                              bool safe_by_design) const {
+  const int64_t admitted = admitted_, limited = limited_, collided = collided_,
+                indeterminate = indeterminate_, failed = failed_, ignored = ignored_;
+  const int64_t lambda_ms = server_clock ? 0 : (max_lat_us_ + 999) / 1000 + 1;
+  const int64_t short_ms = window_ms - lambda_ms;
+  const bool span_fits = admitted == 0 || max_stamp_ - min_stamp_ < (int64_t(1) << 40);
 
-  // Admitted stamps grouped by key and sorted: key << 40 | (stamp - min_stamp), radix-sorted.
-  std::vector<uint64_t> v, scratch;
-  v.reserve(static_cast<std::size_t>(admitted));
-  const bool span_fits = admitted == 0 || max_stamp - min_stamp < (int64_t(1) << 40);
-  for (const Event& e : h) {
-    if (e.key >= in.keys || e.result() != Outcome::ok || (e.b & 0xFFFFFFFF) == kRlLimited) continue;
-    v.push_back(static_cast<uint64_t>(e.key) << 40 | static_cast<uint64_t>(span_fits ? e.a - min_stamp : 0));
-  }
-  support::radix_sort(v, scratch, 0, 8);
-  std::vector<uint64_t>& kept = scratch;  // free again after the sort
+  // One key at a time: its admitted stamps, sorted (expanded from the runs), offset from the lowest stamp.
+  std::vector<uint64_t> group, kept;
   int64_t excess_short = 0, excess_full = 0, max_full = 0;
-  // (key, stamp offset) of the first excess admissions.
-  std::vector<std::pair<uint16_t, uint64_t>> examples_at;
+  std::vector<const Run*> culprit;  // the runs of the first excess admissions
   std::vector<uint64_t> firsts;
-  constexpr uint64_t mask = (uint64_t(1) << 40) - 1;
-  for (std::size_t i = 0; i < v.size();) {
-    const uint64_t key = v[i] >> 40;
-    std::size_t j = i;
-    while (j < v.size() && (v[j] >> 40) == key) v[j++] &= mask;
-    const std::span<const uint64_t> group(v.data() + i, j - i);
-    excess_full += overadmissions(group, in.window_ms, in.limit, kept);
-    max_full = std::max(max_full, max_in_window(group, in.window_ms));
+  for (std::size_t k = 0; k < runs_.size(); ++k) {
+    fold(k);
+    const auto& runs = runs_[k];
+    if (runs.empty()) continue;
+    group.clear();
+    for (const Run& r : runs)
+      group.insert(group.end(), r.count, static_cast<uint64_t>(span_fits ? r.stamp - min_stamp_ : 0));
+    excess_full += overadmissions(group, window_ms, limit, kept);
+    max_full = std::max(max_full, max_in_window(group, window_ms));
     if (short_ms >= 1) {
       firsts.clear();
-      excess_short += overadmissions(group, short_ms, in.limit, kept, &firsts);
-      for (uint64_t s : firsts)
-        if (examples_at.size() < support::kMaxExamples)
-          examples_at.emplace_back(static_cast<uint16_t>(key), s);
+      excess_short += overadmissions(group, short_ms, limit, kept, &firsts);
+      for (uint64_t st : firsts) {
+        if (culprit.size() >= support::kMaxExamples) break;
+        const int64_t stamp = static_cast<int64_t>(st) + min_stamp_;
+        const auto it = std::lower_bound(runs.begin(), runs.end(), stamp,
+                                         [](const Run& r, int64_t v) { return r.stamp < v; });
+        if (it != runs.end() && it->stamp == stamp) culprit.push_back(&*it);
+      }
     }
-    i = j;
   }
+  const RateLimiterCheckInput in{
+      {}, static_cast<uint32_t>(runs_.size()), limit, window_ms, server_clock, safe_by_design};
 
   reports::Correctness c;
   c.invariant = "per key, no window of the stated length holds more than " + std::to_string(in.limit) +
@@ -173,27 +282,17 @@ reports::Correctness check_rate_limiter(const RateLimiterCheckInput& in) {
     c.checked = false;
   }
 
-  // Evidence: which requests were the excess ones, found back by key and stamp in one pass.
-  std::vector<const Event*> culprit(examples_at.size(), nullptr);
-  std::size_t missing = examples_at.size();
-  for (const Event& e : h) {
-    if (missing == 0) break;
-    if (e.key >= in.keys || e.result() != Outcome::ok || (e.b & 0xFFFFFFFF) == kRlLimited) continue;
-    for (std::size_t i = 0; i < examples_at.size(); ++i)
-      if (!culprit[i] && examples_at[i].first == e.key &&
-          static_cast<uint64_t>(e.a - min_stamp) == examples_at[i].second) {
-        culprit[i] = &e;
-        --missing;
-        break;
-      }
-  }
-  for (const Event* e : culprit) {
-    if (!e) continue;
-    c.examples.push_back("key " + std::to_string(e->key) + ": " + support::who(*e) +
-                         " admitted at now=" + std::to_string(e->a) + " ms beyond the limit: more than " +
-                         std::to_string(in.limit) + " admissions within " + std::to_string(short_ms) +
-                         " ms (W " + std::to_string(in.window_ms) + " - λ " + std::to_string(lambda_ms) +
-                         ")");
+  // Evidence: the first admission of each excess one's stamp (its run's first admitted op).
+  for (std::size_t i = 0; i < culprit.size(); ++i) {
+    const Run& r = *culprit[i];
+    std::size_t key = 0;
+    for (std::size_t k = 0; k < runs_.size(); ++k)
+      if (!runs_[k].empty() && &r >= runs_[k].data() && &r < runs_[k].data() + runs_[k].size()) key = k;
+    c.examples.push_back("key " + std::to_string(key) + ": client " + std::to_string(r.client) + " op " +
+                         std::to_string(r.seq) + " admitted at now=" + std::to_string(r.stamp) +
+                         " ms beyond the limit: more than " + std::to_string(in.limit) +
+                         " admissions within " + std::to_string(short_ms) + " ms (W " +
+                         std::to_string(in.window_ms) + " - λ " + std::to_string(lambda_ms) + ")");
   }
   if (excess_full > excess_short && c.examples.size() < support::kMaxExamples)
     c.examples.push_back(std::to_string(excess_full - excess_short) +
@@ -201,6 +300,12 @@ reports::Correctness check_rate_limiter(const RateLimiterCheckInput& in) {
                          " ms windows, explained by requests reaching the server out of stamp order (λ " +
                          std::to_string(lambda_ms) + " ms)");
   return c;
+}
+
+reports::Correctness check_rate_limiter(const RateLimiterCheckInput& in) {
+  RateLimiterState s(in.keys);
+  for (const Event& e : in.history) s.add(e);
+  return s.finish(in.limit, in.window_ms, in.server_clock, in.safe_by_design);
 }
 
 }  // namespace lh::scenarios

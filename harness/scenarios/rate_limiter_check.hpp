@@ -6,6 +6,7 @@
 
 #include "harness/engine/history.hpp"
 #include "harness/model/report.hpp"
+#include "harness/scenarios/check_support.hpp"
 #include "harness/scenarios/details.hpp"
 
 namespace lh::scenarios {
@@ -29,6 +30,38 @@ struct RateLimiterCheckInput {
   bool server_clock = false;
   bool safe_by_design = false;
 };
+// The state: the tallies, λ's basis (the longest stamp-to-reply time), and per key the admitted stamps as
+// (stamp, admissions, first admitted op) runs, sorted and folded as they grow. The windows' length W - λ is
+// known only at the end, so the stamps stay: memory grows with the admissions (at most limit per W per key
+// for a limiter that works, 24 bytes a distinct millisecond), not with the requests.
+class RateLimiterState final : public engine::CheckState {
+ public:
+  struct Run {
+    int64_t stamp = 0;
+    uint32_t count = 0;
+    uint16_t client = 0;
+    uint32_t seq = 0;
+  };
+  explicit RateLimiterState(uint32_t keys) : runs_(keys), folded_(keys, 0) {}
+  std::string_view form() const override { return "rate-limiter"; }
+  void add(const Event& e) override;
+  void merge(const engine::CheckState& o) override;
+  nlohmann::json save() const override;
+  void load(const nlohmann::json& j) override;
+  std::size_t bytes() const override;
+  uint64_t events() const override { return events_; }
+  reports::Correctness finish(int64_t limit, int64_t window_ms, bool server_clock, bool safe_by_design) const;
+
+ private:
+  void fold(std::size_t key) const;
+  mutable std::vector<std::vector<Run>> runs_;
+  mutable std::vector<std::size_t> folded_;  // runs_[k][0, folded_[k]) are sorted and distinct
+  int64_t admitted_ = 0, limited_ = 0, collided_ = 0, indeterminate_ = 0, failed_ = 0, ignored_ = 0;
+  int64_t max_lat_us_ = 0, min_stamp_ = INT64_MAX, max_stamp_ = INT64_MIN;
+  uint64_t events_ = 0;
+};
+
+// check_rate_limiter on a whole history: a RateLimiterState fed with it, then finish().
 // λ = the longest time from stamping an admitted request to its reply (+ 1 ms stamp resolution); 0 for the
 // server clock, which stamps at execution. violations = admissions beyond `limit` in windows of length
 // W - λ; details.reordering_overadmissions = the extra ones in full windows of length W.

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include "harness/stats/codec.hpp"
+
 #include <cstring>
 #include <stdexcept>
 
@@ -85,20 +87,6 @@ std::vector<uint8_t> hdr_encode_v2_compressed(const Histogram& h) {
   return out;
 }
 
-std::string hdr_base64(const Histogram& h) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const std::vector<uint8_t> b = hdr_encode_v2_compressed(h);
-  std::string out;
-  out.reserve((b.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < b.size(); i += 3) {
-    const uint32_t n = static_cast<uint32_t>(b[i]) << 16 | (i + 1 < b.size() ? b[i + 1] << 8 : 0) |
-                       (i + 2 < b.size() ? b[i + 2] : 0);
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += i + 1 < b.size() ? kAlphabet[n >> 6 & 63] : '=';
-    out += i + 2 < b.size() ? kAlphabet[n & 63] : '=';
-  }
-  return out;
-}
+std::string hdr_base64(const Histogram& h) { return base64_encode(hdr_encode_v2_compressed(h)); }
 
 }  // namespace lh::stats

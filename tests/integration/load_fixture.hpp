@@ -45,7 +45,7 @@ class ProbeScript final : public engine::SingleCallRun {
     answered.fetch_add(1, std::memory_order_relaxed);
     return r.outcome();
   }
-  reports::Correctness check(transport::SyncClient&, const engine::History&) override { return {}; }
+  reports::Correctness check(transport::SyncClient&, const engine::CheckState&) override { return {}; }
 
   std::vector<engine::Clock::time_point> all_sends() const {
     std::vector<engine::Clock::time_point> out;

@@ -181,7 +181,7 @@ class TwoTrips final : public engine::MultiStepRun {
     net::Reply b = co_await ctx.redis->call(get, {});
     co_return b.outcome();
   }
-  reports::Correctness check(transport::SyncClient&, const engine::History&) override { return {}; }
+  reports::Correctness check(transport::SyncClient&, const engine::CheckState&) override { return {}; }
 };
 
 }  // namespace

@@ -1,0 +1,60 @@
+#include "harness/engine/check_state.hpp"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "harness/stats/codec.hpp"
+
+namespace lh::engine {
+
+const nlohmann::json& state_field(const nlohmann::json& j, std::string_view name) {
+  if (!j.is_object()) throw std::invalid_argument("check_state: not an object");
+  const auto it = j.find(name);
+  if (it == j.end()) throw std::invalid_argument("check_state." + std::string(name) + ": missing");
+  return *it;
+}
+
+void expect_form(const nlohmann::json& j, std::string_view form) {
+  const auto& f = state_field(j, "form");
+  if (!f.is_string() || f.get<std::string>() != form)
+    throw std::invalid_argument("check_state.form: " + f.dump() + ", expected \"" + std::string(form) + "\"");
+}
+
+void HistoryState::merge(const CheckState& o) {
+  const auto& h = same_form<HistoryState>(*this, o).history;
+  history.insert(history.end(), h.begin(), h.end());
+}
+
+nlohmann::json HistoryState::save() const {
+  const auto* p = reinterpret_cast<const uint8_t*>(history.data());
+  const std::vector<uint8_t> z = stats::zlib_compress({p, history.size() * sizeof(Event)});
+  return {{"form", "history"},
+          {"events", history.size()},
+          {"encoding", "zlib+base64, 32-byte events"},
+          {"data", stats::base64_encode(z)}};
+}
+
+void HistoryState::load(const nlohmann::json& j) {
+  expect_form(j, "history");
+  const auto& n = state_field(j, "events");
+  const auto& d = state_field(j, "data");
+  if (!n.is_number_unsigned() || !d.is_string())
+    throw std::invalid_argument("check_state: events must be a count and data a string");
+  const auto bytes = stats::base64_decode(d.get<std::string>());
+  if (!bytes) throw std::invalid_argument("check_state.data: not base64");
+  const auto raw = stats::zlib_uncompress(*bytes, n.get<std::size_t>() * sizeof(Event));
+  if (!raw) throw std::invalid_argument("check_state.data: does not inflate to the stated events");
+  history.resize(n.get<std::size_t>());
+  if (!raw->empty()) std::memcpy(history.data(), raw->data(), raw->size());
+}
+
+void NoState::merge(const CheckState& o) { n_ += same_form<NoState>(*this, o).n_; }
+
+void NoState::load(const nlohmann::json& j) {
+  expect_form(j, "none");
+  const auto& n = state_field(j, "events");
+  if (!n.is_number_unsigned()) throw std::invalid_argument("check_state.events: not a count");
+  n_ = n.get<uint64_t>();
+}
+
+}  // namespace lh::engine
