@@ -12,6 +12,7 @@
 
 #include "harness/app/local_cluster.hpp"
 #include "harness/app/redis_server.hpp"
+#include "harness/engine/load_state.hpp"
 #include "harness/reports/format.hpp"
 #include "harness/scenarios/custom.hpp"
 #include "harness/scenarios/scenario.hpp"
@@ -176,6 +177,10 @@ void fill_config(reports::Config& c, const RunConfig& cfg, const std::string& pr
   }
   c.script = cfg.script_path;
   c.eval = cfg.eval;
+  c.lock_ttl_ms = cfg.lock_ttl_ms;
+  c.shard_index = cfg.shard_index;
+  c.shard_count = cfg.shard_count;
+  c.start_at_unix_us = cfg.start_at_unix_us;
 }
 
 // One TLS context for the run, on every rediss:// seed (cluster nodes inherit it from their seed). Throws
@@ -327,7 +332,7 @@ void judge_errors(reports::Result& res, double max_error_rate) {
 
 }  // namespace
 
-reports::Report execute(const RunConfig& cfg, std::ostream& log) {
+reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInput* merge) {
   reports::Report report;
   report.started_at = iso_now();
 
@@ -398,7 +403,10 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   report.target.tls_verified = report.target.tls && !cfg.tls.insecure;
 
   // Nothing of the user's is touched: the run writes (and cleanup deletes) only under a prefix no key used.
-  {
+  // A sharded run checks it once, on shard 0 (before --start-at); a merge finds the run's own keys there.
+  const bool sharded = cfg.shard_count.has_value() && !merge;
+  const bool lead = !sharded || cfg.shard_index.value_or(0) == 0;
+  if (lead && !merge) {
     const PrefixScan found = target->scan_prefix(params.key_prefix);
     const std::string which = cfg.key_prefix.empty() ? "the run prefix '" + params.key_prefix + "'"
                                                      : "--key-prefix '" + params.key_prefix + "'";
@@ -421,7 +429,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   RedisFactory factory = target->factory(cfg.eval);
   // The ACL preflight (app/preflight.hpp): a refused command or key is exit 3 before any load. An embedded
   // server's default user may do everything.
-  if (!embedded) {
+  if (!embedded && lead && !merge) {
     scenarios::Params probe_params = params;
     probe_params.key_prefix += "preflight:";
     probe_params.keys = 1;
@@ -435,8 +443,12 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
   }
 
   // Load and verify every script before any load starts: a script Redis rejects ends the run with exit 2.
-  for (const auto& job : jobs)
-    for (const auto* s : job.run->scripts()) target->load_script(*s);
+  if (!merge)
+    for (const auto& job : jobs)
+      for (const auto* s : job.run->scripts()) target->load_script(*s);
+  if (merge && merge->states.size() != jobs.size())
+    throw UsageError("the shards ran " + std::to_string(merge->states.size()) +
+                     " variants, their config plans " + std::to_string(jobs.size()));
 
   fill_config(report.config, cfg, params.key_prefix, jobs_of(jobs));
 
@@ -452,7 +464,9 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
         "have answered)");
 
   bool interrupted = false;
+  std::size_t job_index = 0;
   for (auto& job : jobs) {
+    const std::size_t this_job = job_index++;
     const std::string label = job.scenario + "/" + job.variant;
     if (report.aborted || interrupted || g_interrupted.load()) {
       interrupted = interrupted || g_interrupted.load();
@@ -463,7 +477,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     }
     try {
       Watched setup(target->admin());
-      job.run->setup(setup);
+      if (lead && !merge) job.run->setup(setup);
       if (!setup.first_error().empty()) {
         report.not_run.push_back({job.scenario, job.variant, "setup refused: " + setup.first_error(), false});
         log << label << ": not run: setup refused: " << redact(setup.first_error()) << "\n";
@@ -480,11 +494,47 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     }
     LoadConfig lc = cfg.load;
     lc.label = label;
-    LoadResult lr = run_load(lc, *job.run, factory);
+    if (sharded) {  // this shard's part of the run's clients, rate and requests
+      const uint32_t n = *cfg.shard_count, i = *cfg.shard_index, total = cfg.load.clients;
+      lc.clients = total / n + (i < total % n ? 1 : 0);
+      lc.first_client = i * (total / n) + std::min(i, total % n);
+      if (cfg.load.rate) lc.rate = *cfg.load.rate * lc.clients / total;
+      if (cfg.load.requests) lc.requests = *cfg.load.requests / n + (i < *cfg.load.requests % n ? 1 : 0);
+      lc.start_at_unix_us = cfg.start_at_unix_us;
+      if (lead && cfg.start_at_unix_us) {
+        const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+        if (now_us > *cfg.start_at_unix_us) {
+          report.not_run.push_back({job.scenario, job.variant,
+                                    "shard 0 finished the setup after --start-at: the other shards may have "
+                                    "started before the initial state was written; choose a later --start-at",
+                                    false});
+          log << label << ": not run: shard 0's setup ended after --start-at\n";
+          continue;
+        }
+      }
+    }
+    LoadResult lr;
+    if (merge) {
+      const auto& states = merge->states[this_job];
+      lr = engine::load_load_result(states.at(0), *job.run);
+      for (std::size_t s = 1; s < states.size(); ++s)
+        engine::merge_load_result(lr, engine::load_load_result(states[s], *job.run));
+    } else {
+      lr = run_load(lc, *job.run, factory);
+    }
     reports::Correctness corr;
     try {
       Watched check(target->admin());
-      corr = job.run->check(check, *lr.merged.check);
+      if (sharded) {
+        corr.checked = false;
+        corr.verdict = "not-checked";
+        corr.reason = "shard " + std::to_string(*cfg.shard_index) + "/" + std::to_string(*cfg.shard_count) +
+                      ": lua-harness merge judges the run once every shard has ended";
+      } else {
+        corr = job.run->check(check, *lr.merged.check);
+      }
       if (!check.first_error().empty()) {
         corr.verdict = "inconclusive";
         corr.reason = "the final state could not be read back: " + check.first_error();
@@ -503,6 +553,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
     corr.period = cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
     report.results.push_back(build_result(job, lr, cfg, std::move(corr)));
     auto& res = report.results.back();
+    if (sharded) res.merge_state = engine::save_load_result(lr);
     res.ops_per_node = target->take_ops_per_node(res.ops_total);
     res.pipeline = job.run->single_call() ? std::max<uint32_t>(1, cfg.load.pipeline) : 1;
     if (cfg.load.pipeline > 1 && res.pipeline == 1)
@@ -515,9 +566,10 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
         warn(label + ": " + reports::with_commas(lr.dropped) + " of " + reports::with_commas(lr.scheduled) +
              " scheduled ops never started: all " + std::to_string(cfg.load.clients) +
              " clients were busy (raise --clients, or lower --rate)");
-      if (res.throughput_ops_s < 0.95 * *cfg.load.rate)
+      if (res.throughput_ops_s < 0.95 * lc.rate.value_or(*cfg.load.rate))
         warn(label + ": reached " + reports::with_commas(static_cast<uint64_t>(res.throughput_ops_s)) +
-             " ops/s of --rate " + reports::with_commas(static_cast<uint64_t>(*cfg.load.rate)));
+             " ops/s of --rate " +
+             reports::with_commas(static_cast<uint64_t>(lc.rate.value_or(*cfg.load.rate))));
     }
     // Also a --script run without a checker: its ops must have succeeded for its latency to mean anything. Not
     // a variant whose check was cut short (target lost, interrupted): that reason stands.
@@ -553,7 +605,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log) {
             "be the failover's, not the script's; a WAIT 1 <timeout> after each write would show which writes "
             "had reached a replica";
 
-  if (!cfg.keep_keys) {
+  if (!cfg.keep_keys && !sharded) {
     std::optional<reports::Cleanup> left;
     if (report.aborted) {
       left = reports::Cleanup{-1, "not attempted: the target was lost"};

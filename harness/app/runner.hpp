@@ -2,6 +2,7 @@
 // setup, load, check -> key cleanup -> the report model. Used by `run` and `demo` alike.
 #pragma once
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -36,10 +37,23 @@ struct RunConfig {
   net::TlsOptions tls;  // --tls-*: for rediss:// targets
   // --max-error-rate: share of failed + indeterminate ops above which a variant is inconclusive.
   double max_error_rate = 0.01;
+  // --shard INDEX/COUNT: this process runs its share of the clients, rate and requests (the flags give the
+  // run's totals) under the shared --key-prefix; shard 0 alone verifies the prefix empty, runs the ACL
+  // preflight and writes the initial state; no shard judges or cleans (lua-harness merge does), and each
+  // result carries its merge_state. --start-at (unix microseconds) starts the load then, on every shard.
+  std::optional<uint32_t> shard_index, shard_count;
+  std::optional<int64_t> start_at_unix_us;
+};
+
+// `lua-harness merge`: the shards' merge states of one run, per (scenario, variant) in the run's order.
+struct MergeInput {
+  std::vector<std::vector<nlohmann::json>> states;  // [job][shard]
 };
 
 // Runs everything; throws ExitError (usage 2, target 3) for setup problems. `log` gets one line per variant.
-reports::Report execute(const RunConfig& cfg, std::ostream& log);
+// With `merge`, nothing is loaded or set up: each job's LoadResult is the shards' merged, then judged
+// against the final state read back, cleaned up and reported as a run's (lua-harness merge).
+reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInput* merge = nullptr);
 
 // The (scenario, variant) pairs a run with this config would run, in order ("custom"/"evalsha" for --script),
 // without contacting anything. Throws UsageError for an unknown scenario or when no variant applies.

@@ -7,6 +7,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/options.hpp"
 #include "harness/cli/validate.hpp"
+#include "harness/model/report_file.hpp"
 #include "harness/net/url.hpp"
 #include "harness/reports/console.hpp"
 #include "harness/reports/format.hpp"
@@ -130,6 +131,10 @@ int run_or_demo(int argc, char** argv, bool demo) {
   const std::string checked_at = app::iso_now();
   try {
     const auto planned = app::planned_variants(cfg);
+    if (cfg.shard_count && planned.size() != 1)
+      throw UsageError("--shard runs one scenario and variant (this plan has " +
+                       std::to_string(planned.size()) +
+                       "): give --scenario NAME --variant NAME, one Job per variant");
     for (const auto& t : o.thresholds)
       if (auto problem = reports::threshold_scope_problem(t, planned)) throw UsageError(*problem);
   } catch (const UsageError& e) {
@@ -150,8 +155,177 @@ int run_or_demo(int argc, char** argv, bool demo) {
   return finish(o, report, demo);
 }
 
+// The flags that shape a run's load: a merge takes them from its shards' config.
+constexpr const char* kShardsOwn[] = {
+    "scenario",   "variant",      "script",        "key",        "arg",     "eval",     "pipeline",
+    "requests",   "rate",         "warmup",        "clients",    "threads", "duration", "keys",
+    "think-time", "lock-ttl",     "seed",          "key-prefix", "shard",   "start-at", "embedded-cluster",
+    "replicas",   "redis-server", "max-error-rate"};
+
+const char* kMergeHelp =
+    R"(Merges the reports of one run's shards (run --shard INDEX/COUNT) into the report one process
+would have written: it checks they are one run (the same config, every index from 0 to COUNT - 1 once),
+adds their histograms, series and counts, merges their checkers' states, reads the final state back from
+--target once, judges it, deletes the run's keys (unless --keep-keys) and writes every output run writes,
+with run's exit code.
+
+examples:
+  lua-harness merge --target redis://redis:6379 --report run.json shard-0.json shard-1.json shard-2.json
+  lua-harness merge --target redis://redis:6379 --junit junit.xml --threshold 'violations==0' /reports/*.json
+)";
+
+// The config of a shard's report, as merge compares it: without what may differ between shards.
+nlohmann::json run_identity(const reports::Report& r) {
+  nlohmann::json c = reports::to_json(r).at("config");
+  c.erase("threads");
+  if (c.contains("shard")) c["shard"].erase("index");
+  return c;
+}
+
+int merge_shards(int argc, char** argv) {
+  RunOptions o;
+  po::options_description d("lua-harness merge [options] SHARD.json...");
+  d.add_options()("help,h", "show this help");
+  add_run_options(d, o, false);
+  std::vector<std::string> files;
+  po::variables_map vm;
+  try {
+    vm = parse_with_files(argc, argv, d, files);
+  } catch (const po::error& e) {
+    throw UsageError(e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << kMergeHelp << "\n" << d << "\n";
+    return 0;
+  }
+  notify_or_usage(vm);
+  for (const char* flag : kShardsOwn)
+    if (vm.count(flag) && !vm[flag].defaulted())
+      throw UsageError(std::string("merge: --") + flag +
+                       " is the shards' own (their config decides): leave it out");
+  if (files.empty())
+    throw UsageError("merge: no SHARD.json given (lua-harness merge [--target URL] SHARD.json...)");
+
+  std::vector<reports::Report> shards;
+  for (const auto& f : files) {
+    try {
+      shards.push_back(reports::load_report_file(f));
+    } catch (const std::exception& e) {
+      throw UsageError(f + ": " + e.what());
+    }
+    const auto& r = shards.back();
+    if (!r.config.shard_count || !r.config.shard_index)
+      throw UsageError(f +
+                       ": not a shard's report (it has no config.shard.index; run with --shard INDEX/COUNT)");
+    if (r.error)
+      throw ExitError(r.exit_code ? r.exit_code : kExitFailed,
+                      f + ": the shard ended before its load: " + r.error.value());
+    if (r.aborted) throw TargetError(f + ": the shard was aborted: " + *r.aborted);
+    if (r.config.script.size())
+      throw UsageError(
+          f + ": merging --script runs is not supported: their key and arg templates are not in the report");
+  }
+  const uint32_t count = *shards.front().config.shard_count;
+  std::vector<int> by_index(count, -1);
+  const nlohmann::json identity = run_identity(shards.front());
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    const auto& c = shards[i].config;
+    if (*c.shard_count != count)
+      throw UsageError(files[i] + ": shard of " + std::to_string(*c.shard_count) + ", but " + files[0] +
+                       " is of " + std::to_string(count));
+    if (const auto other = run_identity(shards[i]); other != identity) {
+      std::string key;
+      for (const auto& [k, v] : identity.items())
+        if (!other.contains(k) || other.at(k) != v) key = k;
+      for (const auto& [k, v] : other.items())
+        if (!identity.contains(k)) key = k;
+      throw UsageError(files[i] + ": not the same run as " + files[0] + " (config." + key + " differs)");
+    }
+    int& slot = by_index[*c.shard_index];
+    if (slot >= 0)
+      throw UsageError(files[i] + " and " + files[static_cast<std::size_t>(slot)] + " are both shard " +
+                       std::to_string(*c.shard_index) + "/" + std::to_string(count));
+    slot = static_cast<int>(i);
+  }
+  for (uint32_t k = 0; k < count; ++k)
+    if (by_index[k] < 0)
+      throw UsageError("shard " + std::to_string(k) + "/" + std::to_string(count) + " is missing (" +
+                       std::to_string(shards.size()) + " of " + std::to_string(count) + " given)");
+
+  const auto& first = shards[static_cast<std::size_t>(by_index[0])];
+  // No --target: the shards' own, when their report names it fully (no credentials, which it never holds).
+  if (o.run.targets.empty()) {
+    if (first.target.embedded)
+      throw UsageError("merge: the shards ran against an embedded server, which is gone: give --target URL");
+    for (const auto& node : first.target.nodes) {
+      if (node.find('@') != std::string::npos || node.find("***") != std::string::npos)
+        throw UsageError("merge needs --target URL: the shards' target " + node +
+                         " takes credentials, which their reports do not hold");
+      o.run.targets.push_back(node.find("://") != std::string::npos
+                                  ? node
+                                  : (first.target.tls ? "rediss://" : "redis://") + node);
+    }
+  }
+  app::MergeInput input;
+  input.states.resize(first.results.size());
+  for (uint32_t k = 0; k < count; ++k) {
+    const auto& s = shards[static_cast<std::size_t>(by_index[k])];
+    const std::string& f = files[static_cast<std::size_t>(by_index[k])];
+    if (s.results.size() != first.results.size())
+      throw UsageError(f + ": " + std::to_string(s.results.size()) + " results, shard 0 has " +
+                       std::to_string(first.results.size()));
+    for (std::size_t j = 0; j < s.results.size(); ++j) {
+      const auto& r = s.results[j];
+      if (r.scenario != first.results[j].scenario || r.variant != first.results[j].variant)
+        throw UsageError(f + ": result " + std::to_string(j) + " is " + r.scenario + "/" + r.variant +
+                         ", shard 0's " + first.results[j].scenario + "/" + first.results[j].variant);
+      if (!r.merge_state) throw UsageError(f + ": " + r.scenario + "/" + r.variant + " has no merge_state");
+      input.states[j].push_back(*r.merge_state);
+    }
+  }
+
+  // The run as the shards' config describes it, against the merge's --target.
+  app::RunConfig& cfg = o.run;
+  const auto& c = first.config;
+  cfg.scenarios = c.scenarios;
+  cfg.variants = c.variants;
+  cfg.keys = c.keys;
+  cfg.lock_ttl_ms = c.lock_ttl_ms;
+  cfg.key_prefix = c.key_prefix;
+  cfg.max_error_rate = c.max_error_rate;
+  cfg.load.clients = c.clients;
+  cfg.load.pipeline = c.pipeline;
+  cfg.load.duration = std::chrono::microseconds(static_cast<int64_t>(c.duration_s * 1e6));
+  cfg.load.requests = c.requests;
+  cfg.load.rate = c.rate;
+  cfg.load.seed = c.seed;
+  cfg.load.warmup = std::chrono::microseconds(static_cast<int64_t>(c.warmup_s * 1e6));
+  cfg.load.think_time_ms = c.think_time_ms;
+  cfg.load.threads = 0;
+  for (const auto& s : shards) cfg.load.threads += s.config.threads;
+  validate_before_load(o, vm);
+  cfg.shard_count = count;  // the merged report says how many shards it merged
+  cfg.start_at_unix_us = c.start_at_unix_us;
+
+  std::ostringstream sink;
+  std::ostream& log = o.quiet ? static_cast<std::ostream&>(sink) : std::cerr;
+  log << "merging " << count << " shards of " << c.key_prefix << "\n";
+  const std::string started_at = app::iso_now();
+  reports::Report report;
+  try {
+    report = app::execute(cfg, log, &input);
+  } catch (const ExitError& e) {
+    return early_exit(o, started_at, e.exit_code, e.what());
+  } catch (const Interrupted&) {
+    return early_exit(o, started_at, kExitInterrupted, "interrupted before the merge read the final state");
+  }
+  report.started_at = first.started_at;  // the run's, not the merge's
+  return finish(o, report, false);
+}
+
 }  // namespace
 
+int cmd_merge(int argc, char** argv) { return merge_shards(argc, argv); }
 int cmd_run(int argc, char** argv) { return run_or_demo(argc, argv, false); }
 int cmd_demo(int argc, char** argv) { return run_or_demo(argc, argv, true); }
 

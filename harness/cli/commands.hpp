@@ -10,6 +10,7 @@ std::string with_scenarios(std::string_view text);
 
 int cmd_run(int argc, char** argv);
 int cmd_demo(int argc, char** argv);
+int cmd_merge(int argc, char** argv);   // run's shards into one report (harness/cli/cmd_run.cpp)
 int cmd_schema(int argc, char** argv);  // harness/cli/cmd_schema.cpp
 }  // namespace lh::cli
 

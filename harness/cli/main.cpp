@@ -51,6 +51,7 @@ void usage(std::ostream& out) {
          "commands:\n"
          "  run       run scenarios (or your own --script) under load and check them\n"
          "  demo      the race demonstration: every scenario, atomic vs naive vs transaction\n"
+         "  merge     merge the reports of one run's shards (run --shard I/N) into one, judged once\n"
          "  compare   gate a report against a baseline report\n"
          "  report    render a saved JSON report as HTML, markdown, JUnit or gbench\n"
          "  schema    print the JSON Schema of the report (docs/report-schema.json)\n\n"
@@ -102,6 +103,7 @@ int main(int argc, char** argv) {
     }
     if (cmd == "run") code = lh::cli::cmd_run(argc - 1, argv + 1);
     else if (cmd == "demo") code = lh::cli::cmd_demo(argc - 1, argv + 1);
+    else if (cmd == "merge") code = lh::cli::cmd_merge(argc - 1, argv + 1);
     else if (cmd == "compare") code = cmd_compare(argc - 1, argv + 1);
     else if (cmd == "report") code = cmd_report(argc - 1, argv + 1);
     else if (cmd == "schema") code = lh::cli::cmd_schema(argc - 1, argv + 1);

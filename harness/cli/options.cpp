@@ -1,13 +1,17 @@
 #include "harness/cli/options.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <ctime>
 #include <random>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "harness/scenarios/scenario.hpp"
 #include "harness/util/exit_errors.hpp"
@@ -58,6 +62,78 @@ T parse_number(const std::string& flag, const std::string& text, T lo, T hi) {
 }
 
 }  // namespace
+
+std::pair<uint32_t, uint32_t> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  auto whole = [&](std::string_view s, uint32_t& out) {
+    if (s.empty() || s.size() > 6) return false;
+    out = 0;
+    for (char ch : s) {
+      if (ch < '0' || ch > '9') return false;
+      out = out * 10 + static_cast<uint32_t>(ch - '0');
+    }
+    return true;
+  };
+  uint32_t index = 0, count = 0;
+  if (slash == std::string::npos || !whole(std::string_view(text).substr(0, slash), index) ||
+      !whole(std::string_view(text).substr(slash + 1), count))
+    throw UsageError("--shard '" + text + "': expected INDEX/COUNT, e.g. 0/4");
+  if (count < 1 || index >= count)
+    throw UsageError("--shard '" + text +
+                     "': INDEX must be from 0 to COUNT - 1 (0-based, as a Kubernetes "
+                     "completion index)");
+  return {index, count};
+}
+
+int64_t parse_start_at(const std::string& text) {
+  const std::string bad =
+      "--start-at '" + text + "': expected unix seconds or RFC 3339 (2026-12-02T20:00:00Z)";
+  // Unix seconds, perhaps with a fraction.
+  if (!text.empty() && text.find_first_not_of("0123456789.") == std::string::npos) {
+    std::size_t used = 0;
+    double s = 0;
+    try {
+      s = std::stod(text, &used);
+    } catch (const std::exception&) {
+      throw UsageError(bad);
+    }
+    if (used != text.size() || s < 1e9 || s > 1e11) throw UsageError(bad + " (unix seconds since 1970)");
+    return static_cast<int64_t>(s * 1e6);
+  }
+  // RFC 3339: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
+  int Y = 0, M = 0, D = 0, h = 0, m = 0, sec = 0, n = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &n) != 6)
+    throw UsageError(bad);
+  std::size_t i = static_cast<std::size_t>(n);
+  int64_t frac_us = 0;
+  if (i < text.size() && text[i] == '.') {
+    int64_t scale = 100000;
+    for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, scale /= 10)
+      frac_us += (text[i] - '0') * scale;
+  }
+  int64_t offset_s = 0;
+  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
+    ++i;
+  } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    int oh = 0, om = 0, k = 0;
+    if (std::sscanf(text.c_str() + i + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5) throw UsageError(bad);
+    offset_s = (text[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    i += 6;
+  } else {
+    throw UsageError(bad + " (the time zone, Z or +HH:MM, is required)");
+  }
+  if (i != text.size() || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+    throw UsageError(bad);
+  std::tm tm{};
+  tm.tm_year = Y - 1900;
+  tm.tm_mon = M - 1;
+  tm.tm_mday = D;
+  tm.tm_hour = h;
+  tm.tm_min = m;
+  tm.tm_sec = sec;
+  const int64_t t = static_cast<int64_t>(timegm(&tm)) - offset_s;
+  return t * 1'000'000 + frac_us;
+}
 
 double parse_share(const std::string& flag, const std::string& text) {
   std::string_view num = text;
@@ -241,6 +317,18 @@ void add_run_options(po::options_description& d, RunOptions& o, bool demo) {
      }),
      "prefix of every key the run makes (default lh:<run-id>:)")
     ("keep-keys", po::bool_switch(&c.keep_keys), "leave the run's keys in Redis");
+  if (!demo)
+    d.add_options()
+      ("shard", text([&c](const std::string& t) {
+         const auto [index, count] = parse_shard(t);
+         c.shard_index = index;
+         c.shard_count = count;
+       }),
+       "INDEX/COUNT (INDEX from 0): run this process's share of the clients, --rate and --requests of a run split "
+       "over COUNT processes under one --key-prefix; lua-harness merge judges them together")
+      ("start-at", text([&c](const std::string& t) { c.start_at_unix_us = parse_start_at(t); }),
+       "start the load at this wall time (unix seconds, or RFC 3339 like 2026-12-02T20:00:00Z), so that shards "
+       "start together");
 
   // The outputs.
   d.add_options()

@@ -18,6 +18,11 @@ namespace po = boost::program_options;
 std::chrono::microseconds parse_duration(const std::string& flag, const std::string& text);
 std::vector<std::string> split_list(const std::string& s);
 
+// --shard "INDEX/COUNT" -> {INDEX, COUNT}, INDEX < COUNT; throws UsageError naming --shard.
+std::pair<uint32_t, uint32_t> parse_shard(const std::string& text);
+// --start-at: unix seconds (with a fraction) or RFC 3339 with a zone -> unix microseconds; UsageError else.
+int64_t parse_start_at(const std::string& text);
+
 // "0.05" or "5%" -> 0.05; throws UsageError naming `flag` unless it is a share from 0 to 1.
 double parse_share(const std::string& flag, const std::string& text);
 

@@ -140,6 +140,22 @@ void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
       throw UsageError("--target " + u.display() + ": Redis Cluster has database 0 only (drop /" +
                        std::to_string(u.db) + ")");
   }
+  // A sharded run: every shard's keys under one prefix, and one variant (setup, load and merge line up).
+  if (cfg.shard_count) {
+    if (cfg.key_prefix.empty())
+      throw UsageError("--shard needs --key-prefix: the shards share one prefix (a random one would differ)");
+    if (cfg.targets.empty())
+      throw UsageError(
+          "--shard needs --target: the shards load one Redis (an embedded server is each's own)");
+    if (*cfg.shard_count > 1 && !cfg.start_at_unix_us)
+      throw UsageError(
+          "--shard " + std::to_string(*cfg.shard_index) + "/" + std::to_string(*cfg.shard_count) +
+          " needs --start-at: shard 0 writes the initial state before it, every shard loads from it");
+    if (!given("seed"))
+      throw UsageError("--shard needs --seed: every shard's clients draw from the run's one seed");
+    if (cfg.keep_keys)
+      throw UsageError("--shard leaves the keys for lua-harness merge anyway: give --keep-keys to the merge");
+  }
   if (cfg.embedded_cluster > 0 && !cfg.targets.empty())
     throw UsageError("--embedded-cluster and --target exclude each other");
   if (!cfg.script_path.empty() && given("scenario"))

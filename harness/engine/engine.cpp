@@ -270,7 +270,20 @@ void progress_line(const LoadConfig& cfg, const std::vector<std::unique_ptr<Work
 
 LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFactory& make_redis) {
   const uint32_t threads = std::max<uint32_t>(1, std::min(cfg.threads, cfg.clients));
-  const auto start = Clock::now();
+  using Wall = std::chrono::system_clock;
+  auto unix_us = [](Wall::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  };
+  if (cfg.start_at_unix_us) {  // wait for the shards' common start, interruptibly
+    while (unix_us(Wall::now()) < *cfg.start_at_unix_us && !g_interrupted.load(std::memory_order_relaxed))
+      std::this_thread::sleep_for(std::min<std::chrono::microseconds>(
+          std::chrono::microseconds(*cfg.start_at_unix_us - unix_us(Wall::now())), 20ms));
+  }
+  const int64_t wall_now = unix_us(Wall::now());
+  const auto steady_now = Clock::now();
+  // With --start-at the run clock's zero is that instant (just passed), on every shard alike.
+  const int64_t origin_unix_us = cfg.start_at_unix_us ? std::min(*cfg.start_at_unix_us, wall_now) : wall_now;
+  const auto start = steady_now - std::chrono::microseconds(wall_now - origin_unix_us);
   Plan plan{cfg,
             as_single_call(variant),
             as_multi_step(variant),
@@ -293,7 +306,7 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
     if (cfg.requests) quota = *cfg.requests / cfg.clients + (id < *cfg.requests % cfg.clients ? 1 : 0);
     if (quota == 0) continue;
     ++w.live_clients;
-    asio::co_spawn(w.io, client_loop(w, plan, id, quota), asio::detached);
+    asio::co_spawn(w.io, client_loop(w, plan, cfg.first_client + id, quota), asio::detached);
   }
   for (auto& w : workers) asio::co_spawn(w->io, watchdog(*w), asio::detached);
 
@@ -320,6 +333,7 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
     last = std::max(last, w->last_done);
   }
   out.merged.origin = start;
+  out.origin_unix_us = origin_unix_us;
   // One clock: the series counts seconds from the end of warmup, so duration_s and throughput do too.
   out.series_end_s =
       last > plan.measure_begin ? std::chrono::duration<double>(last - plan.measure_begin).count() : 0.0;

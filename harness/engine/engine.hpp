@@ -29,6 +29,11 @@ struct LoadConfig {
   // Progress line on stderr (only when stderr is a terminal); label "SCENARIO/VARIANT".
   bool progress = false;
   std::string label;
+  // --shard: this process's clients are ids first_client .. first_client + clients - 1 of the run's.
+  uint32_t first_client = 0;
+  // --start-at: the load starts at this wall time (unix microseconds), and the run clock's zero is that
+  // instant, so the events of shards on several machines share one clock (as far as their clocks agree).
+  std::optional<int64_t> start_at_unix_us;
 };
 
 using transport::RedisFactory;
@@ -46,7 +51,8 @@ struct LoadResult {
   // From the series' clock zero (the end of warmup) to the last measured op's completion: the series' last
   // point covers series_end_s - its second (< 1 when the run ended mid-second). 0 when nothing was measured.
   double series_end_s = 0;
-  bool interrupted = false;  // SIGINT/SIGTERM stopped the load
+  bool interrupted = false;    // SIGINT/SIGTERM stopped the load
+  int64_t origin_unix_us = 0;  // the wall time of the run clock's zero
   uint64_t connect_failures = 0;
   std::string last_connect_error;
 };

@@ -75,6 +75,7 @@ json result_json(const Result& r) {
                       {"verdict", c.verdict},     {"details", c.details},
                       {"examples", c.examples},   {"period", c.period}};
   if (!c.reason.empty()) j["correctness"]["reason"] = c.reason;
+  if (r.merge_state) j["merge_state"] = *r.merge_state;
   return j;
 }
 
@@ -100,6 +101,7 @@ Result result_from(const json& j) {
   r.latency_us = latency_from(j.at("latency_us"));
   if (j.contains("uncorrected_latency_us"))
     r.uncorrected_latency_us = latency_from(j.at("uncorrected_latency_us"));
+  if (j.contains("merge_state")) r.merge_state = j.at("merge_state");
   r.latency_hdr = j.value("latency_hdr", "");
   r.uncorrected_latency_hdr = j.value("uncorrected_latency_hdr", "");
   if (j.contains("series"))
@@ -163,6 +165,12 @@ json to_json(const Report& r) {
     config["script"] = c.script;
     config["eval"] = c.eval;
   }
+  if (c.lock_ttl_ms) config["lock_ttl_ms"] = c.lock_ttl_ms;
+  if (c.shard_count) {
+    config["shard"] = {{"count", *c.shard_count}};
+    if (c.shard_index) config["shard"]["index"] = *c.shard_index;
+  }
+  if (c.start_at_unix_us) config["start_at_unix_us"] = *c.start_at_unix_us;
   json results = json::array();
   for (const auto& res : r.results) results.push_back(result_json(res));
   json thresholds = json::array();
@@ -244,6 +252,12 @@ Report report_from_json(const json& j) {
     r.config.variants = c.value("variants", std::vector<std::string>{});
     r.config.script = c.value("script", std::string());
     r.config.eval = c.value("eval", false);
+    r.config.lock_ttl_ms = c.value("lock_ttl_ms", int64_t{0});
+    if (c.contains("shard")) {
+      r.config.shard_count = c.at("shard").at("count").get<uint32_t>();
+      if (c.at("shard").contains("index")) r.config.shard_index = c.at("shard").at("index").get<uint32_t>();
+    }
+    r.config.start_at_unix_us = opt_from<int64_t>(c, "start_at_unix_us");
     where = "top level";
     for (const auto& res : j.at("results")) {
       where = "results[" + std::to_string(r.results.size()) + "]";

@@ -84,6 +84,9 @@ struct Result {
   // HdrHistogram's V2 compressed encoding, base64 ("HISTF..."; stats/hdr_encoding.hpp) of the latency
   // histogram behind latency_us (and uncorrected_latency_us), in microseconds; empty when not recorded.
   std::string latency_hdr, uncorrected_latency_hdr;
+  // A shard's result (run --shard): everything `lua-harness merge` needs to merge it exactly (the histograms,
+  // the series, the counts, the checker's state: engine/load_state.hpp). Absent in an unsharded run.
+  std::optional<nlohmann::json> merge_state;
 };
 
 // fails_run(r.correctness): everything that decides it is in the result's correctness.
@@ -125,6 +128,11 @@ struct Config {
   std::vector<std::string> scenarios, variants;
   std::string script;  // --script path, when used
   bool eval = false;
+  int64_t lock_ttl_ms = 0;  // --lock-ttl, when given (0: the scenario's default)
+  // --shard INDEX/COUNT and --start-at (unix microseconds), when given; a merged report keeps COUNT (index
+  // absent) and the start.
+  std::optional<uint32_t> shard_index, shard_count;
+  std::optional<int64_t> start_at_unix_us;
 };
 
 // A (scenario, variant) of the plan that did not run, and why ("interrupted", "aborted: target lost").

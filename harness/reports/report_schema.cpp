@@ -214,6 +214,24 @@ const char* kBase = R"schema({
         },
         "eval": {
           "type": "boolean"
+        },
+        "lock_ttl_ms": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "--lock-ttl in milliseconds, when given."
+        },
+        "shard": {
+          "type": "object",
+          "required": ["count"],
+          "properties": {
+            "index": {"type": "integer", "minimum": 0, "description": "--shard INDEX (0-based); absent in a merged report."},
+            "count": {"type": "integer", "minimum": 1, "description": "--shard COUNT: the shards of the run."}
+          },
+          "description": "A shard of a run split over several processes (run --shard INDEX/COUNT), or their merge (lua-harness merge)."
+        },
+        "start_at_unix_us": {
+          "type": "integer",
+          "description": "--start-at: the wall time the load started at (unix microseconds), the zero of every shard's run clock."
         }
       }
     },
@@ -542,6 +560,19 @@ const char* kBase = R"schema({
           "type": "string",
           "pattern": "^HISTF",
           "description": "The latency histogram behind latency_us in HdrHistogram's own V2 compressed encoding, base64 (what HdrHistogram's decodeFromCompressedBase64 reads), values in microseconds: merge it, or plot it with HdrHistogram's tools."
+        },
+        "merge_state": {
+          "type": "object",
+          "required": ["ok", "failed", "indeterminate", "latency", "series", "check_state"],
+          "properties": {
+            "check_state": {
+              "type": ["object", "null"],
+              "required": ["form"],
+              "properties": {"form": {"type": "string"}},
+              "description": "The checker's state: per-key tallies and a bounded evidence sample (counter, inventory, leaderboard), the admitted stamps (rate-limiter), the events (cas, lock: zlib+base64), or none."
+            }
+          },
+          "description": "A shard's result only (run --shard): the exact histograms (non-zero counts by index), the per-second series, the counts and the checker's state that lua-harness merge merges. Not for reading: use the other fields."
         },
         "uncorrected_latency_hdr": {
           "type": "string",

@@ -137,4 +137,35 @@ std::vector<Histogram::PercentilePoint> Histogram::percentile_curve(int ticks_pe
   return points;
 }
 
+Histogram::Raw Histogram::raw() const {
+  Raw r;
+  for (std::size_t i = 0; i < counts_.size(); ++i)
+    if (counts_[i]) r.counts.emplace_back(i, counts_[i]);
+  r.total = total_;
+  r.clamped = clamped_;
+  r.min = min_;
+  r.max = max_;
+  r.sum_hi = static_cast<uint64_t>(sum_ >> 64);
+  r.sum_lo = static_cast<uint64_t>(sum_);
+  return r;
+}
+
+void Histogram::restore(const Raw& r) {
+  std::vector<uint64_t> counts(counts_.size(), 0);
+  uint64_t total = 0;
+  for (const auto& [i, c] : r.counts) {
+    if (i >= counts.size())
+      throw std::invalid_argument("histogram: index " + std::to_string(i) + " out of range");
+    counts[i] += c;
+    total += c;
+  }
+  if (total != r.total) throw std::invalid_argument("histogram: the counts do not add up to its total");
+  counts_ = std::move(counts);
+  total_ = r.total;
+  clamped_ = r.clamped;
+  min_ = r.min;
+  max_ = r.max;
+  sum_ = static_cast<unsigned __int128>(r.sum_hi) << 64 | r.sum_lo;
+}
+
 }  // namespace lh::stats

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace lh::stats {
@@ -50,6 +51,19 @@ class Histogram {
   const std::vector<uint64_t>& counts() const noexcept { return counts_; }
   std::size_t counts_index(int64_t v) const noexcept { return index_of(std::clamp<int64_t>(v, 0, highest_)); }
   int significant_digits() const noexcept { return digits_; }
+
+  // Everything a histogram holds, for carrying it exactly from one process to another (a shard's report to
+  // `lua-harness merge`): the non-zero counts by index, and the exact totals HdrHistogram's encoding lacks.
+  struct Raw {
+    std::vector<std::pair<std::size_t, uint64_t>> counts;  // (index, count), count > 0, indices increasing
+    uint64_t total = 0, clamped = 0;
+    int64_t min = INT64_MAX, max = 0;
+    uint64_t sum_hi = 0, sum_lo = 0;  // the exact sum, as two 64-bit halves
+  };
+  Raw raw() const;
+  // Replaces the contents with `r` (of a histogram of this layout). Throws std::invalid_argument when an index
+  // is out of range or the counts do not add up to r.total.
+  void restore(const Raw& r);
 
  private:
   std::size_t index_of(int64_t v) const noexcept {

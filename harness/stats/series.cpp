@@ -22,6 +22,8 @@ void Series::record(int64_t second, int64_t latency_us) {
   seconds_[s].record(latency_us);
 }
 
+Histogram Series::second_layout() { return second_histogram(); }
+
 void Series::merge(const Series& other) {
   while (seconds_.size() < other.seconds_.size()) seconds_.push_back(second_histogram());
   for (std::size_t s = 0; s < other.seconds_.size(); ++s) seconds_[s].merge(other.seconds_[s]);

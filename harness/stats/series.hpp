@@ -24,6 +24,11 @@ class Series {
   };
   // One point per second from 0 to the last second recorded; a second without ops has zeros.
   std::vector<Point> points() const;
+  // The seconds' histograms, for carrying a series exactly to another process (and back: restore).
+  const std::vector<Histogram>& seconds() const { return seconds_; }
+  // A fresh histogram of a second's layout, to restore() one into.
+  static Histogram second_layout();
+  void restore(std::vector<Histogram> seconds) { seconds_ = std::move(seconds); }
 
  private:
   // One coarse histogram per second (2 significant digits, 60 s range): small enough per thread.
