@@ -565,6 +565,11 @@ const char* kBase = R"schema({
           "type": "object",
           "required": ["ok", "failed", "indeterminate", "latency", "series", "check_state"],
           "properties": {
+            "ok": {"type": "integer", "minimum": 0},
+            "failed": {"type": "integer", "minimum": 0},
+            "indeterminate": {"type": "integer", "minimum": 0},
+            "latency": {"type": "object", "description": "The corrected latency histogram: total, min, max, the exact sum (sum_hi, sum_lo) and the non-zero counts as [index, count]."},
+            "series": {"type": "array", "items": {"type": "object"}, "description": "One histogram per second, in the same form."},
             "check_state": {
               "type": ["object", "null"],
               "required": ["form"],

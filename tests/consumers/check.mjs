@@ -6,6 +6,10 @@
 //   node check.mjs gbench GBENCH.json REPORT.json         a non-empty benchmarks list, the run's end in context
 //   node check.mjs hdr REPORT.json...                     hdr-histogram-js decodes each latency_hdr to the
 //                                                         report's count and percentiles
+//   node check.mjs k8s DIR OUT.json KEY=VALUE...          js-yaml reads DIR/*.yaml, kubernetes-models
+//                                                         validates every object, and OUT.json gets the
+//                                                         shards' and the merge's commands as the pods would
+//                                                         run them (KEY=VALUE overrides the ConfigMap/Secret)
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import { parse } from "junit2json";
@@ -163,12 +167,76 @@ function checkHdr(reports) {
   console.log(`hdr-histogram-js decoded ${decoded} histograms to the reports' counts and percentiles`);
 }
 
+// The manifests as Kubernetes would read them, and the commands their pods would run, for a local rehearsal.
+async function checkK8s(dir, outFile, overrides) {
+  const yaml = await import("js-yaml");
+  const kinds = {
+    ConfigMap: "kubernetes-models/v1/ConfigMap",
+    Secret: "kubernetes-models/v1/Secret",
+    PersistentVolumeClaim: "kubernetes-models/v1/PersistentVolumeClaim",
+    Job: "kubernetes-models/batch/v1/Job",
+  };
+  const objects = [];
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
+    for (const doc of yaml.loadAll(fs.readFileSync(`${dir}/${name}`, "utf8"))) {
+      if (!doc) continue;
+      const where = `${name}: ${doc.kind}/${doc.metadata && doc.metadata.name}`;
+      if (!kinds[doc.kind]) {
+        fail(where, "a kind this check does not know");
+        continue;
+      }
+      const { [doc.kind]: Model } = require(kinds[doc.kind]);
+      try {
+        new Model(doc).validate();
+      } catch (e) {
+        fail(where, `kubernetes-models refuses it: ${e.message}`);
+        continue;
+      }
+      objects.push(doc);
+    }
+  }
+  const find = (kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const config = find("ConfigMap", "lua-harness-run"), secret = find("Secret", "lua-harness-target");
+  const shards = find("Job", "lua-harness-shards"), merge = find("Job", "lua-harness-merge");
+  if (!config || !secret || !shards || !merge) {
+    fail(dir, "expected ConfigMap lua-harness-run, Secret lua-harness-target, Jobs lua-harness-shards and -merge");
+    return;
+  }
+  const spec = shards.spec;
+  if (spec.completionMode !== "Indexed") fail("lua-harness-shards", "completionMode is not Indexed");
+  if (spec.completions !== spec.parallelism) fail("lua-harness-shards", "completions != parallelism");
+  const c = spec.template.spec.containers[0];
+  const env = { ...config.data, ...secret.stringData };
+  for (const e of c.env || []) if (e.value !== undefined) env[e.name] = e.value;
+  if (Number(env.SHARDS) !== spec.completions) fail("lua-harness-shards", `SHARDS ${env.SHARDS} != completions`);
+  for (const kv of overrides) {
+    const i = kv.indexOf("=");
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  // Kubernetes' $(VAR) expansion of a container's args.
+  const expand = (text, vars) => text.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v) => (v in vars ? vars[v] : m));
+  const plan = { shards: [], merge: null, env };
+  for (let i = 0; i < spec.completions; ++i)
+    plan.shards.push(c.args.map((a) => expand(a, { ...env, JOB_COMPLETION_INDEX: String(i) })));
+  const m = merge.spec.template.spec.containers[0];
+  plan.merge = [...(m.command || []), ...m.args.map((a) => expand(a, env))];
+  // The shared volume, when rehearsed locally: REPORTS=DIR stands for /reports.
+  if (env.REPORTS) {
+    const local = (a) => a.split("/reports/").join(`${env.REPORTS}/`);
+    plan.shards = plan.shards.map((argv) => argv.map(local));
+    plan.merge = plan.merge.map(local);
+  }
+  fs.writeFileSync(outFile, JSON.stringify(plan, null, 2));
+  console.log(`kubernetes-models validated ${objects.length} objects; ${spec.completions} shards planned`);
+}
+
 if (command === "schema") checkSchema(args[0], args.slice(1));
 else if (command === "junit") await checkJunit(args[0], args[1], args[2] === undefined ? undefined : Number(args[2]));
 else if (command === "gbench") checkGbench(args[0], args[1]);
 else if (command === "hdr") checkHdr(args);
+else if (command === "k8s") await checkK8s(args[0], args[1], args.slice(2));
 else {
-  console.error("usage: node check.mjs schema|junit|gbench|hdr ...");
+  console.error("usage: node check.mjs schema|junit|gbench|hdr|k8s ...");
   process.exit(2);
 }
 process.exit(failed ? 1 : 0);

@@ -6,7 +6,10 @@
 #     tests/data/golden (aborted, inconclusive, ...);
 #   - junit2json (npm) reads the JUnit files `lua-harness report X --junit J` writes for each of them, and
 #     the testcase counts must match the report; xmllint validates each against Jenkins' junit-10.xsd;
-#   - the gbench files must have a non-empty "benchmarks" list and say how the run ended in "context".
+#   - the gbench files must have a non-empty "benchmarks" list and say how the run ended in "context";
+#   - kubernetes-models (npm) validates every object of deploy/kubernetes/*.yaml (read by js-yaml), and the
+#     shards' and the merge's commands, exactly as the Indexed Job's pods would run them, run here against a
+#     private redis-server: the merged report must hold every shard's ops and pass, its keys be gone.
 # Usage: tests/consumers/run.sh PATH/TO/lua-harness
 # npm packages go to tests/consumers/node_modules (package-lock.json pins them), never globally. When npm
 # cannot install them: with CI=true the test fails; otherwise it is skipped (exit 77) with a message.
@@ -45,8 +48,13 @@ fi
 
 WORK=$(mktemp -d /tmp/lh-consumers-XXXXXX)
 RUN_PID=""
+REDIS_PID=""
 cleanup() {
   if [ -n "$RUN_PID" ] && kill -0 "$RUN_PID" 2>/dev/null; then kill -TERM "$RUN_PID" 2>/dev/null || true; fi
+  if [ -n "$REDIS_PID" ]; then
+    kill -TERM "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -127,4 +135,49 @@ printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="lua-harness" t
 if xmllint --noout --schema "$XSD" "$WORK/old.junit.xml" 2>/dev/null; then fail "junit-10.xsd accepted skipped= on <testsuites>"; fi
 if check junit "$WORK/old.junit.xml" "$WORK/error.json" >/dev/null 2>&1; then fail "junit2json check accepted tests=\"0\""; fi
 
-echo "consumers: ok (${#REPORTS[@]} reports: schema, JUnit, gbench, HdrHistogram)"
+# 4. The Kubernetes manifests: validated, then rehearsed locally with the pods' own commands (4 shards, 1 s).
+K8S=$WORK/k8s
+mkdir -p "$K8S/reports"
+PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$K8S" >"$K8S/redis.log" 2>&1 &
+REDIS_PID=$!
+for _ in $(seq 1 500); do redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.01; done
+redis-cli -p "$PORT" ping | grep -q PONG || fail "k8s: the private redis-server did not start"
+PREFIX="lh:k8s-rehearsal:"
+check k8s "$ROOT/deploy/kubernetes" "$K8S/plan.json" "TARGET=redis://127.0.0.1:$PORT" \
+  "START_AT=$(($(date +%s) + 2))" DURATION=1s CLIENTS=8 "PREFIX=$PREFIX" "REPORTS=$K8S/reports"
+argv_of() { node -e 'const p=require(process.argv[1]);const a=process.argv[2]==="merge"?p.merge:p.shards[+process.argv[2]];
+  process.stdout.write(a.join("\0")+"\0")' "$K8S/plan.json" "$1"; }
+SHARDS=$(node -p 'require(process.argv[1]).shards.length' "$K8S/plan.json")
+pids=()
+for i in $(seq 0 $((SHARDS - 1))); do
+  mapfile -d '' -t argv < <(argv_of "$i")
+  "$BIN" "${argv[@]}" >"$K8S/shard-$i.out" 2>"$K8S/shard-$i.err" &
+  pids+=($!)
+done
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}" || { cat "$K8S/shard-$i.err" >&2; fail "k8s: shard $i failed"; }
+done
+mapfile -d '' -t argv < <(argv_of merge)
+# The merge pod's shell command, with this build's binary as `lua-harness` and the Secret's TARGET.
+PATH="$(cd "$(dirname "$BIN")" && pwd):$PATH" TARGET="redis://127.0.0.1:$PORT" "${argv[@]}" \
+  >"$K8S/merge.out" 2>"$K8S/merge.err" || { cat "$K8S/merge.err" >&2; fail "k8s: the merge failed"; }
+check schema "$SCHEMA" "$K8S/reports/run.json" "$K8S"/reports/shard-*.json
+xmllint --noout --schema "$XSD" "$K8S/reports/junit.xml" || fail "k8s: the merge's junit.xml is not valid"
+node -e 'const fs=require("fs");const dir=process.argv[1];const n=+process.argv[2];
+  const m=JSON.parse(fs.readFileSync(dir+"/run.json"));const r=m.results[0];let ops=0;
+  for(let i=0;i<n;++i)ops+=JSON.parse(fs.readFileSync(dir+"/shard-"+i+".json")).results[0].ops.total;
+  const bad=[];if(r.ops.total!==ops)bad.push("ops "+r.ops.total+" != the shards\x27 "+ops);
+  if(r.correctness.verdict!=="pass")bad.push("verdict "+r.correctness.verdict);
+  if(r.correctness.details.final!==r.correctness.details.acknowledged)bad.push("final != acknowledged");
+  if(m.config.shard.count!==n||m.exit_code!==0)bad.push("shard count or exit code");
+  if(bad.length){console.error("k8s merge: "+bad.join("; "));process.exit(1)}' "$K8S/reports" "$SHARDS" ||
+  fail "k8s: the merged report does not add up"
+[ "$(redis-cli -p "$PORT" --scan --pattern "$PREFIX*" | wc -l)" = 0 ] || fail "k8s: the merge left the run's keys"
+# ... and the validation can fail: a Job whose completions is not a number is refused.
+mkdir -p "$K8S/broken"
+sed 's/^  completions: 4$/  completions: "four"/' "$ROOT/deploy/kubernetes/lua-harness.yaml" >"$K8S/broken/lua-harness.yaml"
+cp "$ROOT/deploy/kubernetes/merge-job.yaml" "$K8S/broken/"
+if check k8s "$K8S/broken" "$K8S/broken.json" >/dev/null 2>&1; then fail "kubernetes-models accepted completions: \"four\""; fi
+
+echo "consumers: ok (${#REPORTS[@]} reports: schema, JUnit, gbench, HdrHistogram; Kubernetes manifests rehearsed)"
