@@ -177,7 +177,8 @@ node -e 'const fs=require("fs");const dir=process.argv[1];const n=+process.argv[
 # ... and the validation can fail: a Job whose completions is not a number is refused.
 mkdir -p "$K8S/broken"
 sed 's/^  completions: 4$/  completions: "four"/' "$ROOT/deploy/kubernetes/lua-harness.yaml" >"$K8S/broken/lua-harness.yaml"
-cp "$ROOT/deploy/kubernetes/merge-job.yaml" "$K8S/broken/"
-if check k8s "$K8S/broken" "$K8S/broken.json" >/dev/null 2>&1; then fail "kubernetes-models accepted completions: \"four\""; fi
+cp "$ROOT/deploy/kubernetes/merge-job.yaml" "$ROOT/deploy/kubernetes/run-config.yaml" "$K8S/broken/"
+if check k8s "$K8S/broken" "$K8S/broken.json" >"$K8S/broken.out" 2>&1; then fail "kubernetes-models accepted completions: \"four\""; fi
+grep -q "kubernetes-models refuses it" "$K8S/broken.out" || { cat "$K8S/broken.out" >&2; fail "k8s: refused for another reason"; }
 
 echo "consumers: ok (${#REPORTS[@]} reports: schema, JUnit, gbench, HdrHistogram; Kubernetes manifests rehearsed)"
