@@ -25,27 +25,39 @@ void HistoryState::merge(const CheckState& o) {
   history.insert(history.end(), h.begin(), h.end());
 }
 
-nlohmann::json HistoryState::save() const {
+nlohmann::json save_events(const History& history) {
   const auto* p = reinterpret_cast<const uint8_t*>(history.data());
   const std::vector<uint8_t> z = stats::zlib_compress({p, history.size() * sizeof(Event)});
-  return {{"form", "history"},
-          {"events", history.size()},
+  return {{"events", history.size()},
           {"encoding", "zlib+base64, 32-byte events"},
           {"data", stats::base64_encode(z)}};
 }
 
-void HistoryState::load(const nlohmann::json& j) {
-  expect_form(j, "history");
+History load_events(const nlohmann::json& j, std::string_view field) {
+  const std::string where = "check_state." + std::string(field);
+  if (!j.is_object()) throw std::invalid_argument(where + ": not an object");
   const auto& n = state_field(j, "events");
   const auto& d = state_field(j, "data");
   if (!n.is_number_unsigned() || !d.is_string())
-    throw std::invalid_argument("check_state: events must be a count and data a string");
+    throw std::invalid_argument(where + ": events must be a count and data a string");
   const auto bytes = stats::base64_decode(d.get<std::string>());
-  if (!bytes) throw std::invalid_argument("check_state.data: not base64");
+  if (!bytes) throw std::invalid_argument(where + ".data: not base64");
   const auto raw = stats::zlib_uncompress(*bytes, n.get<std::size_t>() * sizeof(Event));
-  if (!raw) throw std::invalid_argument("check_state.data: does not inflate to the stated events");
-  history.resize(n.get<std::size_t>());
-  if (!raw->empty()) std::memcpy(history.data(), raw->data(), raw->size());
+  if (!raw) throw std::invalid_argument(where + ".data: does not inflate to the stated events");
+  History h(n.get<std::size_t>());
+  if (!raw->empty()) std::memcpy(h.data(), raw->data(), raw->size());
+  return h;
+}
+
+nlohmann::json HistoryState::save() const {
+  nlohmann::json j = save_events(history);
+  j["form"] = "history";
+  return j;
+}
+
+void HistoryState::load(const nlohmann::json& j) {
+  expect_form(j, "history");
+  history = load_events(j, "history");
 }
 
 void NoState::merge(const CheckState& o) { n_ += same_form<NoState>(*this, o).n_; }

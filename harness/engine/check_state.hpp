@@ -70,6 +70,11 @@ class NoState final : public CheckState {
   uint64_t n_ = 0;
 };
 
+// A list of events as a state's JSON keeps it: {"events": N, "encoding": ..., "data": zlib+base64 of the
+// 32-byte events}; load_events throws std::invalid_argument naming `field`.
+nlohmann::json save_events(const History& h);
+History load_events(const nlohmann::json& j, std::string_view field);
+
 // Helpers for the states' save()/load(): a required field of a given JSON type, or std::invalid_argument
 // "check_state.FIELD: ...".
 const nlohmann::json& state_field(const nlohmann::json& j, std::string_view name);

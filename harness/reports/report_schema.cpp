@@ -218,7 +218,7 @@ const char* kBase = R"schema({
         "lock_ttl_ms": {
           "type": "integer",
           "minimum": 1,
-          "description": "--lock-ttl in milliseconds, when given."
+          "description": "The lease length given on the command line, in milliseconds (absent: the default)."
         },
         "shard": {
           "type": "object",
@@ -574,7 +574,7 @@ const char* kBase = R"schema({
               "type": ["object", "null"],
               "required": ["form"],
               "properties": {"form": {"type": "string"}},
-              "description": "The checker's state: per-key tallies and a bounded evidence sample (counter, inventory, leaderboard), the admitted stamps (rate-limiter), the events (cas, lock: zlib+base64), or none."
+              "description": "The checker's state, of the form its checker names: per-key tallies with a bounded sample of evidence, admitted stamps, or the events the checker walks (zlib+base64); docs/sharding.md."
             }
           },
           "description": "A shard's result only (run --shard): the exact histograms (non-zero counts by index), the per-second series, the counts and the checker's state that lua-harness merge merges. Not for reading: use the other fields."

@@ -37,14 +37,15 @@ class CasRun : public MultiStepRun {
     for (const auto& k : keys_) s.command({"SET", k, "0"}, k);
   }
 
+  std::unique_ptr<engine::CheckState> new_state() const override {
+    return std::make_unique<CasState>(keys_.size());
+  }
+
   reports::Correctness check(SyncClient& s, const engine::CheckState& state) override {
-    const History& h = static_cast<const engine::HistoryState&>(state).history;
-    CasCheckInput in;
-    in.history = h;
-    in.initial.assign(keys_.size(), 0);
-    for (const auto& k : keys_) in.final.push_back(s.command({"GET", k}, k).as_int(-1));
-    in.safe_by_design = safe_by_design_;
-    return check_cas(in);
+    std::vector<int64_t> final;
+    for (const auto& k : keys_) final.push_back(s.command({"GET", k}, k).as_int(-1));
+    return static_cast<const CasState&>(state).finish(std::vector<int64_t>(keys_.size(), 0), final,
+                                                      safe_by_design_);
   }
 
  protected:

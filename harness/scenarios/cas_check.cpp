@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <string>
 
 #include "harness/scenarios/check_support.hpp"
@@ -28,8 +29,9 @@ constexpr std::array<DetailField, 12> kDetails = {{
 // Values are dense per client (op numbers count up), so value -> slot is an array lookup, not a hash.
 class ValueIndex {
  public:
-  explicit ValueIndex(std::span<const Event> h) {
-    std::vector<uint64_t> max_seq;
+  // `known`: what note() saw of every event of the run (CasState's), when `h` holds only some of them.
+  ValueIndex(std::span<const Event> h, const std::vector<uint64_t>* known) {
+    std::vector<uint64_t> max_seq = known ? *known : std::vector<uint64_t>{};
     for (const Event& e : h) note(e.b, max_seq);
     base_.assign(max_seq.size() + 1, 0);
     for (std::size_t c = 0; c < max_seq.size(); ++c) base_[c + 1] = base_[c] + max_seq[c];
@@ -54,8 +56,7 @@ class ValueIndex {
     return out;
   }
 
- private:
-  static void note(int64_t v, std::vector<uint64_t>& max_seq) {
+  static void note(int64_t v, std::vector<uint64_t>& max_seq) {  // also CasState::add's
     if (v <= 0) return;
     const uint64_t c = (static_cast<uint64_t>(v) >> 40) - 1,
                    s = static_cast<uint64_t>(v) & ((1ull << 40) - 1);
@@ -63,6 +64,8 @@ class ValueIndex {
     if (c >= max_seq.size()) max_seq.resize(c + 1, 0);
     max_seq[c] = std::max(max_seq[c], s + 1);
   }
+
+ private:
   std::vector<uint64_t> base_;
 };
 
@@ -73,12 +76,13 @@ std::span<const DetailField> cas_details() { return kDetails; }
 reports::Correctness check_cas(const CasCheckInput& in) {
   const std::size_t nkeys = std::min(in.initial.size(), in.final.size());
   const auto& h = in.history;
-  const ValueIndex idx(h);
+  const ValueIndex idx(h, in.max_seq);
   constexpr uint32_t none = UINT32_MAX;
   std::vector<uint32_t> producer(idx.size(), none);  // the swap that wrote each value (ok or indeterminate)
   std::vector<uint8_t> consumers(idx.size(), 0);     // acknowledged swaps from each value (saturating)
   std::vector<uint32_t> initial_consumers(nkeys, 0);
-  int64_t won = 0, refused = 0, indeterminate = 0, failed = 0, ignored = 0;
+  int64_t won = 0, refused = in.dropped.refused, indeterminate = 0, failed = in.dropped.failed,
+          ignored = in.dropped.ignored;
 
   for (uint32_t i = 0; i < h.size(); ++i) {
     const Event& e = h[i];
@@ -202,6 +206,67 @@ reports::Correctness check_cas(const CasCheckInput& in) {
     }
   }
   return c;
+}
+
+void CasState::add(const Event& e) {
+  ++events_;
+  ValueIndex::note(e.b, max_seq_);
+  if (e.key >= keys_) {
+    ++dropped_.ignored;
+  } else if (e.result() == Outcome::failed) {
+    ++dropped_.failed;
+  } else if (e.kind == kCasRefused) {
+    ++dropped_.refused;
+  } else {
+    kept_.push_back(e);
+  }
+}
+
+void CasState::merge(const engine::CheckState& other) {
+  const auto& o = engine::same_form<CasState>(*this, other);
+  if (o.keys_ != keys_)
+    throw std::invalid_argument("cannot merge cas states of " + std::to_string(o.keys_) + " and " +
+                                std::to_string(keys_) + " keys");
+  kept_.insert(kept_.end(), o.kept_.begin(), o.kept_.end());
+  if (max_seq_.size() < o.max_seq_.size()) max_seq_.resize(o.max_seq_.size(), 0);
+  for (std::size_t c = 0; c < o.max_seq_.size(); ++c) max_seq_[c] = std::max(max_seq_[c], o.max_seq_[c]);
+  dropped_.refused += o.dropped_.refused;
+  dropped_.failed += o.dropped_.failed;
+  dropped_.ignored += o.dropped_.ignored;
+  events_ += o.events_;
+}
+
+nlohmann::json CasState::save() const {
+  return {{"form", "cas"},
+          {"keys", keys_},
+          {"events", events_},
+          {"refused", dropped_.refused},
+          {"failed", dropped_.failed},
+          {"ignored", dropped_.ignored},
+          {"max_seq", max_seq_},
+          {"kept", engine::save_events(kept_)}};
+}
+
+void CasState::load(const nlohmann::json& j) {
+  engine::expect_form(j, "cas");
+  if (support::load_int(j, "keys") != static_cast<int64_t>(keys_))
+    throw std::invalid_argument("check_state.keys: " + engine::state_field(j, "keys").dump() + ", expected " +
+                                std::to_string(keys_));
+  events_ = static_cast<uint64_t>(support::load_int(j, "events"));
+  dropped_ = {support::load_int(j, "refused"), support::load_int(j, "failed"),
+              support::load_int(j, "ignored")};
+  max_seq_.clear();
+  for (const auto& x : engine::state_field(j, "max_seq")) {
+    if (!x.is_number_unsigned()) throw std::invalid_argument("check_state.max_seq: not counts");
+    max_seq_.push_back(x.get<uint64_t>());
+  }
+  kept_ = engine::load_events(engine::state_field(j, "kept"), "kept");
+}
+
+reports::Correctness CasState::finish(const std::vector<int64_t>& initial, const std::vector<int64_t>& final,
+                                      bool safe_by_design) const {
+  CasCheckInput in{kept_, initial, final, safe_by_design, dropped_, &max_seq_};
+  return check_cas(in);
 }
 
 }  // namespace lh::scenarios

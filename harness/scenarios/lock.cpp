@@ -70,15 +70,14 @@ class LockRun : public MultiStepRun {
   }
   std::vector<const scripts::Script*> scripts() const override { return {&fenced_write_}; }
 
+  std::unique_ptr<engine::CheckState> new_state() const override {
+    return std::make_unique<LockState>(static_cast<uint32_t>(lock_.size()));
+  }
+
   reports::Correctness check(SyncClient& s, const engine::CheckState& state) override {
-    const History& h = static_cast<const engine::HistoryState&>(state).history;
-    LockCheckInput in;
-    in.history = h;
-    in.keys = static_cast<uint32_t>(lock_.size());
-    in.ttl_ms = ttl_ms_;
-    for (const auto& r : resource_) in.final_resource.push_back(s.command({"GET", r}, r).as_int(0));
-    in.safe_by_design = safe_by_design_;
-    return check_lock(in);
+    std::vector<int64_t> final_resource;
+    for (const auto& r : resource_) final_resource.push_back(s.command({"GET", r}, r).as_int(0));
+    return static_cast<const LockState&>(state).finish(ttl_ms_, final_resource, safe_by_design_);
   }
 
   // One op, the same in every variant: acquire (a token, or refused), the critical section, release. The

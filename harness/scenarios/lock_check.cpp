@@ -17,7 +17,9 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include "harness/scenarios/check_support.hpp"
 
@@ -160,6 +162,16 @@ HoldsByKey decode(const LockCheckInput& in, uint64_t ttl_us, Tally& t) {
     t.accepted += (e.kind & 3) == kLockWriteAccepted;
     t.seen_in_process += (e.kind & kLockSawOtherHolder) != 0;
   }
+  // Each resource's holds in one order whatever order the events came in (threads, shards): a repeated
+  // token's "first" holder, and so the real-time checks, must not depend on how the history was merged.
+  auto order = [&h](const Hold& x) {
+    const Event& e = h[x.event];
+    return std::make_tuple(x.acq_start, x.acq_end, x.rel_start, x.token, e.client,
+                           static_cast<uint32_t>(e.seq));
+  };
+  auto before = [&order](const Hold& x, const Hold& y) { return order(x) < order(y); };
+  for (uint32_t k = 0; k < in.keys; ++k)
+    std::sort(out.holds.begin() + count[k], out.holds.begin() + count[k + 1], before);
   return out;
 }
 
@@ -320,6 +332,10 @@ std::span<const DetailField> lock_details() { return kDetails; }
 reports::Correctness check_lock(const LockCheckInput& in) {
   const uint64_t ttl_us = static_cast<uint64_t>(std::max<int64_t>(0, in.ttl_ms)) * 1000;
   Tally t;
+  t.refused = in.dropped.refused;
+  t.indeterminate = in.dropped.indeterminate;
+  t.failed = in.dropped.failed;
+  t.ignored = in.dropped.ignored;
   const HoldsByKey grouped = decode(in, ttl_us, t);
 
   Violations v;
@@ -373,6 +389,63 @@ reports::Correctness check_lock(const LockCheckInput& in) {
   support::set_verdict(c, v.exclusion + v.out_of_order + v.regressions + v.foreign);
   c.examples = ex.take();
   return c;
+}
+
+void LockState::add(const Event& e) {
+  ++events_;
+  if (e.key >= keys_) {
+    ++dropped_.ignored;
+    return;
+  }
+  if (e.a >= 0) {
+    kept_.push_back(e);
+    return;
+  }
+  const Outcome o = e.result();
+  dropped_.indeterminate += o == Outcome::indeterminate;
+  dropped_.failed += o == Outcome::failed;
+  dropped_.refused += o == Outcome::ok;
+}
+
+void LockState::merge(const engine::CheckState& other) {
+  const auto& o = engine::same_form<LockState>(*this, other);
+  if (o.keys_ != keys_)
+    throw std::invalid_argument("cannot merge lock states of " + std::to_string(o.keys_) + " and " +
+                                std::to_string(keys_) + " resources");
+  kept_.insert(kept_.end(), o.kept_.begin(), o.kept_.end());
+  dropped_.refused += o.dropped_.refused;
+  dropped_.indeterminate += o.dropped_.indeterminate;
+  dropped_.failed += o.dropped_.failed;
+  dropped_.ignored += o.dropped_.ignored;
+  events_ += o.events_;
+}
+
+nlohmann::json LockState::save() const {
+  return {{"form", "lock"},
+          {"keys", keys_},
+          {"events", events_},
+          {"refused", dropped_.refused},
+          {"indeterminate", dropped_.indeterminate},
+          {"failed", dropped_.failed},
+          {"ignored", dropped_.ignored},
+          {"kept", engine::save_events(kept_)}};
+}
+
+void LockState::load(const nlohmann::json& j) {
+  engine::expect_form(j, "lock");
+  if (support::load_int(j, "keys") != static_cast<int64_t>(keys_))
+    throw std::invalid_argument("check_state.keys: " + engine::state_field(j, "keys").dump() + ", expected " +
+                                std::to_string(keys_));
+  events_ = static_cast<uint64_t>(support::load_int(j, "events"));
+  dropped_ = {support::load_int(j, "refused"), support::load_int(j, "indeterminate"),
+              support::load_int(j, "failed"), support::load_int(j, "ignored")};
+  kept_ = engine::load_events(engine::state_field(j, "kept"), "kept");
+}
+
+reports::Correctness LockState::finish(int64_t ttl_ms, const std::vector<int64_t>& final_resource,
+                                       bool safe_by_design) const {
+  LockCheckInput in{kept_, keys_, ttl_ms, final_resource, safe_by_design, dropped_};
+  return check_lock(in);
 }
 
 }  // namespace lh::scenarios

@@ -5,6 +5,7 @@
 #include <span>
 #include <vector>
 
+#include "harness/engine/check_state.hpp"
 #include "harness/engine/history.hpp"
 #include "harness/model/report.hpp"
 #include "harness/scenarios/details.hpp"
@@ -23,13 +24,42 @@ inline constexpr uint8_t kLockWriteAccepted = 1, kLockWriteRejected = 2, kLockRe
 constexpr int64_t lock_b(uint32_t acquired_us, uint32_t released_us) {
   return static_cast<int64_t>(static_cast<uint64_t>(acquired_us) << 32 | released_us);
 }
+// What LockState counts and drops: ops that acquired nothing (refused, failed or unknown before a token), and
+// events of unknown resources.
+struct LockDropped {
+  int64_t refused = 0, indeterminate = 0, failed = 0, ignored = 0;
+};
 struct LockCheckInput {
   std::span<const Event> history;
   uint32_t keys = 1;
   int64_t ttl_ms = 2000;
   std::vector<int64_t> final_resource;  // per key: the highest token the resource accepted (0: none)
   bool safe_by_design = false;
+  LockDropped dropped{};  // counted, not in `history`
 };
+
+// The state: every hold (an op that got a token) kept whole, the ops that got none only counted (most of them
+// under contention). It grows with the acquisitions.
+class LockState final : public engine::CheckState {
+ public:
+  explicit LockState(uint32_t keys) : keys_(keys) {}
+  std::string_view form() const override { return "lock"; }
+  void add(const Event& e) override;
+  void merge(const engine::CheckState& o) override;
+  nlohmann::json save() const override;
+  void load(const nlohmann::json& j) override;
+  std::size_t bytes() const override { return kept_.capacity() * sizeof(Event); }
+  uint64_t events() const override { return events_; }
+  reports::Correctness finish(int64_t ttl_ms, const std::vector<int64_t>& final_resource,
+                              bool safe_by_design) const;
+
+ private:
+  uint32_t keys_;
+  History kept_;
+  LockDropped dropped_;
+  uint64_t events_ = 0;
+};
+
 // violations = mutual_exclusion_violations + tokens_out_of_order + resource_regressions + foreign_releases.
 // details also: expired_leases (held past the TTL), stale_writes_rejected (fencing working, not a violation).
 reports::Correctness check_lock(const LockCheckInput& in);

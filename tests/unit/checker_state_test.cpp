@@ -204,6 +204,98 @@ TEST(CheckerStates, RateLimiterAgreesWithTheWholeHistoryChecker) {
   EXPECT_LT(violated, 150);
 }
 
+// cas and lock keep only the events their checkers walk (winning swaps, holds) and count the rest: the same
+// numbers as the whole history gives to check_cas / check_lock, and a state a fraction of its size.
+TEST(CheckerStates, CasKeepsTheSwapsThatCountAndAgreesWithTheWholeHistory) {
+  int violated = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    Rng r(seed);
+    const uint16_t keys = static_cast<uint16_t>(1 + r() % 2);
+    std::vector<int64_t> current(keys, 0);
+    std::vector<std::vector<int64_t>> seen(keys, std::vector<int64_t>{0});
+    std::vector<uint64_t> seq(8, 0);
+    History h;
+    const int n = static_cast<int>(r() % 800);
+    for (int i = 0; i < n; ++i) {
+      Event e;
+      e.client = static_cast<uint16_t>(r() % 8);
+      e.seq = static_cast<uint32_t>(seq[e.client]) & 0xFFFFFF;
+      e.key = static_cast<uint16_t>(r() % (keys + (seed % 9 == 0)));
+      e.outcome = static_cast<uint32_t>(pick_outcome(r));
+      e.b = cas_value(e.client, seq[e.client]++);
+      const uint16_t k = e.key < keys ? e.key : 0;
+      const bool stale = seed % 3 == 0 && r() % 6 == 0;
+      e.a = stale ? seen[k][r() % seen[k].size()] : current[k];
+      e.kind = r() % 4 == 0 ? kCasRefused : kCasWon;
+      if (e.kind == kCasWon && e.result() != Outcome::failed && e.key < keys &&
+          (e.result() == Outcome::ok || r() % 2)) {
+        current[k] = e.b;
+        seen[k].push_back(e.b);
+      }
+      h.push_back(e);
+    }
+    std::vector<int64_t> final = current;
+    if (seed % 7 == 0) final[0] = cas_value(99, 5);  // a value nobody wrote
+    CasCheckInput in{h, std::vector<int64_t>(keys, 0), final, seed % 2 == 0};
+    const auto want = check_cas(in);
+    violated += want.violations > 0;
+    auto st = dealt<CasState>(h, 3, [&] { return std::make_unique<CasState>(keys); });
+    const auto got = st->finish(in.initial, in.final, in.safe_by_design);
+    expect_same(want, got, "seed " + std::to_string(seed));
+    CasState whole(keys);  // in the history's order: the same evidence, sentence for sentence
+    for (const Event& e : h) whole.add(e);
+    EXPECT_EQ(whole.finish(in.initial, in.final, in.safe_by_design).examples, want.examples) << seed;
+  }
+  EXPECT_GT(violated, 20);
+  EXPECT_LT(violated, 200);
+}
+
+TEST(CheckerStates, LockKeepsTheHoldsAndAgreesWithTheWholeHistory) {
+  int violated = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    Rng r(seed);
+    const uint32_t keys = static_cast<uint32_t>(1 + r() % 2);
+    std::vector<int64_t> token(keys, 0), accepted(keys, 0);
+    std::vector<uint32_t> free_at(keys, 0);
+    History h;
+    uint32_t seq = 0, us = 100;
+    const int n = static_cast<int>(r() % 600);
+    for (int i = 0; i < n; ++i) {
+      Event e = base(r, static_cast<uint16_t>(r() % (keys + (seed % 11 == 0))), 12, seq);
+      const uint32_t k = e.key < keys ? e.key : 0;
+      us += static_cast<uint32_t>(r() % 400);
+      e.start_us = us;
+      const bool overlap = seed % 3 == 0 && r() % 5 == 0;
+      if (r() % 3 == 0 || (!overlap && us < free_at[k])) {
+        e.a = -1;  // refused (or unknown)
+        e.end_us = us + 50;
+      } else {
+        e.a = ++token[k];
+        if (seed % 5 == 0 && r() % 8 == 0) e.a -= 2;  // a token out of order
+        const uint32_t acq = us + static_cast<uint32_t>(r() % 100),
+                       rel = acq + static_cast<uint32_t>(r() % 900);
+        e.b = lock_b(acq, rel);
+        e.end_us = rel + 30;
+        free_at[k] = rel + 30;
+        e.kind = static_cast<uint32_t>(r() % 3) | (r() % 4 == 0 ? kLockReleasedKey : 0) |
+                 (overlap ? kLockSawOtherHolder : 0);
+        if ((e.kind & 3) == kLockWriteAccepted) accepted[k] = std::max(accepted[k], e.a);
+      }
+      h.push_back(e);
+    }
+    std::vector<int64_t> final_resource = accepted;
+    if (seed % 6 == 0 && keys > 0) final_resource[0] -= 1;
+    LockCheckInput in{h, keys, 2, final_resource, seed % 2 == 1};
+    const auto want = check_lock(in);
+    violated += want.violations > 0;
+    auto st = dealt<LockState>(h, 3, [&] { return std::make_unique<LockState>(keys); });
+    const auto got = st->finish(2, final_resource, in.safe_by_design);
+    expect_same(want, got, "seed " + std::to_string(seed));
+  }
+  EXPECT_GT(violated, 20);
+  EXPECT_LT(violated, 200);
+}
+
 // The flat-memory claim at the level of one state: a million ops hold what a thousand do (counter,
 // inventory, leaderboard), and the rate limiter's state grows with the admissions, not with the requests.
 TEST(CheckerStates, TheirSizeDoesNotGrowWithTheHistory) {
