@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -139,6 +140,21 @@ void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
     if (u.db != 0 && (cfg.cluster || cfg.targets.size() > 1))
       throw UsageError("--target " + u.display() + ": Redis Cluster has database 0 only (drop /" +
                        std::to_string(u.db) + ")");
+  }
+  // --start-at: a wall time soon enough to wait for, and not long gone (a typo would wait for years, or start
+  // every shard at once without shard 0's setup).
+  if (cfg.start_at_unix_us) {
+    const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    const int64_t ahead_s = (*cfg.start_at_unix_us - now_us) / 1'000'000;
+    if (ahead_s > 24 * 3600)
+      throw UsageError("--start-at is " + std::to_string(ahead_s / 3600) +
+                       " hours ahead: at most 24 (is the date right? the time zone?)");
+    if (ahead_s < -60)
+      throw UsageError(
+          "--start-at was " + std::to_string(-ahead_s) +
+          " s ago: give a time ahead, far enough for every shard to be started and shard 0's setup");
   }
   // A sharded run: every shard's keys under one prefix, and one variant (setup, load and merge line up).
   if (cfg.shard_count) {

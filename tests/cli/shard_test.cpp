@@ -248,6 +248,8 @@ TEST(Shards, BadShardFlagsAreExit2BeforeAnyLoad) {
       {{"--shard", "0/2", "--key-prefix", "p:", "--start-at", start}, "--shard needs --seed"},
       {{"--shard", "0/1", "--key-prefix", "p:", "--seed", "1"}, "one scenario and variant"},
       {{"--start-at", "tomorrow"}, "--start-at 'tomorrow'"},
+      {{"--start-at", std::to_string(unix_s_from_now(3 * 24 * 3600))}, "hours ahead: at most 24"},
+      {{"--start-at", std::to_string(unix_s_from_now(-3600))}, "s ago: give a time ahead"},
       {{"--start-at", "2026-12-02T20:00:00"}, "the time zone"},
   };
   for (const auto& k : cases) {
