@@ -69,7 +69,7 @@ json save_load_result(const LoadResult& lr) {
     first.push_back(r.first_error[i]);
   }
   json seconds = json::array();
-  for (const auto& s : r.series.seconds()) seconds.push_back(save_histogram(s));
+  r.series.for_each_second([&](const stats::Histogram& s) { seconds.push_back(save_histogram(s)); });
   return {{"ok", r.ok},
           {"failed", r.failed},
           {"indeterminate", r.indeterminate},
@@ -113,12 +113,11 @@ LoadResult load_load_result(const json& j, const VariantRun& variant) {
   }
   load_histogram(field(j, "latency"), r.latency_us, "latency");
   load_histogram(field(j, "uncorrected_latency"), r.uncorrected_latency_us, "uncorrected_latency");
-  std::vector<stats::Histogram> seconds;
   for (const auto& s : field(j, "series")) {
-    seconds.push_back(stats::Series::second_layout());
-    load_histogram(s, seconds.back(), "series");
+    stats::Histogram second = stats::Series::second_layout();
+    load_histogram(s, second, "series");
+    r.series.append(second);
   }
-  r.series.restore(std::move(seconds));
   auto number = [&](std::string_view name) {
     const auto& x = field(j, name);
     if (!x.is_number()) throw bad(name, "not a number");

@@ -1,7 +1,12 @@
 // Per-second time series of one variant's run: ops completed, and p50/p99 latency of each second.
 // One per thread, merged after join.
+//
+// Memory: the last two seconds are whole histograms (20 KB each); an older second is packed (its non-zero
+// buckets as varints, a few hundred bytes), so an hour costs a few MB a thread, not 70 (issue 12).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "harness/stats/histogram.hpp"
@@ -11,7 +16,7 @@ namespace lh::stats {
 class Series {
  public:
   // second = whole seconds since the variant started (negative counts as 0; capped at one week).
-  // Allocates only when a new second starts.
+  // Allocates only when a new second starts (and packs the second before the last).
   void record(int64_t second, int64_t latency_us);
   // Adds other's counts second by second (grows to the longer of the two).
   void merge(const Series& other);
@@ -24,15 +29,30 @@ class Series {
   };
   // One point per second from 0 to the last second recorded; a second without ops has zeros.
   std::vector<Point> points() const;
-  // The seconds' histograms, for carrying a series exactly to another process (and back: restore).
-  const std::vector<Histogram>& seconds() const { return seconds_; }
-  // A fresh histogram of a second's layout, to restore() one into.
+  // Each second's histogram in turn (whole, one at a time), for carrying a series exactly to another process;
+  // append() rebuilds it there, second after second.
+  void for_each_second(const std::function<void(const Histogram&)>& f) const;
+  void append(const Histogram& second);
+  std::size_t seconds() const { return packed_.size() + open_.size(); }
+  // A fresh histogram of a second's layout, to restore a second into.
   static Histogram second_layout();
-  void restore(std::vector<Histogram> seconds) { seconds_ = std::move(seconds); }
+  // Bytes held (the packed seconds and the open ones).
+  std::size_t bytes() const;
 
  private:
-  // One coarse histogram per second (2 significant digits, 60 s range): small enough per thread.
-  std::vector<Histogram> seconds_;
+  struct Packed {
+    std::vector<uint8_t> counts;  // (index delta, count) pairs, LEB128
+    uint64_t total = 0, clamped = 0;
+    int64_t min = INT64_MAX, max = 0;
+    uint64_t sum_hi = 0, sum_lo = 0;
+  };
+  static Packed pack(const Histogram& h);
+  static Histogram unpack(const Packed& p);
+  Histogram at(std::size_t s) const;     // second s, whole
+  void put(std::size_t s, Histogram h);  // replaces second s (which exists)
+  void grow_to(std::size_t s);           // seconds up to s exist; all but the last two packed
+  std::vector<Packed> packed_;           // seconds [0, packed_.size())
+  std::vector<Histogram> open_;          // the seconds after them (at most two)
 };
 
 // Seconds of the run that the point of `second` covers, in (0, 1], when the run's last op completed end_s

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <vector>
 
 namespace lh::stats {
 namespace {
@@ -119,6 +120,44 @@ TEST(SecondSpan, ARunEndingMidSecondGivesItsLastPointARateLikeTheOthers) {
   ASSERT_EQ(pts.size(), 4u);
   for (const auto& p : pts)
     EXPECT_NEAR(static_cast<double>(p.ops) / second_span_s(p.second, end_s), 1000.0, 1e-6) << p.second;
+}
+
+// Seconds older than the last two are packed: the points, a merge and a carried copy are those of whole
+// histograms, and an hour costs a few MB, not 70.
+TEST(Series, PackedSecondsGiveTheNumbersOfWholeHistograms) {
+  std::mt19937_64 r(5);
+  Series a, b;
+  std::vector<Histogram> ref_a, ref_b;
+  auto rec = [](Series& s, std::vector<Histogram>& ref, int64_t sec, int64_t us) {
+    while (ref.size() <= static_cast<std::size_t>(sec)) ref.push_back(Series::second_layout());
+    ref[static_cast<std::size_t>(sec)].record(us);
+    s.record(sec, us);
+  };
+  for (int64_t sec = 0; sec < 40; ++sec)
+    for (int i = 0; i < 500; ++i) {
+      const int64_t us = 50 + static_cast<int64_t>(r() % 20000);
+      rec(a, ref_a, sec, us);
+      if (i % 3 == 0) rec(b, ref_b, sec / 2, us);
+      if (i == 7 && sec > 5) rec(a, ref_a, sec - 5, us * 3);  // a late reply into a packed second
+    }
+  Series c;  // carried to another process, second by second
+  a.for_each_second([&](const Histogram& h) { c.append(h); });
+  a.merge(b);
+  for (std::size_t s = 0; s < ref_b.size(); ++s) ref_a[s].merge(ref_b[s]);
+  const auto pa = a.points(), pc = c.points();
+  ASSERT_EQ(pa.size(), ref_a.size());
+  ASSERT_EQ(pc.size(), ref_a.size());
+  for (std::size_t s = 0; s < ref_a.size(); ++s) {
+    EXPECT_EQ(pa[s].ops, ref_a[s].count()) << s;
+    EXPECT_EQ(pa[s].p50_us, ref_a[s].value_at_percentile(50)) << s;
+    EXPECT_EQ(pa[s].p99_us, ref_a[s].value_at_percentile(99)) << s;
+  }
+  EXPECT_GT(pc[10].ops, 0u);
+  EXPECT_LT(a.bytes(), 40 * 4096u + 3 * 25'000u);  // 40 packed seconds of ~500 distinct values, 2 whole ones
+  Series hour;
+  for (int64_t sec = 0; sec < 3600; ++sec)
+    for (int i = 0; i < 50; ++i) hour.record(sec, 100 + (i * 37 + sec) % 3000);
+  EXPECT_LT(hour.bytes(), 3600u * 200 + 64'000u) << "an hour of seconds";
 }
 
 }  // namespace
