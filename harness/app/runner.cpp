@@ -498,19 +498,34 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
       const uint32_t n = *cfg.shard_count, i = *cfg.shard_index, total = cfg.load.clients;
       lc.clients = total / n + (i < total % n ? 1 : 0);
       lc.first_client = i * (total / n) + std::min(i, total % n);
+      lc.total_clients = total;
       if (cfg.load.rate) lc.rate = *cfg.load.rate * lc.clients / total;
-      if (cfg.load.requests) lc.requests = *cfg.load.requests / n + (i < *cfg.load.requests % n ? 1 : 0);
+      if (cfg.load.requests) {  // the one-process quotas of this shard's clients, summed
+        const uint64_t r = *cfg.load.requests;
+        uint64_t sum = 0;
+        for (uint32_t g = lc.first_client; g < lc.first_client + lc.clients; ++g)
+          sum += r / total + (g < r % total ? 1 : 0);
+        lc.requests = sum;
+      }
       lc.start_at_unix_us = cfg.start_at_unix_us;
-      if (lead && cfg.start_at_unix_us) {
+      if (cfg.start_at_unix_us) {
         const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count();
-        if (now_us > *cfg.start_at_unix_us) {
-          report.not_run.push_back({job.scenario, job.variant,
-                                    "shard 0 finished the setup after --start-at: the other shards may have "
-                                    "started before the initial state was written; choose a later --start-at",
-                                    false});
-          log << label << ": not run: shard 0's setup ended after --start-at\n";
+        // Shard 0 must have written the initial state before anyone loads; a shard more than a second late
+        // would run a shorter (or, open loop, a bursting) load than the others.
+        const int64_t late_us = now_us - *cfg.start_at_unix_us;
+        if ((lead && late_us > 0) || late_us > 1'000'000) {
+          report.not_run.push_back(
+              {job.scenario, job.variant,
+               lead ? std::string(
+                          "shard 0 finished the setup after --start-at: the other shards may have started "
+                          "before the initial state was written; choose a later --start-at")
+                    : "this shard was ready " + std::to_string(late_us / 1000) +
+                          " ms after --start-at: its load would not have been the others' (choose a later "
+                          "--start-at)",
+               false});
+          log << label << ": not run: ready after --start-at\n";
           continue;
         }
       }
@@ -518,9 +533,25 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
     LoadResult lr;
     if (merge) {
       const auto& states = merge->states[this_job];
-      lr = engine::load_load_result(states.at(0), *job.run);
-      for (std::size_t s = 1; s < states.size(); ++s)
-        engine::merge_load_result(lr, engine::load_load_result(states[s], *job.run));
+      for (std::size_t s = 0; s < states.size(); ++s) {
+        LoadResult one;
+        try {
+          one = engine::load_load_result(states[s], *job.run);
+        } catch (const std::invalid_argument& e) {
+          throw UsageError((s < merge->files.size() ? merge->files[s] : "shard " + std::to_string(s)) + ": " +
+                           label + ": " + e.what());
+        }
+        if (s == 0) {
+          lr = std::move(one);
+          continue;
+        }
+        if (one.origin_unix_us != lr.origin_unix_us)
+          throw UsageError((s < merge->files.size() ? merge->files[s] : "shard " + std::to_string(s)) +
+                           ": its run clock started " +
+                           std::to_string(one.origin_unix_us - lr.origin_unix_us) +
+                           " us from shard 0's: not one --start-at");
+        engine::merge_load_result(lr, one);
+      }
     } else {
       lr = run_load(lc, *job.run, factory);
     }
@@ -555,6 +586,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
     auto& res = report.results.back();
     if (sharded) res.merge_state = engine::save_load_result(lr);
     res.ops_per_node = target->take_ops_per_node(res.ops_total);
+    if (merge && this_job < merge->ops_per_node.size()) res.ops_per_node = merge->ops_per_node[this_job];
     res.pipeline = job.run->single_call() ? std::max<uint32_t>(1, cfg.load.pipeline) : 1;
     if (cfg.load.pipeline > 1 && res.pipeline == 1)
       warn(label + ": --pipeline " + std::to_string(cfg.load.pipeline) +
@@ -596,6 +628,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
     } catch (const Interrupted&) {
     }
   }
+  if (merge && merge->failover_detected) report.target.failover_detected = true;
   if (report.target.failover_detected)
     for (auto& r : report.results)
       if (reports::safe_violated(r.correctness) && r.correctness.reason.empty())

@@ -2,6 +2,7 @@
 // setup, load, check -> key cleanup -> the report model. Used by `run` and `demo` alike.
 #pragma once
 #include <iosfwd>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -47,7 +48,10 @@ struct RunConfig {
 
 // `lua-harness merge`: the shards' merge states of one run, per (scenario, variant) in the run's order.
 struct MergeInput {
-  std::vector<std::vector<nlohmann::json>> states;  // [job][shard]
+  std::vector<std::vector<nlohmann::json>> states;            // [job][shard]
+  std::vector<std::string> files;                             // [shard]: its report's path, for the errors
+  std::vector<std::map<std::string, uint64_t>> ops_per_node;  // [job]: the shards' summed (a cluster)
+  bool failover_detected = false;                             // some shard saw the cluster's topology change
 };
 
 // Runs everything; throws ExitError (usage 2, target 3) for setup problems. `log` gets one line per variant.

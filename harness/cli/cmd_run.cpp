@@ -221,6 +221,13 @@ int merge_shards(int argc, char** argv) {
       throw ExitError(r.exit_code ? r.exit_code : kExitFailed,
                       f + ": the shard ended before its load: " + r.error.value());
     if (r.aborted) throw TargetError(f + ": the shard was aborted: " + *r.aborted);
+    if (*r.config.shard_count < 1 || *r.config.shard_index >= *r.config.shard_count)
+      throw UsageError(f + ": config.shard index " + std::to_string(*r.config.shard_index) + " of " +
+                       std::to_string(*r.config.shard_count) + " is not a shard");
+    if (!r.not_run.empty())
+      throw UsageError(f + ": shard " + std::to_string(*r.config.shard_index) + " did not run " +
+                       r.not_run.front().scenario + "/" + r.not_run.front().variant + ": " +
+                       r.not_run.front().reason);
     if (r.config.script.size())
       throw UsageError(
           f + ": merging --script runs is not supported: their key and arg templates are not in the report");
@@ -233,6 +240,12 @@ int merge_shards(int argc, char** argv) {
     if (*c.shard_count != count)
       throw UsageError(files[i] + ": shard of " + std::to_string(*c.shard_count) + ", but " + files[0] +
                        " is of " + std::to_string(count));
+    const auto& t0 = shards.front().target;
+    const auto& t = shards[i].target;
+    if (t.mode != t0.mode || t.nodes != t0.nodes || t.tls != t0.tls)
+      throw UsageError(files[i] + ": ran against " + t.mode + " " +
+                       (t.nodes.empty() ? "?" : t.nodes.front()) + ", " + files[0] + " against " + t0.mode +
+                       " " + (t0.nodes.empty() ? "?" : t0.nodes.front()) + ": not one run");
     if (const auto other = run_identity(shards[i]); other != identity) {
       std::string key;
       for (const auto& [k, v] : identity.items())
@@ -268,9 +281,12 @@ int merge_shards(int argc, char** argv) {
   }
   app::MergeInput input;
   input.states.resize(first.results.size());
+  input.ops_per_node.resize(first.results.size());
   for (uint32_t k = 0; k < count; ++k) {
     const auto& s = shards[static_cast<std::size_t>(by_index[k])];
     const std::string& f = files[static_cast<std::size_t>(by_index[k])];
+    input.files.push_back(f);
+    input.failover_detected = input.failover_detected || s.target.failover_detected;
     if (s.results.size() != first.results.size())
       throw UsageError(f + ": " + std::to_string(s.results.size()) + " results, shard 0 has " +
                        std::to_string(first.results.size()));
@@ -281,6 +297,7 @@ int merge_shards(int argc, char** argv) {
                          ", shard 0's " + first.results[j].scenario + "/" + first.results[j].variant);
       if (!r.merge_state) throw UsageError(f + ": " + r.scenario + "/" + r.variant + " has no merge_state");
       input.states[j].push_back(*r.merge_state);
+      for (const auto& [node, n] : r.ops_per_node) input.ops_per_node[j][node] += n;
     }
   }
 

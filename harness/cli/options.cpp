@@ -88,17 +88,21 @@ std::pair<uint32_t, uint32_t> parse_shard(const std::string& text) {
 int64_t parse_start_at(const std::string& text) {
   const std::string bad =
       "--start-at '" + text + "': expected unix seconds or RFC 3339 (2026-12-02T20:00:00Z)";
-  // Unix seconds, perhaps with a fraction.
+  // Unix seconds, perhaps with a fraction (to the microsecond, exactly: no double in between).
   if (!text.empty() && text.find_first_not_of("0123456789.") == std::string::npos) {
-    std::size_t used = 0;
-    double s = 0;
-    try {
-      s = std::stod(text, &used);
-    } catch (const std::exception&) {
-      throw UsageError(bad);
+    const auto dot = text.find('.');
+    const std::string whole = text.substr(0, dot),
+                      frac = dot == std::string::npos ? "" : text.substr(dot + 1);
+    if (whole.size() < 10 || whole.size() > 11 ||
+        (dot != std::string::npos &&
+         (frac.empty() || frac.size() > 6 || frac.find('.') != std::string::npos)))
+      throw UsageError(bad + " (unix seconds since 1970, at most 6 decimals)");
+    int64_t us = std::stoll(whole) * 1'000'000, scale = 100000;
+    for (char ch : frac) {
+      us += (ch - '0') * scale;
+      scale /= 10;
     }
-    if (used != text.size() || s < 1e9 || s > 1e11) throw UsageError(bad + " (unix seconds since 1970)");
-    return static_cast<int64_t>(s * 1e6);
+    return us;
   }
   // RFC 3339: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
   int Y = 0, M = 0, D = 0, h = 0, m = 0, sec = 0, n = 0;
@@ -108,21 +112,25 @@ int64_t parse_start_at(const std::string& text) {
   int64_t frac_us = 0;
   if (i < text.size() && text[i] == '.') {
     int64_t scale = 100000;
-    for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, scale /= 10)
+    const std::size_t digits_at = ++i;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, scale /= 10)
       frac_us += (text[i] - '0') * scale;
+    if (i == digits_at || i - digits_at > 9) throw UsageError(bad);
   }
   int64_t offset_s = 0;
   if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
     ++i;
   } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
     int oh = 0, om = 0, k = 0;
-    if (std::sscanf(text.c_str() + i + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5) throw UsageError(bad);
+    if (std::sscanf(text.c_str() + i + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5 || oh > 23 || om > 59 ||
+        !std::isdigit(static_cast<unsigned char>(text[i + 1])))
+      throw UsageError(bad);
     offset_s = (text[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
     i += 6;
   } else {
     throw UsageError(bad + " (the time zone, Z or +HH:MM, is required)");
   }
-  if (i != text.size() || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+  if (i != text.size() || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 59)
     throw UsageError(bad);
   std::tm tm{};
   tm.tm_year = Y - 1900;
@@ -131,7 +139,11 @@ int64_t parse_start_at(const std::string& text) {
   tm.tm_hour = h;
   tm.tm_min = m;
   tm.tm_sec = sec;
-  const int64_t t = static_cast<int64_t>(timegm(&tm)) - offset_s;
+  const time_t local = timegm(&tm);
+  std::tm back{};
+  if (!gmtime_r(&local, &back) || back.tm_mday != D || back.tm_mon != M - 1)  // 2026-02-31 is no date
+    throw UsageError(bad + " (no such day)");
+  const int64_t t = static_cast<int64_t>(local) - offset_s;
   return t * 1'000'000 + frac_us;
 }
 

@@ -167,6 +167,10 @@ void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
       throw UsageError(
           "--shard " + std::to_string(*cfg.shard_index) + "/" + std::to_string(*cfg.shard_count) +
           " needs --start-at: shard 0 writes the initial state before it, every shard loads from it");
+    if (cfg.load.clients < *cfg.shard_count)
+      throw UsageError("--shard " + std::to_string(*cfg.shard_index) + "/" +
+                       std::to_string(*cfg.shard_count) + ": --clients " + std::to_string(cfg.load.clients) +
+                       " gives some shards no client: at least " + std::to_string(*cfg.shard_count));
     if (!given("seed"))
       throw UsageError("--shard needs --seed: every shard's clients draw from the run's one seed");
     if (cfg.keep_keys)

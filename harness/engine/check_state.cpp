@@ -42,6 +42,10 @@ History load_events(const nlohmann::json& j, std::string_view field) {
     throw std::invalid_argument(where + ": events must be a count and data a string");
   const auto bytes = stats::base64_decode(d.get<std::string>());
   if (!bytes) throw std::invalid_argument(where + ".data: not base64");
+  // zlib inflates at most ~1032:1: a count beyond that is a lie, refused before allocating for it.
+  if (n.get<uint64_t>() > (uint64_t{1} << 40) ||
+      n.get<uint64_t>() * sizeof(Event) > bytes->size() * 1032 + 64)
+    throw std::invalid_argument(where + ".events: more than its data can hold");
   const auto raw = stats::zlib_uncompress(*bytes, n.get<std::size_t>() * sizeof(Event));
   if (!raw) throw std::invalid_argument(where + ".data: does not inflate to the stated events");
   History h(n.get<std::size_t>());

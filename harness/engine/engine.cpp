@@ -122,7 +122,8 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
   if (open_loop) {
     const std::chrono::duration<double> iv(static_cast<double>(cfg.clients) / *cfg.rate);
     interval = std::max(Clock::duration(1), duration_cast<Clock::duration>(iv));
-    first += duration_cast<Clock::duration>(iv * (static_cast<double>(id) / cfg.clients));
+    const uint32_t all = cfg.total_clients ? cfg.total_clients : cfg.clients;  // --shard: the run's
+    first += duration_cast<Clock::duration>(iv * (static_cast<double>(id) / all));
   }
   Clock::time_point next = first;  // the slot of op number done_ops: first + done_ops * interval
 

@@ -31,6 +31,8 @@ struct LoadConfig {
   std::string label;
   // --shard: this process's clients are ids first_client .. first_client + clients - 1 of the run's.
   uint32_t first_client = 0;
+  uint32_t total_clients =
+      0;  // the run's clients (0: `clients`): open-loop slots interleave over all of them
   // --start-at: the load starts at this wall time (unix microseconds), and the run clock's zero is that
   // instant, so the events of shards on several machines share one clock (as far as their clocks agree).
   std::optional<int64_t> start_at_unix_us;

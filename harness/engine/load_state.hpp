@@ -14,8 +14,8 @@ nlohmann::json save_load_result(const LoadResult& lr);
 // The checker state is made by `variant.new_state()` and loaded into.
 LoadResult load_load_result(const nlohmann::json& j, const VariantRun& variant);
 // Folds a shard's result into `into`: counts and histograms add, the measured time is the longest (shards
-// run at the same time), the checker states merge; events of a shard whose run clock started later are
-// shifted onto the earliest shard's clock (HistoryState), by the wall-clock times each one's clock started.
+// run at the same time), the checker states merge. Their events compare in time only because every shard's
+// run clock started at the one --start-at (the merge refuses shards whose origin_unix_us differ).
 void merge_load_result(LoadResult& into, const LoadResult& from);
 
 }  // namespace lh::engine

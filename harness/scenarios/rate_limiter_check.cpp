@@ -224,7 +224,7 @@ reports::Correctness RateLimiterState::finish(int64_t limit, int64_t window_ms, 
   // One key at a time: its admitted stamps, sorted (expanded from the runs), offset from the lowest stamp.
   std::vector<uint64_t> group, kept;
   int64_t excess_short = 0, excess_full = 0, max_full = 0;
-  std::vector<const Run*> culprit;  // the runs of the first excess admissions
+  std::vector<std::pair<std::size_t, const Run*>> culprit;  // (key, run) of the first excess admissions
   std::vector<uint64_t> firsts;
   for (std::size_t k = 0; k < runs_.size(); ++k) {
     fold(k);
@@ -243,7 +243,7 @@ reports::Correctness RateLimiterState::finish(int64_t limit, int64_t window_ms, 
         const int64_t stamp = static_cast<int64_t>(st) + min_stamp_;
         const auto it = std::lower_bound(runs.begin(), runs.end(), stamp,
                                          [](const Run& r, int64_t v) { return r.stamp < v; });
-        if (it != runs.end() && it->stamp == stamp) culprit.push_back(&*it);
+        if (it != runs.end() && it->stamp == stamp) culprit.emplace_back(k, &*it);
       }
     }
   }
@@ -283,11 +283,8 @@ reports::Correctness RateLimiterState::finish(int64_t limit, int64_t window_ms, 
   }
 
   // Evidence: the first admission of each excess one's stamp (its run's first admitted op).
-  for (std::size_t i = 0; i < culprit.size(); ++i) {
-    const Run& r = *culprit[i];
-    std::size_t key = 0;
-    for (std::size_t k = 0; k < runs_.size(); ++k)
-      if (!runs_[k].empty() && &r >= runs_[k].data() && &r < runs_[k].data() + runs_[k].size()) key = k;
+  for (const auto& [key, run] : culprit) {
+    const Run& r = *run;
     c.examples.push_back("key " + std::to_string(key) + ": client " + std::to_string(r.client) + " op " +
                          std::to_string(r.seq) + " admitted at now=" + std::to_string(r.stamp) +
                          " ms beyond the limit: more than " + std::to_string(in.limit) +

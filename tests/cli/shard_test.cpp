@@ -101,7 +101,9 @@ TEST(Shards, ThreeShardsMergeIntoTheNumbersOfOneProcessAndOfRedis) {
       const json r = read_report(dir.file(shard_name(static_cast<int>(i))));
       EXPECT_EQ(r["config"]["shard"]["index"], i);
       const json& res = r["results"][0];
-      EXPECT_EQ(res["ops"]["total"], 1000);  // its third of --requests
+      // Its clients' quotas of --requests as one process deals them: 3000 over 9 clients is 334 for clients
+      // 0-2, 333 for the others.
+      EXPECT_EQ(res["ops"]["total"], i == 0 ? 1002 : 999);
       EXPECT_EQ(res["correctness"]["verdict"], "not-checked");
       EXPECT_TRUE(contains(res["correctness"]["reason"].get<std::string>(), "lua-harness merge"));
       // Every shard's run clock started at --start-at itself.
@@ -187,6 +189,27 @@ TEST(Shards, TheLockAcrossShardsIsJudgedOnOneClock) {
   EXPECT_TRUE(scan_keys(server.port(), "lht:lock:*").empty());
 }
 
+// --requests is dealt as one process deals it, client by client: 7 requests over 5 clients are 2,2,1,1,1, so
+// shards of clients {0,1}, {2,3}, {4} run 4, 2 and 1; the open-loop slots interleave over the run's clients.
+TEST(Shards, RequestsAreTheOneProcessQuotasOfEachShardsClients) {
+  OwnedServer server;
+  TempDir dir;
+  const auto shards = run_shards(server, dir, 3,
+                                 {"--scenario", "counter", "--variant", "atomic", "--requests", "7",
+                                  "--clients", "5", "--seed", "2", "--key-prefix", "lht:quota:"});
+  const int64_t want[] = {4, 2, 1};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(shards[static_cast<std::size_t>(i)].exit_code, 0) << shards[static_cast<std::size_t>(i)].err;
+    EXPECT_EQ(read_report(dir.file(shard_name(i)))["results"][0]["ops"]["total"], want[i]) << "shard " << i;
+  }
+  const auto m =
+      merge({"--target", server.url(), "--quiet", "--report", dir.file("m.json")}, shard_files(dir, 3));
+  EXPECT_EQ(m.exit_code, 0) << m.err;
+  const json mr = read_report(dir.file("m.json"));
+  EXPECT_EQ(mr["results"][0]["ops"]["total"], 7);
+  EXPECT_EQ(mr["results"][0]["correctness"]["details"]["final"], 7);
+}
+
 TEST(Shards, TheMergeRefusesReportsThatAreNotOneRunNamingTheFile) {
   OwnedServer server;
   TempDir dir;
@@ -248,6 +271,9 @@ TEST(Shards, BadShardFlagsAreExit2BeforeAnyLoad) {
       {{"--shard", "0/2", "--key-prefix", "p:", "--start-at", start}, "--shard needs --seed"},
       {{"--shard", "0/1", "--key-prefix", "p:", "--seed", "1"}, "one scenario and variant"},
       {{"--start-at", "tomorrow"}, "--start-at 'tomorrow'"},
+      {{"--start-at", "2026-02-31T00:00:00Z"}, "no such day"},
+      {{"--shard", "0/2", "--key-prefix", "p:", "--seed", "1", "--start-at", start, "--clients", "1"},
+       "gives some shards no client"},
       {{"--start-at", std::to_string(unix_s_from_now(3 * 24 * 3600))}, "hours ahead: at most 24"},
       {{"--start-at", std::to_string(unix_s_from_now(-3600))}, "s ago: give a time ahead"},
       {{"--start-at", "2026-12-02T20:00:00"}, "the time zone"},
