@@ -533,21 +533,22 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
     LoadResult lr;
     if (merge) {
       const auto& states = merge->states[this_job];
+      auto shard_file = [&](std::size_t s) {
+        return s < merge->files.size() ? merge->files[s] : "shard " + std::to_string(s);
+      };
       for (std::size_t s = 0; s < states.size(); ++s) {
         LoadResult one;
         try {
           one = engine::load_load_result(states[s], *job.run);
         } catch (const std::invalid_argument& e) {
-          throw UsageError((s < merge->files.size() ? merge->files[s] : "shard " + std::to_string(s)) + ": " +
-                           label + ": " + e.what());
+          throw UsageError(shard_file(s) + ": " + label + ": " + e.what());
         }
         if (s == 0) {
           lr = std::move(one);
           continue;
         }
         if (one.origin_unix_us != lr.origin_unix_us)
-          throw UsageError((s < merge->files.size() ? merge->files[s] : "shard " + std::to_string(s)) +
-                           ": its run clock started " +
+          throw UsageError(shard_file(s) + ": its run clock started " +
                            std::to_string(one.origin_unix_us - lr.origin_unix_us) +
                            " us from shard 0's: not one --start-at");
         engine::merge_load_result(lr, one);

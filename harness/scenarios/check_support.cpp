@@ -194,6 +194,12 @@ int64_t load_int(const nlohmann::json& j, std::string_view field) {
   return x.get<int64_t>();
 }
 
+void expect_keys(const nlohmann::json& j, std::size_t n) {
+  if (load_int(j, "keys") != static_cast<int64_t>(n))
+    throw std::invalid_argument("check_state.keys: " + engine::state_field(j, "keys").dump() + ", expected " +
+                                std::to_string(n));
+}
+
 void add_tally(std::vector<int64_t>& into, const std::vector<int64_t>& from) {
   if (into.size() != from.size())
     throw std::invalid_argument("cannot merge checker states of " + std::to_string(from.size()) + " and " +

@@ -84,6 +84,8 @@ struct EventSample {
 nlohmann::json save_tally(const std::vector<int64_t>& v);
 std::vector<int64_t> load_tally(const nlohmann::json& j, std::string_view field, std::size_t n);
 int64_t load_int(const nlohmann::json& j, std::string_view field);
+// The state's "keys" is `n`, or std::invalid_argument "check_state.keys: 3, expected 2".
+void expect_keys(const nlohmann::json& j, std::size_t n);
 // Element-wise sum; std::invalid_argument when the sizes differ (states of different key counts).
 void add_tally(std::vector<int64_t>& into, const std::vector<int64_t>& from);
 

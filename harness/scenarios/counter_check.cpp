@@ -79,9 +79,7 @@ nlohmann::json CounterState::save() const {
 void CounterState::load(const nlohmann::json& j) {
   engine::expect_form(j, "counter");
   const std::size_t n = ok_.size();
-  if (support::load_int(j, "keys") != static_cast<int64_t>(n))
-    throw std::invalid_argument("check_state.keys: " + engine::state_field(j, "keys").dump() + ", expected " +
-                                std::to_string(n));
+  support::expect_keys(j, n);
   ok_ = support::load_tally(j, "ok", n);
   indeterminate_ = support::load_tally(j, "indeterminate", n);
   failed_ = support::load_tally(j, "failed", n);

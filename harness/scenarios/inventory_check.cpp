@@ -69,9 +69,7 @@ nlohmann::json InventoryState::save() const {
 void InventoryState::load(const nlohmann::json& j) {
   engine::expect_form(j, "inventory");
   const std::size_t n = bought_.size();
-  if (support::load_int(j, "keys") != static_cast<int64_t>(n))
-    throw std::invalid_argument("check_state.keys: " + engine::state_field(j, "keys").dump() + ", expected " +
-                                std::to_string(n));
+  support::expect_keys(j, n);
   bought_ = support::load_tally(j, "bought", n);
   refused_ = support::load_tally(j, "refused", n);
   indeterminate_ = support::load_tally(j, "indeterminate", n);

@@ -433,9 +433,7 @@ nlohmann::json LockState::save() const {
 
 void LockState::load(const nlohmann::json& j) {
   engine::expect_form(j, "lock");
-  if (support::load_int(j, "keys") != static_cast<int64_t>(keys_))
-    throw std::invalid_argument("check_state.keys: " + engine::state_field(j, "keys").dump() + ", expected " +
-                                std::to_string(keys_));
+  support::expect_keys(j, keys_);
   events_ = static_cast<uint64_t>(support::load_int(j, "events"));
   dropped_ = {support::load_int(j, "refused"), support::load_int(j, "indeterminate"),
               support::load_int(j, "failed"), support::load_int(j, "ignored")};

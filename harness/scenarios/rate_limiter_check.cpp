@@ -247,31 +247,28 @@ reports::Correctness RateLimiterState::finish(int64_t limit, int64_t window_ms, 
       }
     }
   }
-  const RateLimiterCheckInput in{
-      {}, static_cast<uint32_t>(runs_.size()), limit, window_ms, server_clock, safe_by_design};
 
   reports::Correctness c;
-  c.invariant = "per key, no window of the stated length holds more than " + std::to_string(in.limit) +
+  c.invariant = "per key, no window of the stated length holds more than " + std::to_string(limit) +
                 " admitted requests, in the limiter's own timebase";
-  c.safe_by_design = in.safe_by_design;
-  c.details = {
-      {"limit", in.limit},
-      {"window_ms", in.window_ms},
-      {"clock", in.server_clock ? "server" : "client"},
-      {"keys", in.keys},
-      {"admitted", admitted},
-      {"limited", limited},
-      {"indeterminate", indeterminate},
-      {"failed", failed},
-      {"lambda_ms", lambda_ms},
-      {"lambda_basis", in.server_clock ? "server TIME stamps at execution: 0"
-                                       : "longest stamp-to-reply time of an admitted request + 1 ms"},
-      {"atomicity_window_ms", short_ms >= 1 ? nlohmann::json(short_ms) : nlohmann::json(nullptr)},
-      {"overadmissions_in_atomicity_window", excess_short},
-      {"reordering_overadmissions", std::max<int64_t>(0, excess_full - excess_short)},
-      {"overadmissions_in_full_window", excess_full},
-      {"max_admitted_in_full_window", max_full},
-      {"member_collisions", collided}};
+  c.safe_by_design = safe_by_design;
+  c.details = {{"limit", limit},
+               {"window_ms", window_ms},
+               {"clock", server_clock ? "server" : "client"},
+               {"keys", runs_.size()},
+               {"admitted", admitted},
+               {"limited", limited},
+               {"indeterminate", indeterminate},
+               {"failed", failed},
+               {"lambda_ms", lambda_ms},
+               {"lambda_basis", server_clock ? "server TIME stamps at execution: 0"
+                                             : "longest stamp-to-reply time of an admitted request + 1 ms"},
+               {"atomicity_window_ms", short_ms >= 1 ? nlohmann::json(short_ms) : nlohmann::json(nullptr)},
+               {"overadmissions_in_atomicity_window", excess_short},
+               {"reordering_overadmissions", std::max<int64_t>(0, excess_full - excess_short)},
+               {"overadmissions_in_full_window", excess_full},
+               {"max_admitted_in_full_window", max_full},
+               {"member_collisions", collided}};
   if (short_ms < 1)
     c.details["note"] = "λ >= W: no window is short enough to prove atomicity; only full windows reported";
   if (!span_fits) c.details["note"] = "stamps span more than 2^40 ms: not checked";
@@ -287,13 +284,13 @@ reports::Correctness RateLimiterState::finish(int64_t limit, int64_t window_ms, 
     const Run& r = *run;
     c.examples.push_back("key " + std::to_string(key) + ": client " + std::to_string(r.client) + " op " +
                          std::to_string(r.seq) + " admitted at now=" + std::to_string(r.stamp) +
-                         " ms beyond the limit: more than " + std::to_string(in.limit) +
-                         " admissions within " + std::to_string(short_ms) + " ms (W " +
-                         std::to_string(in.window_ms) + " - λ " + std::to_string(lambda_ms) + ")");
+                         " ms beyond the limit: more than " + std::to_string(limit) + " admissions within " +
+                         std::to_string(short_ms) + " ms (W " + std::to_string(window_ms) + " - λ " +
+                         std::to_string(lambda_ms) + ")");
   }
   if (excess_full > excess_short && c.examples.size() < support::kMaxExamples)
     c.examples.push_back(std::to_string(excess_full - excess_short) +
-                         " more admissions beyond the limit in full " + std::to_string(in.window_ms) +
+                         " more admissions beyond the limit in full " + std::to_string(window_ms) +
                          " ms windows, explained by requests reaching the server out of stamp order (λ " +
                          std::to_string(lambda_ms) + " ms)");
   return c;
