@@ -499,6 +499,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
       lc.clients = total / n + (i < total % n ? 1 : 0);
       lc.first_client = i * (total / n) + std::min(i, total % n);
       lc.total_clients = total;
+      lc.keep_events = true;  // the merge judges the run: cas and lock keep their events for it
       if (cfg.load.rate) lc.rate = *cfg.load.rate * lc.clients / total;
       if (cfg.load.requests) {  // the one-process quotas of this shard's clients, summed
         const uint64_t r = *cfg.load.requests;

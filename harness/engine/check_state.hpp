@@ -11,6 +11,7 @@
 // A checker that needs every event (judging real-time order across clients) keeps them: HistoryState.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -39,6 +40,18 @@ class CheckState {
   virtual std::size_t bytes() const = 0;
   // Ops it was fed (merged ones included).
   virtual uint64_t events() const = 0;
+
+  // Streaming, for the checkers that judge order across clients (cas, lock): their state stays flat only when
+  // it learns how far the whole run has got. Such a state says so with streams(); the engine then makes one
+  // shared state of the variant (start_stream with the thread count) and, every ~100 ms and once more after
+  // join, hands each thread's new events over to it under one lock per batch (hand_off), with the thread's
+  // floor: no event the thread records from then on starts before floor_us on the run clock (kNoFloor: it
+  // records none). The shared state judges what no later event can change, keeps the counts, and forgets
+  // the events. A shard's states are never streamed: they keep their events for `lua-harness merge`.
+  static constexpr uint64_t kNoFloor = UINT64_MAX;
+  virtual bool streams() const { return false; }
+  virtual void start_stream(uint32_t /*threads*/) {}
+  virtual void hand_off(CheckState& /*shared*/, uint32_t /*thread*/, uint64_t /*floor_us*/) {}
 };
 
 // The whole history, for the checkers that need it (and the tests that replay recorded histories).

@@ -35,6 +35,14 @@ struct Plan {
   Clock::time_point start, measure_begin, end;
 };
 
+// The variant's shared checker state when it streams (engine/check_state.hpp): every worker hands its
+// thread's new events over to it, under the lock, once per kHandOffTicks watchdog ticks.
+struct Collector {
+  std::mutex m;
+  std::unique_ptr<CheckState> shared;
+};
+constexpr int kHandOffTicks = 5;  // 5 x 20 ms
+
 struct Worker {
   // One thread runs it and does all its I/O: no locking in the reactor's per-socket state. The scheduler
   // keeps its lock, so completions posted from elsewhere (a hostname resolve) stay safe.
@@ -50,7 +58,25 @@ struct Worker {
   uint64_t scheduled = 0, dropped = 0;  // open loop, summed over this worker's clients as they finish
   Clock::time_point last_done{};
   std::atomic<uint64_t> progress_ops{0};  // read by the progress line; written every 64 ops
+  // Streaming checkers: this worker's index, and per client of it the floor of the next event it records
+  // (run clock us: the earliest intended start of the op in flight, or of its next op; kNoFloor when done).
+  uint32_t index = 0;
+  Collector* collector = nullptr;
+  std::vector<uint64_t> floors;
 };
+
+// The floor of every event this worker records from now on: its clients' least.
+uint64_t floor_of(const Worker& w) {
+  uint64_t f = CheckState::kNoFloor;
+  for (uint64_t x : w.floors) f = std::min(f, x);
+  return f;
+}
+
+void hand_off(Worker& w, uint64_t floor_us) {
+  if (!w.collector) return;
+  std::lock_guard lock(w.collector->m);
+  w.rec.check->hand_off(*w.collector->shared, w.index, floor_us);
+}
 
 bool stopping(const Worker& w) { return w.stop || g_interrupted.load(std::memory_order_relaxed); }
 
@@ -99,7 +125,7 @@ void record(Worker& w, const Plan& plan, Outcome o, Clock::time_point intended, 
   if (done > w.last_done) w.last_done = done;
 }
 
-asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint64_t quota) {
+asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint32_t slot, uint64_t quota) {
   const LoadConfig& cfg = plan.cfg;
   ClientCtx ctx;
   ctx.rec = &w.rec;
@@ -132,6 +158,14 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
   std::vector<Reply> replies(calls.size());
   std::vector<Clock::time_point> intended(depth);
 
+  // This client's floor (Worker::floors): no event it records from now on starts before it.
+  auto run_us = [&plan](Clock::time_point t) {
+    return t <= plan.start ? uint64_t{0}
+                           : static_cast<uint64_t>(duration_cast<microseconds>(t - plan.start).count());
+  };
+  uint64_t& floor = w.floors[slot];
+  floor = run_us(open_loop ? next : Clock::now());
+
   uint64_t done_ops = 0;
   bool connected = co_await reconnect(w, plan, *redis, timer);
   while (connected && !stopping(w) && done_ops < quota) {
@@ -156,6 +190,7 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
     } else {
       for (uint32_t i = 0; i < n; ++i) intended[i] = now;
     }
+    floor = run_us(intended[0]);
     w.rec.measuring = intended[0] >= plan.measure_begin;
     const Clock::time_point sent = Clock::now();
     const uint64_t seq0 = ctx.seq;
@@ -187,6 +222,7 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
       record(w, plan, o, intended[0], sent, Clock::now());
     }
     ctx.seq = seq0 + n;
+    floor = run_us(open_loop ? next : Clock::now());
     done_ops += n;
     if ((done_ops & 63) < n) w.progress_ops.fetch_add(64, std::memory_order_relaxed);
     if (redis->broken()) connected = co_await reconnect(w, plan, *redis, timer);
@@ -205,6 +241,7 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
     w.dropped += slots_in(first, interval, done_ops, quota, plan.measure_begin, cut);
   }
   w.timers.erase(std::find(w.timers.begin(), w.timers.end(), &timer));
+  floor = CheckState::kNoFloor;
   --w.live_clients;
 }
 
@@ -215,7 +252,9 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
 asio::awaitable<void> watchdog(Worker& w) {
   asio::steady_timer t(w.io);
   Clock::time_point interrupted_at{};
+  int ticks = 0;
   while (w.live_clients > 0) {
+    if (++ticks % kHandOffTicks == 0) hand_off(w, floor_of(w));
     t.expires_after(20ms);
     boost::system::error_code ec;
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -228,6 +267,7 @@ asio::awaitable<void> watchdog(Worker& w) {
     }
     w.conns.check(now);
   }
+  hand_off(w, CheckState::kNoFloor);  // every client of it is done: it records nothing more
 }
 
 // Set when the workers are done; the progress line waits on it, so it ends at once, not at its next tick.
@@ -294,10 +334,17 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
             cfg.requests ? Clock::time_point::max() : start + cfg.warmup + cfg.duration};
 
   std::vector<std::unique_ptr<Worker>> workers;
+  Collector collector;
   for (uint32_t t = 0; t < threads; ++t) {
     auto w = std::make_unique<Worker>();
     w->rec.origin = start;
     w->rec.check = variant.new_state();
+    w->index = t;
+    if (t == 0 && !cfg.keep_events && w->rec.check->streams()) {
+      collector.shared = variant.new_state();
+      collector.shared->start_stream(threads);
+    }
+    if (collector.shared) w->collector = &collector;
     workers.push_back(std::move(w));
   }
   // Clients are dealt round-robin to threads; --requests is split evenly over clients.
@@ -307,9 +354,15 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
     if (cfg.requests) quota = *cfg.requests / cfg.clients + (id < *cfg.requests % cfg.clients ? 1 : 0);
     if (quota == 0) continue;
     ++w.live_clients;
-    asio::co_spawn(w.io, client_loop(w, plan, cfg.first_client + id, quota), asio::detached);
+    w.floors.push_back(0);
+    asio::co_spawn(
+        w.io, client_loop(w, plan, cfg.first_client + id, static_cast<uint32_t>(w.floors.size() - 1), quota),
+        asio::detached);
   }
-  for (auto& w : workers) asio::co_spawn(w->io, watchdog(*w), asio::detached);
+  for (auto& w : workers) {
+    if (w->live_clients == 0) hand_off(*w, CheckState::kNoFloor);  // no client: holds no one's watermark back
+    asio::co_spawn(w->io, watchdog(*w), asio::detached);
+  }
 
   std::vector<std::thread> pool;
   pool.reserve(workers.size());
@@ -325,7 +378,9 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
   LoadResult out;
   out.merged.check = variant.new_state();
   Clock::time_point last{};
+  for (auto& w : workers) hand_off(*w, CheckState::kNoFloor);  // streaming: the rest of every thread's events
   for (auto& w : workers) {
+    if (w->collector) w->rec.check.reset();  // handed off whole: the shared state is the merged one
     out.merged.merge(w->rec);
     out.connect_failures += w->connect_failures;
     if (!w->last_connect_error.empty()) out.last_connect_error = w->last_connect_error;
@@ -333,6 +388,7 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
     out.dropped += w->dropped;
     last = std::max(last, w->last_done);
   }
+  if (collector.shared) out.merged.check = std::move(collector.shared);
   out.merged.origin = start;
   out.origin_unix_us = origin_unix_us;
   // One clock: the series counts seconds from the end of warmup, so duration_s and throughput do too.

@@ -36,6 +36,8 @@ struct LoadConfig {
   // --start-at: the load starts at this wall time (unix microseconds), and the run clock's zero is that
   // instant, so the events of shards on several machines share one clock (as far as their clocks agree).
   std::optional<int64_t> start_at_unix_us;
+  // --shard: the checker states keep their events for the merge (never streamed: engine/check_state.hpp).
+  bool keep_events = false;
 };
 
 using transport::RedisFactory;

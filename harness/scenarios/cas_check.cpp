@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "harness/scenarios/cas_stream.hpp"
 #include "harness/scenarios/check_support.hpp"
 
 namespace lh::scenarios {
@@ -46,15 +47,7 @@ class ValueIndex {
     return base_[c] + s;
   }
   // "c3#12": the value client 3's op 12 wrote.
-  static std::string name(int64_t v) {
-    if (v <= 0 || (static_cast<uint64_t>(v) >> 40) == 0) return std::to_string(v);
-    // Appended piece by piece: g++ 12 -O3 warns (-Wrestrict, falsely) on "c" + std::to_string(...) here.
-    std::string out = "c";
-    out += std::to_string((static_cast<uint64_t>(v) >> 40) - 1);
-    out += '#';
-    out += std::to_string(static_cast<uint64_t>(v) & ((1ull << 40) - 1));
-    return out;
-  }
+  static std::string name(int64_t v) { return cas_value_name(v); }
 
   static void note(int64_t v, std::vector<uint64_t>& max_seq) {  // also CasState::add's
     if (v <= 0) return;
@@ -72,6 +65,41 @@ class ValueIndex {
 }  // namespace
 
 std::span<const DetailField> cas_details() { return kDetails; }
+
+std::string cas_value_name(int64_t v) {
+  if (!is_cas_value(v)) return std::to_string(v);
+  // Appended piece by piece: g++ 12 -O3 warns (-Wrestrict, falsely) on "c" + std::to_string(...) here.
+  std::string out = "c";
+  out += std::to_string((static_cast<uint64_t>(v) >> 40) - 1);
+  out += '#';
+  out += std::to_string(static_cast<uint64_t>(v) & ((1ull << 40) - 1));
+  return out;
+}
+
+reports::Correctness cas_correctness(std::size_t keys, const CasCounts& n, const std::vector<int64_t>& final,
+                                     bool safe_by_design, std::vector<std::string> examples) {
+  const int64_t breaks = n.unreachable_finals + n.off_chain_breaks;
+  reports::Correctness c;
+  c.invariant =
+      "every value is consumed by at most one successful swap, and the successful swaps form one chain from "
+      "the initial value to the final value";
+  c.safe_by_design = safe_by_design;
+  c.details = {{"keys", keys},
+               {"swaps_acknowledged", n.won},
+               {"swaps_refused", n.refused},
+               {"indeterminate", n.indeterminate},
+               {"failed", n.failed},
+               {"chain_length", n.chain_length},
+               {"values_consumed_twice", n.consumed_twice},
+               {"values_with_several_winners", n.values_contested},
+               {"chain_breaks", breaks},
+               {"final_unreachable", n.unreachable_finals}};
+  if (keys == 1 && !final.empty()) c.details["final"] = cas_value_name(final[0]);
+  if (n.ignored) c.details["ignored_events"] = n.ignored;
+  support::set_verdict(c, n.consumed_twice + breaks);
+  c.examples = std::move(examples);
+  return c;
+}
 
 reports::Correctness check_cas(const CasCheckInput& in) {
   const std::size_t nkeys = std::min(in.initial.size(), in.final.size());
@@ -148,26 +176,17 @@ reports::Correctness check_cas(const CasCheckInput& in) {
     const uint64_t s = idx.slot(e.b);
     if ((s == ValueIndex::npos || !on_chain[s]) && single_consumer(e)) ++off_chain_breaks;
   }
-  const int64_t breaks = unreachable_finals + off_chain_breaks;
-
-  reports::Correctness c;
-  c.invariant =
-      "every value is consumed by at most one successful swap, and the successful swaps form one chain from "
-      "the initial value to the final value";
-  c.safe_by_design = in.safe_by_design;
-  c.details = {{"keys", nkeys},
-               {"swaps_acknowledged", won},
-               {"swaps_refused", refused},
-               {"indeterminate", indeterminate},
-               {"failed", failed},
-               {"chain_length", chain_length},
-               {"values_consumed_twice", consumed_twice},
-               {"values_with_several_winners", values_contested},
-               {"chain_breaks", breaks},
-               {"final_unreachable", unreachable_finals}};
-  if (nkeys == 1) c.details["final"] = ValueIndex::name(in.final[0]);
-  if (ignored) c.details["ignored_events"] = ignored;
-  support::set_verdict(c, consumed_twice + breaks);
+  const CasCounts n{won,
+                    refused,
+                    indeterminate,
+                    failed,
+                    ignored,
+                    chain_length,
+                    consumed_twice,
+                    values_contested,
+                    unreachable_finals,
+                    off_chain_breaks};
+  reports::Correctness c = cas_correctness(nkeys, n, in.final, in.safe_by_design, {});
   if (c.violations == 0) return c;
 
   // Evidence: the first acknowledged consumer of each value, then every later one.
@@ -208,6 +227,30 @@ reports::Correctness check_cas(const CasCheckInput& in) {
   return c;
 }
 
+CasState::CasState(std::size_t keys) : keys_(keys) {}
+CasState::~CasState() = default;
+
+std::size_t CasState::bytes() const {
+  return kept_.capacity() * sizeof(Event) + max_seq_.capacity() * sizeof(uint64_t) +
+         (stream_ ? stream_->bytes() : 0);
+}
+uint64_t CasState::events() const { return events_ + (stream_ ? stream_->events() : 0); }
+
+void CasState::start_stream(uint32_t threads) {
+  stream_ = std::make_unique<CasStream>(keys_);
+  stream_->start(threads);
+}
+
+void CasState::hand_off(engine::CheckState& shared, uint32_t thread, uint64_t floor_us) {
+  engine::same_form<CasState>(*this, shared);
+  auto& to = static_cast<CasState&>(shared);
+  if (!to.stream_) throw std::logic_error("CasState::hand_off: the shared state does not stream");
+  to.stream_->hand_off(kept_, dropped_, max_seq_, events_, thread, floor_us);
+  kept_.clear();
+  dropped_ = {};
+  events_ = 0;
+}
+
 void CasState::add(const Event& e) {
   ++events_;
   ValueIndex::note(e.b, max_seq_);
@@ -224,6 +267,8 @@ void CasState::add(const Event& e) {
 
 void CasState::merge(const engine::CheckState& other) {
   const auto& o = engine::same_form<CasState>(*this, other);
+  if (stream_ || o.stream_)
+    throw std::logic_error("a streamed cas state does not merge: it is the run's one");
   if (o.keys_ != keys_)
     throw std::invalid_argument("cannot merge cas states of " + std::to_string(o.keys_) + " and " +
                                 std::to_string(keys_) + " keys");
@@ -237,6 +282,8 @@ void CasState::merge(const engine::CheckState& other) {
 }
 
 nlohmann::json CasState::save() const {
+  if (stream_)
+    throw std::logic_error("a streamed cas state is judged in process: a shard's keeps its events");
   return {{"form", "cas"},
           {"keys", keys_},
           {"events", events_},
@@ -263,6 +310,7 @@ void CasState::load(const nlohmann::json& j) {
 
 reports::Correctness CasState::finish(const std::vector<int64_t>& initial, const std::vector<int64_t>& final,
                                       bool safe_by_design) const {
+  if (stream_) return stream_->finish(initial, final, safe_by_design);
   CasCheckInput in{kept_, initial, final, safe_by_design, dropped_, &max_seq_};
   return check_cas(in);
 }

@@ -2,7 +2,9 @@
 // one chain from the initial value to the final one?
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "harness/engine/check_state.hpp"
@@ -38,18 +40,23 @@ struct CasCheckInput {
 
 // The state: the swaps that took effect or may have (the chain is made of them), kept whole; the refused and
 // failed ones only counted (three in four at full contention). It grows with the winning swaps.
+class CasStream;
+
+// Streamed (engine/check_state.hpp), the state is the run's one CasStream instead: flat.
 class CasState final : public engine::CheckState {
  public:
-  explicit CasState(std::size_t keys) : keys_(keys) {}
+  explicit CasState(std::size_t keys);
+  ~CasState() override;
   std::string_view form() const override { return "cas"; }
   void add(const Event& e) override;
   void merge(const engine::CheckState& o) override;
   nlohmann::json save() const override;
   void load(const nlohmann::json& j) override;
-  std::size_t bytes() const override {
-    return kept_.capacity() * sizeof(Event) + max_seq_.capacity() * sizeof(uint64_t);
-  }
-  uint64_t events() const override { return events_; }
+  std::size_t bytes() const override;
+  uint64_t events() const override;
+  bool streams() const override { return true; }
+  void start_stream(uint32_t threads) override;
+  void hand_off(engine::CheckState& shared, uint32_t thread, uint64_t floor_us) override;
   reports::Correctness finish(const std::vector<int64_t>& initial, const std::vector<int64_t>& final,
                               bool safe_by_design) const;
 
@@ -59,7 +66,21 @@ class CasState final : public engine::CheckState {
   CasDropped dropped_;
   std::vector<uint64_t> max_seq_;
   uint64_t events_ = 0;
+  std::unique_ptr<CasStream> stream_;  // the shared state of a streamed run
 };
+// check_cas's counts, however they were found (the whole history, or the stream: cas_stream.hpp).
+struct CasCounts {
+  int64_t won = 0, refused = 0, indeterminate = 0, failed = 0, ignored = 0;
+  int64_t chain_length = 0, consumed_twice = 0, values_contested = 0, unreachable_finals = 0,
+          off_chain_breaks = 0;
+};
+// The cas Correctness from its counts and examples (`final`: the keys' final values).
+reports::Correctness cas_correctness(std::size_t keys, const CasCounts& n, const std::vector<int64_t>& final,
+                                     bool safe_by_design, std::vector<std::string> examples);
+// "c3#12": the value client 3's op 12 wrote (a number as it is when it is no cas_value).
+std::string cas_value_name(int64_t v);
+constexpr bool is_cas_value(int64_t v) { return v > 0 && (static_cast<uint64_t>(v) >> 40) != 0; }
+
 // violations = values consumed by more than one acknowledged swap (the extra ones) + chain breaks
 // (the final value does not trace back to the initial one through recorded swaps; an acknowledged swap off
 // that chain whose source value was consumed only once). An indeterminate swap is an optional edge.

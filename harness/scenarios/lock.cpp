@@ -71,7 +71,7 @@ class LockRun : public MultiStepRun {
   std::vector<const scripts::Script*> scripts() const override { return {&fenced_write_}; }
 
   std::unique_ptr<engine::CheckState> new_state() const override {
-    return std::make_unique<LockState>(static_cast<uint32_t>(lock_.size()));
+    return std::make_unique<LockState>(static_cast<uint32_t>(lock_.size()), ttl_ms_);
   }
 
   reports::Correctness check(SyncClient& s, const engine::CheckState& state) override {

@@ -22,6 +22,7 @@
 #include <tuple>
 
 #include "harness/scenarios/check_support.hpp"
+#include "harness/scenarios/lock_stream.hpp"
 
 namespace lh::scenarios {
 
@@ -361,34 +362,65 @@ reports::Correctness check_lock(const LockCheckInput& in) {
     v.foreign += foreign_releases(r, ex);
   }
 
+  const LockCounts n{t.acquired,        t.refused,      t.indeterminate, t.failed,   t.ignored,
+                     t.seen_in_process, t.expired,      t.stale,         t.accepted, t.max_hold_us,
+                     v.exclusion,       v.out_of_order, v.regressions,   v.foreign};
+  return lock_correctness(in.keys, in.ttl_ms, n, in.safe_by_design, ex.take());
+}
+
+reports::Correctness lock_correctness(uint32_t keys, int64_t ttl_ms, const LockCounts& n, bool safe_by_design,
+                                      std::vector<std::string> examples) {
   reports::Correctness c;
   c.invariant =
       "no two holders inside the critical section while both leases are valid; tokens unique and increasing in "
       "real time; the resource never accepts a token below one it accepted; no release deletes another "
       "holder's lock";
-  c.safe_by_design = in.safe_by_design;
+  c.safe_by_design = safe_by_design;
   c.details = {
-      {"keys", in.keys},
-      {"ttl_ms", in.ttl_ms},
-      {"acquisitions", t.acquired},
-      {"refused", t.refused},
-      {"indeterminate", t.indeterminate},
-      {"failed", t.failed},
-      {"mutual_exclusion_violations", v.exclusion},
-      {"overlaps_seen_in_process", t.seen_in_process},
-      {"expired_leases", t.expired},
-      {"max_hold_ms", static_cast<double>(t.max_hold_us) / 1000.0},
-      {"writes_accepted", t.accepted},
-      {"stale_writes_rejected", t.stale},
-      {"tokens_out_of_order", v.out_of_order},
-      {"resource_regressions", v.regressions},
-      {"foreign_releases", v.foreign},
+      {"keys", keys},
+      {"ttl_ms", ttl_ms},
+      {"acquisitions", n.acquired},
+      {"refused", n.refused},
+      {"indeterminate", n.indeterminate},
+      {"failed", n.failed},
+      {"mutual_exclusion_violations", n.exclusion},
+      {"overlaps_seen_in_process", n.seen_in_process},
+      {"expired_leases", n.expired},
+      {"max_hold_ms", static_cast<double>(n.max_hold_us) / 1000.0},
+      {"writes_accepted", n.accepted},
+      {"stale_writes_rejected", n.stale},
+      {"tokens_out_of_order", n.out_of_order},
+      {"resource_regressions", n.regressions},
+      {"foreign_releases", n.foreign},
       {"violations_are",
        "mutual_exclusion_violations + tokens_out_of_order + resource_regressions + foreign_releases"}};
-  if (t.ignored) c.details["ignored_events"] = t.ignored;
-  support::set_verdict(c, v.exclusion + v.out_of_order + v.regressions + v.foreign);
-  c.examples = ex.take();
+  if (n.ignored) c.details["ignored_events"] = n.ignored;
+  support::set_verdict(c, n.exclusion + n.out_of_order + n.regressions + n.foreign);
+  c.examples = std::move(examples);
   return c;
+}
+
+LockState::LockState(uint32_t keys, int64_t ttl_ms) : keys_(keys), ttl_ms_(ttl_ms) {}
+LockState::~LockState() = default;
+
+std::size_t LockState::bytes() const {
+  return kept_.capacity() * sizeof(Event) + (stream_ ? stream_->bytes() : 0);
+}
+uint64_t LockState::events() const { return events_ + (stream_ ? stream_->events() : 0); }
+
+void LockState::start_stream(uint32_t threads) {
+  stream_ = std::make_unique<LockStream>(keys_, ttl_ms_);
+  stream_->start(threads);
+}
+
+void LockState::hand_off(engine::CheckState& shared, uint32_t thread, uint64_t floor_us) {
+  engine::same_form<LockState>(*this, shared);
+  auto& to = static_cast<LockState&>(shared);
+  if (!to.stream_) throw std::logic_error("LockState::hand_off: the shared state does not stream");
+  to.stream_->hand_off(kept_, dropped_, events_, thread, floor_us);
+  kept_.clear();
+  dropped_ = {};
+  events_ = 0;
 }
 
 void LockState::add(const Event& e) {
@@ -409,6 +441,8 @@ void LockState::add(const Event& e) {
 
 void LockState::merge(const engine::CheckState& other) {
   const auto& o = engine::same_form<LockState>(*this, other);
+  if (stream_ || o.stream_)
+    throw std::logic_error("a streamed lock state does not merge: it is the run's one");
   if (o.keys_ != keys_)
     throw std::invalid_argument("cannot merge lock states of " + std::to_string(o.keys_) + " and " +
                                 std::to_string(keys_) + " resources");
@@ -421,6 +455,8 @@ void LockState::merge(const engine::CheckState& other) {
 }
 
 nlohmann::json LockState::save() const {
+  if (stream_)
+    throw std::logic_error("a streamed lock state is judged in process: a shard's keeps its events");
   return {{"form", "lock"},
           {"keys", keys_},
           {"events", events_},
@@ -442,6 +478,10 @@ void LockState::load(const nlohmann::json& j) {
 
 reports::Correctness LockState::finish(int64_t ttl_ms, const std::vector<int64_t>& final_resource,
                                        bool safe_by_design) const {
+  if (stream_) {
+    if (ttl_ms != ttl_ms_) throw std::logic_error("LockState::finish: the stream judged another lease");
+    return stream_->finish(final_resource, safe_by_design);
+  }
   LockCheckInput in{kept_, keys_, ttl_ms, final_resource, safe_by_design, dropped_};
   return check_lock(in);
 }

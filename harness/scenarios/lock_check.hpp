@@ -2,7 +2,9 @@
 // time, a resource that never goes backwards, and no release of another holder's lock.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "harness/engine/check_state.hpp"
@@ -40,25 +42,44 @@ struct LockCheckInput {
 
 // The state: every hold (an op that got a token) kept whole, the ops that got none only counted (most of them
 // under contention). It grows with the acquisitions.
+class LockStream;
+
+// Streamed (engine/check_state.hpp), the state is the run's one LockStream instead: flat.
 class LockState final : public engine::CheckState {
  public:
-  explicit LockState(uint32_t keys) : keys_(keys) {}
+  explicit LockState(uint32_t keys, int64_t ttl_ms = 2000);
+  ~LockState() override;
   std::string_view form() const override { return "lock"; }
   void add(const Event& e) override;
   void merge(const engine::CheckState& o) override;
   nlohmann::json save() const override;
   void load(const nlohmann::json& j) override;
-  std::size_t bytes() const override { return kept_.capacity() * sizeof(Event); }
-  uint64_t events() const override { return events_; }
+  std::size_t bytes() const override;
+  uint64_t events() const override;
+  bool streams() const override { return true; }
+  void start_stream(uint32_t threads) override;
+  void hand_off(engine::CheckState& shared, uint32_t thread, uint64_t floor_us) override;
   reports::Correctness finish(int64_t ttl_ms, const std::vector<int64_t>& final_resource,
                               bool safe_by_design) const;
 
  private:
   uint32_t keys_;
+  int64_t ttl_ms_;
+  std::unique_ptr<LockStream> stream_;  // the shared state of a streamed run
   History kept_;
   LockDropped dropped_;
   uint64_t events_ = 0;
 };
+
+// check_lock's counts, however they were found (the whole history, or the stream: lock_stream.hpp).
+struct LockCounts {
+  int64_t acquired = 0, refused = 0, indeterminate = 0, failed = 0, ignored = 0;
+  int64_t seen_in_process = 0, expired = 0, stale = 0, accepted = 0, max_hold_us = 0;
+  int64_t exclusion = 0, out_of_order = 0, regressions = 0, foreign = 0;
+};
+// The lock's Correctness from its counts and examples.
+reports::Correctness lock_correctness(uint32_t keys, int64_t ttl_ms, const LockCounts& n, bool safe_by_design,
+                                      std::vector<std::string> examples);
 
 // violations = mutual_exclusion_violations + tokens_out_of_order + resource_regressions + foreign_releases.
 // details also: expired_leases (held past the TTL), stale_writes_rejected (fencing working, not a violation).

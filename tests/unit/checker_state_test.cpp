@@ -12,6 +12,7 @@
 
 #include "harness/scenarios/checkers.hpp"
 #include "reference_checkers.hpp"
+#include "same_verdict.hpp"
 
 namespace lh::scenarios {
 namespace {
@@ -47,14 +48,6 @@ std::unique_ptr<State> dealt(const History& h, std::size_t parts, Make make) {
   }
   EXPECT_EQ(out->events(), h.size());
   return out;
-}
-
-void expect_same(const reports::Correctness& want, const reports::Correctness& got, const std::string& what) {
-  EXPECT_EQ(got.verdict, want.verdict) << what;
-  EXPECT_EQ(got.violations, want.violations) << what;
-  EXPECT_EQ(got.details, want.details) << what;
-  EXPECT_EQ(got.examples.empty(), want.examples.empty()) << what;
-  EXPECT_LE(got.examples.size(), support::kMaxExamples) << what;
 }
 
 TEST(CheckerStates, CounterAgreesWithTheWholeHistoryCheckerHoweverTheHistoryIsDealt) {
