@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <memory>
 #include <random>
 
 #include "harness/scenarios/checkers.hpp"
@@ -157,6 +158,58 @@ void BM_Leaderboard(benchmark::State& state, bool violated) {
 }
 BENCHMARK_CAPTURE(BM_Leaderboard, Pass, false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Leaderboard, Violated, true)->Unit(benchmark::kMillisecond);
+
+// The streamed cas and lock states (what a run uses): the same histories in time order, each event added to
+// its thread's state (4 threads), every thread handing over every 2,000 events with the next event's start as
+// its floor. items/s = events/s, the add and the judging together.
+template <class State, class Make, class Finish>
+void run_streamed(benchmark::State& state, const History& h, Make make, Finish finish) {
+  for (auto _ : state) {
+    auto shared = make();
+    shared->start_stream(4);
+    std::vector<std::unique_ptr<State>> local;
+    for (int t = 0; t < 4; ++t) local.push_back(make());
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      local[h[i].client % 4]->add(h[i]);
+      if (i % 2000 == 1999 && i + 1 < h.size())
+        for (uint32_t t = 0; t < 4; ++t) local[t]->hand_off(*shared, t, h[i + 1].start_us);
+    }
+    for (uint32_t t = 0; t < 4; ++t) local[t]->hand_off(*shared, t, engine::CheckState::kNoFloor);
+    auto c = finish(*shared);
+    benchmark::DoNotOptimize(c.violations);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * h.size()));
+}
+
+void BM_CasStreamed(benchmark::State& state) {
+  History h;
+  int64_t cur = 0;
+  std::mt19937_64 rng(1);
+  for (uint32_t i = 0; i < kEvents; ++i) {
+    const uint32_t client = i % kClients, seq = i / kClients;
+    const int64_t fresh = cas_value(client, seq);
+    const bool won = rng() % 4 != 0;
+    h.push_back(make(0, won ? kCasWon : kCasRefused, cur, fresh, i, i + 100, client, seq));
+    if (won) cur = fresh;
+  }
+  run_streamed<CasState>(
+      state, h, [] { return std::make_unique<CasState>(1); },
+      [&](const CasState& s) { return s.finish({0}, {cur}, true); });
+}
+BENCHMARK(BM_CasStreamed)->Unit(benchmark::kMillisecond);
+
+void BM_LockStreamed(benchmark::State& state) {
+  History h;
+  for (uint32_t i = 0; i < kEvents; ++i) {
+    const uint32_t s = i * 10, acq_end = s + 3, rel = s + 8;
+    const uint8_t flags = kLockWriteAccepted | kLockReleasedKey;
+    h.push_back(make(0, flags, i + 1, lock_b(acq_end, rel), s, rel + 2, i % kClients, i / kClients));
+  }
+  run_streamed<LockState>(
+      state, h, [] { return std::make_unique<LockState>(1, 2000); },
+      [](const LockState& s) { return s.finish(2000, {static_cast<int64_t>(kEvents)}, true); });
+}
+BENCHMARK(BM_LockStreamed)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace lh::scenarios

@@ -29,8 +29,8 @@ echo "|---:|---:|---:|"
 T0=$(date +%s)
 while kill -0 $RUN 2>/dev/null; do
   sleep "$EVERY"
-  # The harness is time's child: its pid is the one child of $RUN named lua-harness.
-  PID=$(pgrep -P $RUN -x lua-harness || true)
+  # The harness is time's one child.
+  PID=$(pgrep -P $RUN | head -1 || true)
   [ -n "$PID" ] || continue
   awk -v t=$(( $(date +%s) - T0 )) '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {if (r) printf "| %d | %.1f | %.1f |\n", t, r/1024, h/1024}' \
     "/proc/$PID/status" 2>/dev/null || true

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -175,6 +176,17 @@ void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
       throw UsageError("--shard needs --seed: every shard's clients draw from the run's one seed");
     if (cfg.keep_keys)
       throw UsageError("--shard leaves the keys for lua-harness merge anyway: give --keep-keys to the merge");
+    // The merge judges a sharded lock run on the whole history, whose run-clock times are 32-bit microseconds:
+    // they wrap after 71.6 minutes (one process streams the lock's checker and widens them: no such limit).
+    const bool lock = cfg.script_path.empty() &&
+                      (cfg.scenarios.empty() ||
+                       std::find(cfg.scenarios.begin(), cfg.scenarios.end(), "lock") != cfg.scenarios.end());
+    if (lock && (cfg.load.requests || cfg.load.duration + cfg.load.warmup > std::chrono::minutes(70)))
+      throw UsageError(
+          std::string("--shard with the lock scenario: ") +
+          (cfg.load.requests ? "--requests has no end to bound" : "--warmup + --duration over 70m") +
+          " (the merge judges its leases on a microsecond clock that wraps after 71.6 minutes): give "
+          "--duration of at most 70m, or run it in one process");
   }
   if (cfg.embedded_cluster > 0 && !cfg.targets.empty())
     throw UsageError("--embedded-cluster and --target exclude each other");

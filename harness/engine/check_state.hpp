@@ -8,7 +8,8 @@
 //   class CounterState final : public engine::CheckState { add, merge, save, load };
 //   std::unique_ptr<CheckState> CounterAtomic::new_state() const { return std::make_unique<CounterState>(n); }
 //
-// A checker that needs every event (judging real-time order across clients) keeps them: HistoryState.
+// A checker that judges real-time order across clients (cas, lock) streams instead: one shared state learns
+// every thread's floor and judges what no later event can change (below). HistoryState keeps every event.
 #pragma once
 #include <cstddef>
 #include <cstdint>

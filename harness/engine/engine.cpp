@@ -11,6 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -35,13 +37,94 @@ struct Plan {
   Clock::time_point start, measure_begin, end;
 };
 
-// The variant's shared checker state when it streams (engine/check_state.hpp): every worker hands its
-// thread's new events over to it, under the lock, once per kHandOffTicks watchdog ticks.
-struct Collector {
-  std::mutex m;
-  std::unique_ptr<CheckState> shared;
+// The variant's shared checker state when it streams (engine/check_state.hpp, "Streaming"). Every
+// kHandOffTicks watchdog ticks a worker queues its thread's state with its floor (a pointer moved under the
+// lock) and goes on recording into a fresh one; the collector's own thread hands each queued state over to the
+// shared one, in queue order, so the judging never holds up a worker's replies.
+class Collector {
+ public:
+  Collector(const VariantRun& v, uint32_t threads) : variant_(v), shared_(v.new_state()), spare_(threads) {
+    shared_->start_stream(threads);
+    thread_ = std::thread([this] { loop(); });
+  }
+  Collector(const Collector&) = delete;
+  Collector& operator=(const Collector&) = delete;
+  ~Collector() {
+    if (thread_.joinable()) stop();
+  }
+  // On worker t's thread: queues its state `full` with its floor, returns the one it records into next.
+  std::unique_ptr<CheckState> swap(uint32_t t, std::unique_ptr<CheckState> full, uint64_t floor) {
+    std::unique_ptr<CheckState> next;
+    {
+      std::lock_guard lock(m_);
+      queue_.push_back(Batch{t, floor, std::move(full)});
+      if (!spare_[t].empty()) {
+        next = std::move(spare_[t].back());
+        spare_[t].pop_back();
+      }
+    }
+    cv_.notify_one();
+    return next ? std::move(next) : variant_.new_state();
+  }
+  // After every worker queued its last state (kNoFloor): the shared state, every batch handed over.
+  std::unique_ptr<CheckState> finish() {
+    stop();
+    if (failure_) std::rethrow_exception(failure_);
+    return std::move(shared_);
+  }
+
+ private:
+  struct Batch {
+    uint32_t thread;
+    uint64_t floor;
+    std::unique_ptr<CheckState> state;
+  };
+  void stop() {
+    {
+      std::lock_guard lock(m_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  void loop() {
+    std::unique_lock lock(m_);
+    while (true) {
+      cv_.wait(lock, [this] { return done_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // done, and nothing left
+      Batch b = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      try {
+        if (!failure_) b.state->hand_off(*shared_, b.thread, b.floor);  // empties b.state
+      } catch (...) {
+        failure_ = std::current_exception();
+      }
+      lock.lock();
+      if (!failure_) spare_[b.thread].push_back(std::move(b.state));  // else dropped: finish() reports it
+    }
+  }
+
+  const VariantRun& variant_;
+  std::unique_ptr<CheckState> shared_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;
+  std::vector<std::vector<std::unique_ptr<CheckState>>> spare_;  // per worker: handed over, empty, reused
+  bool done_ = false;
+  std::exception_ptr failure_;
+  std::thread thread_;
 };
 constexpr int kHandOffTicks = 5;  // 5 x 20 ms
+
+// The run's per-second series, kept flat (stats/series.hpp): every kHandOffTicks ticks a worker moves its
+// seconds before the current one into it, under the lock, and the seconds every worker has passed become
+// points. A shard keeps every second's histogram for the merge: no sink.
+struct SeriesSink {
+  std::mutex m;
+  stats::Series series;
+  std::vector<std::size_t> passed;  // per worker: it records no second below this any more
+};
 
 struct Worker {
   // One thread runs it and does all its I/O: no locking in the reactor's per-socket state. The scheduler
@@ -62,6 +145,8 @@ struct Worker {
   // (run clock us: the earliest intended start of the op in flight, or of its next op; kNoFloor when done).
   uint32_t index = 0;
   Collector* collector = nullptr;
+  SeriesSink* series_sink = nullptr;
+  Clock::time_point measure_begin{};  // the series' second 0
   std::vector<uint64_t> floors;
 };
 
@@ -72,10 +157,27 @@ uint64_t floor_of(const Worker& w) {
   return f;
 }
 
+// Moves the worker's seconds below `passed` into the run's series (it records none below it any more).
+void settle_series(Worker& w, std::size_t passed) {
+  if (!w.series_sink) return;
+  SeriesSink& k = *w.series_sink;
+  std::lock_guard lock(k.m);
+  k.series.absorb(w.rec.series, passed);
+  k.passed[w.index] = std::max(k.passed[w.index], passed);
+  k.series.settle(*std::min_element(k.passed.begin(), k.passed.end()));
+}
+
+// The series' second a reply completing now falls in: no later record of this thread is below it.
+std::size_t second_now(const Worker& w) {
+  const auto now = Clock::now();
+  return now <= w.measure_begin
+             ? 0
+             : static_cast<std::size_t>(
+                   std::chrono::duration_cast<std::chrono::seconds>(now - w.measure_begin).count());
+}
+
 void hand_off(Worker& w, uint64_t floor_us) {
-  if (!w.collector) return;
-  std::lock_guard lock(w.collector->m);
-  w.rec.check->hand_off(*w.collector->shared, w.index, floor_us);
+  if (w.collector) w.rec.check = w.collector->swap(w.index, std::move(w.rec.check), floor_us);
 }
 
 bool stopping(const Worker& w) { return w.stop || g_interrupted.load(std::memory_order_relaxed); }
@@ -164,7 +266,7 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
                            : static_cast<uint64_t>(duration_cast<microseconds>(t - plan.start).count());
   };
   uint64_t& floor = w.floors[slot];
-  floor = run_us(open_loop ? next : Clock::now());
+  floor = run_us(open_loop && plan.single ? next : Clock::now());
 
   uint64_t done_ops = 0;
   bool connected = co_await reconnect(w, plan, *redis, timer);
@@ -190,7 +292,8 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
     } else {
       for (uint32_t i = 0; i < n; ++i) intended[i] = now;
     }
-    floor = run_us(intended[0]);
+    if (plan.single)
+      floor = run_us(intended[0]);  // its events start at their slots (a multi-step op's: below)
     w.rec.measuring = intended[0] >= plan.measure_begin;
     const Clock::time_point sent = Clock::now();
     const uint64_t seq0 = ctx.seq;
@@ -217,12 +320,16 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
         replies[i] = Reply();  // free the reply now, not at the next round
       }
     } else {
-      ctx.start_us = static_cast<uint32_t>(duration_cast<microseconds>(intended[0] - plan.start).count());
+      // A multi-step op's event starts when it is sent (its latency still counts from its slot): a checker
+      // judges what the op could have seen from then on (a lock's lease, a cas's read), and the floor rises
+      // with the clock even when an open loop runs behind its schedule.
+      floor = run_us(sent);
+      ctx.start_us = static_cast<uint32_t>(floor);
       Outcome o = co_await plan.multi->op(ctx);
       record(w, plan, o, intended[0], sent, Clock::now());
     }
     ctx.seq = seq0 + n;
-    floor = run_us(open_loop ? next : Clock::now());
+    floor = run_us(open_loop && plan.single ? next : Clock::now());
     done_ops += n;
     if ((done_ops & 63) < n) w.progress_ops.fetch_add(64, std::memory_order_relaxed);
     if (redis->broken()) connected = co_await reconnect(w, plan, *redis, timer);
@@ -254,7 +361,10 @@ asio::awaitable<void> watchdog(Worker& w) {
   Clock::time_point interrupted_at{};
   int ticks = 0;
   while (w.live_clients > 0) {
-    if (++ticks % kHandOffTicks == 0) hand_off(w, floor_of(w));
+    if (++ticks % kHandOffTicks == 0) {
+      hand_off(w, floor_of(w));
+      settle_series(w, second_now(w));
+    }
     t.expires_after(20ms);
     boost::system::error_code ec;
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -268,6 +378,7 @@ asio::awaitable<void> watchdog(Worker& w) {
     w.conns.check(now);
   }
   hand_off(w, CheckState::kNoFloor);  // every client of it is done: it records nothing more
+  settle_series(w, SIZE_MAX);
 }
 
 // Set when the workers are done; the progress line waits on it, so it ends at once, not at its next tick.
@@ -334,17 +445,22 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
             cfg.requests ? Clock::time_point::max() : start + cfg.warmup + cfg.duration};
 
   std::vector<std::unique_ptr<Worker>> workers;
-  Collector collector;
+  std::unique_ptr<Collector> collector;
+  std::unique_ptr<SeriesSink> sink;
+  if (!cfg.keep_events) {
+    sink = std::make_unique<SeriesSink>();
+    sink->passed.assign(threads, 0);
+  }
   for (uint32_t t = 0; t < threads; ++t) {
     auto w = std::make_unique<Worker>();
     w->rec.origin = start;
+    w->series_sink = sink.get();
+    w->measure_begin = plan.measure_begin;
     w->rec.check = variant.new_state();
     w->index = t;
-    if (t == 0 && !cfg.keep_events && w->rec.check->streams()) {
-      collector.shared = variant.new_state();
-      collector.shared->start_stream(threads);
-    }
-    if (collector.shared) w->collector = &collector;
+    if (t == 0 && !cfg.keep_events && w->rec.check->streams())
+      collector = std::make_unique<Collector>(variant, threads);
+    w->collector = collector.get();
     workers.push_back(std::move(w));
   }
   // Clients are dealt round-robin to threads; --requests is split evenly over clients.
@@ -360,7 +476,10 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
         asio::detached);
   }
   for (auto& w : workers) {
-    if (w->live_clients == 0) hand_off(*w, CheckState::kNoFloor);  // no client: holds no one's watermark back
+    if (w->live_clients == 0) {  // no client: holds no one's watermark back
+      hand_off(*w, CheckState::kNoFloor);
+      settle_series(*w, SIZE_MAX);
+    }
     asio::co_spawn(w->io, watchdog(*w), asio::detached);
   }
 
@@ -378,7 +497,11 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
   LoadResult out;
   out.merged.check = variant.new_state();
   Clock::time_point last{};
-  for (auto& w : workers) hand_off(*w, CheckState::kNoFloor);  // streaming: the rest of every thread's events
+  for (auto& w : workers) {  // the rest of every thread's events and seconds
+    hand_off(*w, CheckState::kNoFloor);
+    settle_series(*w, SIZE_MAX);
+  }
+  if (sink) out.merged.series = std::move(sink->series);
   for (auto& w : workers) {
     if (w->collector) w->rec.check.reset();  // handed off whole: the shared state is the merged one
     out.merged.merge(w->rec);
@@ -388,7 +511,7 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
     out.dropped += w->dropped;
     last = std::max(last, w->last_done);
   }
-  if (collector.shared) out.merged.check = std::move(collector.shared);
+  if (collector) out.merged.check = collector->finish();
   out.merged.origin = start;
   out.origin_unix_us = origin_unix_us;
   // One clock: the series counts seconds from the end of warmup, so duration_s and throughput do too.

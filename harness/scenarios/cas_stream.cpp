@@ -180,8 +180,8 @@ reports::Correctness CasStream::finish(const std::vector<int64_t>& initial, cons
         break;
       }
       const Node& x = it->second;
-      n.chain_length += x.len;
-      single_source_ok -= x.on_link + (x.last_ok && single_source(x.parent) ? 1 : 0);
+      n.chain_length += static_cast<int64_t>(x.len);
+      single_source_ok -= static_cast<int64_t>(x.on_link) + (x.last_ok && single_source(x.parent) ? 1 : 0);
       v = x.parent;
     }
   }

@@ -50,8 +50,8 @@ class CasStream {
   struct Node {
     int64_t parent = 0;         // produced: the value the link leads back to
     int64_t produced_end = -1;  // produced: its writer's end (run clock us); -1 for a value of no writer
-    uint32_t len = 0;           // swaps on the link (more than 1 once closed values between were folded)
-    uint32_t on_link = 0;       // acknowledged swaps on the link, but its last, whose source had one consumer
+    uint64_t len = 0;           // swaps on the link (more than 1 once closed values between were folded)
+    uint64_t on_link = 0;       // acknowledged swaps on the link, but its last, whose source had one consumer
     uint32_t consumers = 0;     // acknowledged swaps from this value
     bool last_ok = false;       // the link's last swap (from `parent`) was acknowledged
     bool produced = false, closed = false;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 namespace lh::stats {
 
@@ -71,12 +73,46 @@ Histogram Series::unpack(const Packed& p) {
 }
 
 Histogram Series::at(std::size_t s) const {
+  if (s < first_) throw std::logic_error("Series: second " + std::to_string(s) + " is no longer held");
+  s -= first_;
   return s < packed_.size() ? unpack(packed_[s]) : open_[s - packed_.size()];
 }
 
 void Series::put(std::size_t s, Histogram h) {
+  s -= first_;
   if (s < packed_.size()) packed_[s] = pack(h);
   else open_[s - packed_.size()] = std::move(h);
+}
+
+void Series::drop_front(std::size_t n) {
+  const std::size_t from_packed = std::min(n, packed_.size());
+  packed_.erase(packed_.begin(), packed_.begin() + static_cast<std::ptrdiff_t>(from_packed));
+  const std::size_t from_open = std::min(n - from_packed, open_.size());
+  open_.erase(open_.begin(), open_.begin() + static_cast<std::ptrdiff_t>(from_open));
+  first_ += from_packed + from_open;
+}
+
+void Series::absorb(Series& from, std::size_t upto) {
+  upto = std::min(upto, from.seconds());
+  if (upto <= from.first_) return;
+  if (from.first_ < first_) throw std::logic_error("Series::absorb: a second that was settled");
+  grow_to(upto - 1);
+  for (std::size_t s = from.first_; s < upto; ++s) {
+    Histogram h = at(s);
+    h.merge(from.at(s));
+    put(s, std::move(h));
+  }
+  from.drop_front(upto - from.first_);
+}
+
+void Series::settle(std::size_t upto) {
+  upto = std::min(upto, seconds());
+  for (std::size_t s = first_; s < upto; ++s) {
+    const Histogram h = at(s);
+    settled_.push_back(
+        {static_cast<int64_t>(s), h.count(), h.value_at_percentile(50), h.value_at_percentile(99)});
+  }
+  if (upto > first_) drop_front(upto - first_);
 }
 
 void Series::grow_to(std::size_t s) {
@@ -91,8 +127,10 @@ void Series::grow_to(std::size_t s) {
 
 void Series::record(int64_t second, int64_t latency_us) {
   second = std::clamp<int64_t>(second, 0, kMaxSecond);
-  const auto s = static_cast<std::size_t>(second);
-  grow_to(s);
+  // A second already moved out: one thread's clock never goes back that far (it records at its reply's
+  // time); counted in the first second still held rather than lost.
+  const auto s = std::max(static_cast<std::size_t>(second), first_) - first_;
+  grow_to(first_ + s);
   if (s >= packed_.size()) {
     open_[s - packed_.size()].record(latency_us);
     return;
@@ -105,9 +143,11 @@ void Series::record(int64_t second, int64_t latency_us) {
 Histogram Series::second_layout() { return second_histogram(); }
 
 void Series::merge(const Series& other) {
-  if (other.seconds() == 0) return;
+  if (other.seconds() <= other.first_) return;
+  if (other.first_ < first_ || !other.settled_.empty())
+    throw std::logic_error("Series::merge: the other series holds a second this one settled, or points");
   grow_to(other.seconds() - 1);
-  for (std::size_t s = 0; s < other.seconds(); ++s) {
+  for (std::size_t s = other.first_; s < other.seconds(); ++s) {
     Histogram h = at(s);
     h.merge(other.at(s));
     put(s, std::move(h));
@@ -115,6 +155,7 @@ void Series::merge(const Series& other) {
 }
 
 void Series::for_each_second(const std::function<void(const Histogram&)>& f) const {
+  if (first_ > 0) throw std::logic_error("Series: a settled series has no histograms of its first seconds");
   for (std::size_t s = 0; s < seconds(); ++s) f(at(s));
 }
 
@@ -127,16 +168,16 @@ void Series::append(const Histogram& second) {
 }
 
 std::size_t Series::bytes() const {
-  std::size_t b = packed_.capacity() * sizeof(Packed);
+  std::size_t b = packed_.capacity() * sizeof(Packed) + settled_.capacity() * sizeof(Point);
   for (const auto& p : packed_) b += p.counts.capacity();
   for (const auto& h : open_) b += h.counts().capacity() * sizeof(uint64_t);
   return b;
 }
 
 std::vector<Series::Point> Series::points() const {
-  std::vector<Point> out;
+  std::vector<Point> out = settled_;
   out.reserve(seconds());
-  for (std::size_t s = 0; s < seconds(); ++s) {
+  for (std::size_t s = first_; s < seconds(); ++s) {
     const Histogram h = at(s);
     out.push_back({static_cast<int64_t>(s), h.count(), h.value_at_percentile(50), h.value_at_percentile(99)});
   }

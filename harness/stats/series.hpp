@@ -2,7 +2,10 @@
 // One per thread, merged after join.
 //
 // Memory: the last two seconds are whole histograms (20 KB each); an older second is packed (its non-zero
-// buckets as varints, a few hundred bytes), so an hour costs a few MB a thread, not 70 (issue 12).
+// buckets as varints, a few hundred bytes to a few KB). Over a long run in one process, the workers move
+// their older seconds into the run's shared series (absorb) every 100 ms, which turns each second every
+// worker has moved past into its point (settle) and forgets its histogram: 32 bytes a second in all. A
+// shard's series is never settled: it carries every second's histogram to the merge.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -33,7 +36,13 @@ class Series {
   // append() rebuilds it there, second after second.
   void for_each_second(const std::function<void(const Histogram&)>& f) const;
   void append(const Histogram& second);
-  std::size_t seconds() const { return packed_.size() + open_.size(); }
+  std::size_t seconds() const { return first_ + packed_.size() + open_.size(); }
+  // Moves `from`'s seconds below `upto` (those it still holds) into this series, merged into this one's.
+  void absorb(Series& from, std::size_t upto);
+  // The seconds below `upto` become points (no histogram kept): no record and no absorb may reach them again.
+  void settle(std::size_t upto);
+  // The seconds before it are no longer held as histograms (moved out by absorb, or settled into points).
+  std::size_t first_held() const { return first_; }
   // A fresh histogram of a second's layout, to restore a second into.
   static Histogram second_layout();
   // Bytes held (the packed seconds and the open ones).
@@ -51,7 +60,10 @@ class Series {
   Histogram at(std::size_t s) const;     // second s, whole
   void put(std::size_t s, Histogram h);  // replaces second s (which exists)
   void grow_to(std::size_t s);           // seconds up to s exist; all but the last two packed
-  std::vector<Packed> packed_;           // seconds [0, packed_.size())
+  void drop_front(std::size_t n);        // forgets the first n held seconds
+  std::size_t first_ = 0;                // seconds [0, first_): settled_ (the shared series) or moved out
+  std::vector<Point> settled_;           // the settled seconds' points, from second 0
+  std::vector<Packed> packed_;           // seconds [first_, first_ + packed_.size())
   std::vector<Histogram> open_;          // the seconds after them (at most two)
 };
 

@@ -286,5 +286,19 @@ TEST(Shards, BadShardFlagsAreExit2BeforeAnyLoad) {
     EXPECT_TRUE(one_line(r.err)) << r.err;
     EXPECT_TRUE(contains(r.err, k.says)) << "wanted: " << k.says << "\n got: " << r.err;
   }
+  // The merge judges a sharded lock run on a 32-bit microsecond clock: over 70 minutes is refused.
+  const auto lock = run_harness(
+      {"run",        "--target", server.url(), "--scenario",   "lock",       "--variant", "atomic",
+       "--quiet",    "--shard",  "0/2",        "--key-prefix", "p:",         "--seed",    "1",
+       "--start-at", start,      "--warmup",   "2m",           "--duration", "69m"},
+      30s);
+  EXPECT_EQ(lock.exit_code, 2) << lock.err;
+  EXPECT_TRUE(one_line(lock.err) && contains(lock.err, "wraps after 71.6 minutes")) << lock.err;
+  const auto lock_requests = run_harness(
+      {"run", "--target", server.url(), "--scenario", "lock", "--variant", "atomic", "--quiet", "--shard",
+       "0/2", "--key-prefix", "p:", "--seed", "1", "--start-at", start, "--requests", "1000000000"},
+      30s);
+  EXPECT_EQ(lock_requests.exit_code, 2) << lock_requests.err;
+  EXPECT_TRUE(contains(lock_requests.err, "--requests has no end to bound")) << lock_requests.err;
   EXPECT_TRUE(scan_keys(server.port(), "*").empty());
 }

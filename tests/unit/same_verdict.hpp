@@ -10,7 +10,8 @@
 
 namespace lh::scenarios {
 
-inline void expect_same(const reports::Correctness& want, const reports::Correctness& got, const std::string& what) {
+inline void expect_same(const reports::Correctness& want, const reports::Correctness& got,
+                        const std::string& what) {
   EXPECT_EQ(got.verdict, want.verdict) << what;
   EXPECT_EQ(got.violations, want.violations) << what;
   EXPECT_EQ(got.details, want.details) << what;

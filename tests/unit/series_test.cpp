@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 namespace lh::stats {
@@ -158,6 +161,66 @@ TEST(Series, PackedSecondsGiveTheNumbersOfWholeHistograms) {
   for (int64_t sec = 0; sec < 3600; ++sec)
     for (int i = 0; i < 50; ++i) hour.record(sec, 100 + (i * 37 + sec) % 3000);
   EXPECT_LT(hour.bytes(), 3600u * 200 + 64'000u) << "an hour of seconds";
+}
+
+// A long run in one process: threads move their older seconds into the run's series every tick, which
+// turns the seconds every thread has passed into points. The points are those of merging the threads' whole
+// series at the end, and the run's series holds 32 bytes a settled second, whatever the run's length.
+TEST(Series, AbsorbedAndSettledSecondsGiveTheNumbersOfAWholeMerge) {
+  std::mt19937_64 r(11);
+  constexpr int64_t kSeconds = 600;
+  Series a, b, whole_a, whole_b, run;
+  std::size_t passed_a = 0, passed_b = 0, peak = 0;
+  for (int64_t sec = 0; sec < kSeconds; ++sec) {
+    for (int i = 0; i < 300; ++i) {
+      const auto lat = static_cast<int64_t>(1 + r() % 50'000);
+      if (r() % 3) {
+        a.record(sec, lat);
+        whole_a.record(sec, lat);
+      } else {
+        b.record(sec, lat);
+        whole_b.record(sec, lat);
+      }
+    }
+    // Thread a ticks every second, thread b every seventh: b holds the run's settling back.
+    passed_a = static_cast<std::size_t>(sec);
+    run.absorb(a, passed_a);
+    if (sec % 7 == 0) {
+      passed_b = static_cast<std::size_t>(sec);
+      run.absorb(b, passed_b);
+    }
+    run.settle(std::min(passed_a, passed_b));
+    peak = std::max(peak, run.bytes() + a.bytes() + b.bytes());
+  }
+  run.absorb(a, SIZE_MAX);
+  run.absorb(b, SIZE_MAX);
+  EXPECT_EQ(a.first_held(), a.seconds());  // everything moved out
+  whole_a.merge(whole_b);
+  const auto want = whole_a.points(), got = run.points();
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].second, want[i].second) << i;
+    EXPECT_EQ(got[i].ops, want[i].ops) << i;
+    EXPECT_EQ(got[i].p50_us, want[i].p50_us) << i;
+    EXPECT_EQ(got[i].p99_us, want[i].p99_us) << i;
+  }
+  EXPECT_GT(run.first_held(), static_cast<std::size_t>(kSeconds - 10));
+  // Six whole seconds (the two open ones of each of the three series, 20 KB each) and 32 bytes a settled
+  // second; the whole series packs every second (~600 bytes each here).
+  EXPECT_LT(peak, 6 * 20 * 1024 + 48 * kSeconds);
+  EXPECT_GT(whole_a.bytes(), 400u * kSeconds);
+  // A settled series cannot give back what it forgot, and says so.
+  EXPECT_THROW(run.for_each_second([](const Histogram&) {}), std::logic_error);
+  // A thread that records a second it already moved out (its clock never goes back that far) loses nothing.
+  Series c;
+  c.record(5, 100);
+  Series sink;
+  sink.absorb(c, 6);
+  c.record(3, 200);
+  sink.absorb(c, SIZE_MAX);
+  uint64_t ops = 0;
+  for (const auto& p : sink.points()) ops += p.ops;
+  EXPECT_EQ(ops, 2u);
 }
 
 }  // namespace
