@@ -149,7 +149,7 @@ void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
     const int64_t ahead_s = (*cfg.start_at_unix_us - now_us) / 1'000'000;
-    if (ahead_s > 24 * 3600)
+    if (ahead_s > int64_t{24} * 3600)
       throw UsageError("--start-at is " + std::to_string(ahead_s / 3600) +
                        " hours ahead: at most 24 (is the date right? the time zone?)");
     if (ahead_s < -60)

@@ -44,10 +44,11 @@ class CheckState {
 
   // Streaming, for the checkers that judge order across clients (cas, lock): their state stays flat only when
   // it learns how far the whole run has got. Such a state says so with streams(); the engine then makes one
-  // shared state of the variant (start_stream with the thread count) and, every ~100 ms and once more after
-  // join, hands each thread's new events over to it under one lock per batch (hand_off), with the thread's
-  // floor: no event the thread records from then on starts before floor_us on the run clock (kNoFloor: it
-  // records none). The shared state judges what no later event can change, keeps the counts, and forgets
+  // shared state of the variant (start_stream with the thread count). Every ~100 ms, and once more after
+  // join, each worker queues its thread's state with its floor (no event the thread records from then on
+  // starts before floor_us on the run clock; kNoFloor: it records none) and records into a fresh one; the
+  // engine's collector thread hands the queued states over to the shared one in order (hand_off, which
+  // empties them). The shared state judges what no later event can change, keeps the counts, and forgets
   // the events. A shard's states are never streamed: they keep their events for `lua-harness merge`.
   static constexpr uint64_t kNoFloor = UINT64_MAX;
   virtual bool streams() const { return false; }

@@ -142,7 +142,8 @@ struct Worker {
   Clock::time_point last_done{};
   std::atomic<uint64_t> progress_ops{0};  // read by the progress line; written every 64 ops
   // Streaming checkers: this worker's index, and per client of it the floor of the next event it records
-  // (run clock us: the earliest intended start of the op in flight, or of its next op; kNoFloor when done).
+  // (run clock us: the start of the op in flight, or the earliest its next op can have; kNoFloor when done).
+  // Sized before the clients start: each client keeps a reference to its own.
   uint32_t index = 0;
   Collector* collector = nullptr;
   SeriesSink* series_sink = nullptr;
@@ -463,6 +464,7 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
     w->collector = collector.get();
     workers.push_back(std::move(w));
   }
+  for (auto& w : workers) w->floors.reserve(cfg.clients / threads + 1);
   // Clients are dealt round-robin to threads; --requests is split evenly over clients.
   for (uint32_t id = 0; id < cfg.clients; ++id) {
     Worker& w = *workers[id % threads];

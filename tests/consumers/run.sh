@@ -145,7 +145,7 @@ for _ in $(seq 1 500); do redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG &
 redis-cli -p "$PORT" ping | grep -q PONG || fail "k8s: the private redis-server did not start"
 PREFIX="lh:k8s-rehearsal:"
 check k8s "$ROOT/deploy/kubernetes" "$K8S/plan.json" "TARGET=redis://127.0.0.1:$PORT" \
-  "START_AT=$(($(date +%s) + 2))" DURATION=1s CLIENTS=8 "PREFIX=$PREFIX" "REPORTS=$K8S/reports"
+  "START_AT=$(($(date +%s) + 4))" DURATION=1s CLIENTS=8 "PREFIX=$PREFIX" "REPORTS=$K8S/reports"
 argv_of() { node -e 'const p=require(process.argv[1]);const a=process.argv[2]==="merge"?p.merge:p.shards[+process.argv[2]];
   process.stdout.write(a.join("\0")+"\0")' "$K8S/plan.json" "$1"; }
 SHARDS=$(node -p 'require(process.argv[1]).shards.length' "$K8S/plan.json")
