@@ -57,6 +57,8 @@ class LockState final : public engine::CheckState {
   std::size_t bytes() const override;
   uint64_t events() const override;
   bool streams() const override { return true; }
+  // Token blocks (4096 tokens, 1 KiB) a streamed state keeps in memory per resource; the rest go to a file.
+  static constexpr std::size_t kHotTokenBlocks = 4;
   void start_stream(uint32_t threads) override;
   void hand_off(engine::CheckState& shared, uint32_t thread, uint64_t floor_us) override;
   reports::Correctness finish(int64_t ttl_ms, const std::vector<int64_t>& final_resource,

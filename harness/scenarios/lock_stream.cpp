@@ -1,5 +1,7 @@
 #include "harness/scenarios/lock_stream.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <tuple>
@@ -28,7 +30,8 @@ LockStream::LockStream(uint32_t keys, int64_t ttl_ms)
     : keys_(keys),
       ttl_us_(static_cast<uint64_t>(std::max<int64_t>(0, ttl_ms)) * 1000),
       ttl_ms_(ttl_ms),
-      res_(keys) {}
+      res_(keys),
+      tokens_(keys) {}
 
 std::string LockStream::desc(const Hold& x) {
   return "client " + std::to_string(x.client) + " op " + std::to_string(x.seq) + " (token " +
@@ -101,7 +104,7 @@ void LockStream::sweep(uint32_t k, Resource& r, uint64_t w) {
       if (r.acquire_ends.top().token > r.highest_acquired.token) r.highest_acquired = r.acquire_ends.top();
       r.acquire_ends.pop();
     }
-    TokenBlock& block = r.tokens[x->token / kBlock];
+    TokenBlock& block = tokens_.at(k, x->token);
     const auto bit = static_cast<std::size_t>(x->token % kBlock);
     if (block.issued[bit]) {
       ++out_of_order_;
@@ -229,8 +232,53 @@ std::size_t LockStream::bytes() const {
   for (const Resource& r : res_) {
     b += r.pending.capacity() * sizeof(Hold) + r.started.capacity() * sizeof(r.started[0]);
     b += (r.acquire_ends.size() + r.accepted_ends.size()) * sizeof(Mark);
-    b += r.tokens.size() * (sizeof(TokenBlock) + 32);
   }
+  return b + tokens_.bytes();
+}
+
+LockStream::TokenBits::~TokenBits() {
+  if (file_) std::fclose(file_);
+}
+
+// A block's slot in the file: blocks of all resources interleaved, 1 KiB each (a sparse file: never written
+// slots read as zeros, an empty block). False past a terabyte (a token no INCR reaches): kept in memory.
+bool LockStream::TokenBits::slot(uint32_t k, int64_t block, int64_t& offset) const {
+  constexpr int64_t kMaxOffset = int64_t{1} << 40;
+  if (block > kMaxOffset / static_cast<int64_t>(sizeof(TokenBlock)) / keys_) return false;
+  offset = (block * keys_ + k) * static_cast<int64_t>(sizeof(TokenBlock));
+  return true;
+}
+
+LockStream::TokenBlock& LockStream::TokenBits::at(uint32_t k, int64_t token) {
+  const int64_t id = token / kBlock;
+  auto& hot = hot_[k];
+  if (auto it = hot.find(id); it != hot.end()) return it->second;
+  if (!file_ && !no_file_ && hot.size() >= kHot) {
+    file_ = std::tmpfile();
+    no_file_ = file_ == nullptr;
+  }
+  int64_t offset = 0;
+  // Spill the lowest blocks (the oldest tokens) while kHot or more are in memory.
+  while (file_ && hot.size() >= kHot) {
+    auto low = hot.begin();
+    if (!slot(k, low->first, offset) || pwrite(fileno(file_), &low->second, sizeof(TokenBlock), offset) !=
+                                            static_cast<ssize_t>(sizeof(TokenBlock)))
+      break;  // kept: a slot out of reach, or a full disk
+    ++spilled_;
+    hot.erase(low);
+  }
+  TokenBlock& b = hot[id];
+  if (file_ && slot(k, id, offset)) {
+    TokenBlock stored{};
+    if (pread(fileno(file_), &stored, sizeof(TokenBlock), offset) == static_cast<ssize_t>(sizeof(TokenBlock)))
+      b = stored;
+  }
+  return b;
+}
+
+std::size_t LockStream::TokenBits::bytes() const {
+  std::size_t b = hot_.capacity() * sizeof(hot_[0]);
+  for (const auto& h : hot_) b += h.size() * (sizeof(TokenBlock) + 48);
   return b;
 }
 

@@ -15,11 +15,13 @@
 //                          after it entered (kept while an undecided release may still need them).
 // The numbers are check_lock's on the same history (tests/unit/checker_stream_test.cpp replays simulated
 // runs through both). What it keeps for ever is two bits per token (issued, accepted: a token issued twice an
-// hour apart is still found), in blocks of 4096 tokens; the examples are the first ten found, in the order
+// hour apart is still found), in blocks of 4096 tokens, the older blocks in a temporary file (TokenBits); the examples are the first ten found, in the order
 // found, so they can differ from check_lock's.
 #pragma once
 #include <bitset>
 #include <cstdint>
+#include <cstdio>
+#include <map>
 #include <queue>
 #include <string>
 #include <unordered_map>
@@ -27,11 +29,10 @@
 
 #include "harness/engine/history.hpp"
 #include "harness/model/report.hpp"
+#include "harness/scenarios/lock_check.hpp"
 #include "harness/scenarios/watermark.hpp"
 
 namespace lh::scenarios {
-
-struct LockDropped;
 
 class LockStream {
  public:
@@ -66,6 +67,29 @@ class LockStream {
   struct TokenBlock {
     std::bitset<4096> issued, accepted;
   };
+  // Every resource's token bits: the kHot blocks of each with the highest numbers in memory (tokens rise),
+  // the others in a temporary file (unlinked; a sparse slot per block and resource), read back when a token
+  // of theirs comes again (a duplicate, or one far out of order). Without a file, all stay in memory.
+  class TokenBits {
+   public:
+    static constexpr std::size_t kHot = LockState::kHotTokenBlocks;
+    explicit TokenBits(uint32_t keys) : keys_(keys), hot_(keys) {}
+    ~TokenBits();
+    TokenBits(const TokenBits&) = delete;
+    TokenBits& operator=(const TokenBits&) = delete;
+    // The block of `token` (>= 0) of resource k, loaded or made; valid until the next call.
+    TokenBlock& at(uint32_t k, int64_t token);
+    std::size_t bytes() const;
+    uint64_t spilled() const { return spilled_; }
+
+   private:
+    bool slot(uint32_t k, int64_t block, int64_t& offset) const;
+    uint32_t keys_;
+    std::vector<std::map<int64_t, TokenBlock>> hot_;
+    std::FILE* file_ = nullptr;
+    bool no_file_ = false;  // tmpfile() failed once: keep everything in memory
+    uint64_t spilled_ = 0;  // blocks written out (again) so far
+  };
   struct Resource {
     std::vector<Hold> pending;                  // holds some sweep has still to judge
     MinHeap acquire_ends, accepted_ends;        // not yet passed by the sweeps that read them
@@ -74,7 +98,6 @@ class LockStream {
     uint64_t busy_until = 0;                    // mutual exclusion: the latest valid exit so far
     Mark busy_by{0, 0, 0, 0};
     std::vector<std::pair<uint64_t, uint64_t>> started;  // (acq_start, acq_end) in acq_start order
-    std::unordered_map<int64_t, TokenBlock> tokens;      // by token / 4096
     int64_t max_accepted = 0;
     bool has_holds = false;
   };
@@ -90,6 +113,7 @@ class LockStream {
   int64_t ttl_ms_;
   support::Watermark mark_;
   std::vector<Resource> res_;
+  TokenBits tokens_;
   uint64_t events_ = 0;
   // check_lock's tallies and violations, as they stand.
   int64_t acquired_ = 0, refused_ = 0, indeterminate_ = 0, failed_ = 0, ignored_ = 0;
