@@ -66,9 +66,10 @@ void BM_Counter(benchmark::State& state, bool violated) {
 BENCHMARK_CAPTURE(BM_Counter, Pass, false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Counter, Violated, true)->Unit(benchmark::kMillisecond);
 
-void BM_Cas(benchmark::State& state, bool violated) {
+// One key's swaps in time order, a quarter refused; `cur` ends as the final value.
+History cas_history(bool violated, int64_t& cur) {
   History h;
-  int64_t cur = 0;
+  cur = 0;
   std::mt19937_64 rng(1);
   for (uint32_t i = 0; i < kEvents; ++i) {
     const uint32_t client = i % kClients, seq = i / kClients;
@@ -81,7 +82,12 @@ void BM_Cas(benchmark::State& state, bool violated) {
     if (violated && i % 10 == 3) continue;  // a second winner from the same value: its swap is lost
     cur = fresh;
   }
-  h = interleave_by_thread(std::move(h));
+  return h;
+}
+
+void BM_Cas(benchmark::State& state, bool violated) {
+  int64_t cur = 0;
+  History h = interleave_by_thread(cas_history(violated, cur));
   CasCheckInput in{h, {0}, {cur}, !violated};
   run(state, [&] { return check_cas(in); });
 }
@@ -182,16 +188,8 @@ void run_streamed(benchmark::State& state, const History& h, Make make, Finish f
 }
 
 void BM_CasStreamed(benchmark::State& state) {
-  History h;
   int64_t cur = 0;
-  std::mt19937_64 rng(1);
-  for (uint32_t i = 0; i < kEvents; ++i) {
-    const uint32_t client = i % kClients, seq = i / kClients;
-    const int64_t fresh = cas_value(client, seq);
-    const bool won = rng() % 4 != 0;
-    h.push_back(make(0, won ? kCasWon : kCasRefused, cur, fresh, i, i + 100, client, seq));
-    if (won) cur = fresh;
-  }
+  const History h = cas_history(false, cur);
   run_streamed<CasState>(
       state, h, [] { return std::make_unique<CasState>(1); },
       [&](const CasState& s) { return s.finish({0}, {cur}, true); });
