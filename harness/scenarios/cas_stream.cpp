@@ -163,8 +163,7 @@ reports::Correctness CasStream::finish(const std::vector<int64_t>& initial, cons
     auto single_source = [&](int64_t p) {
       if (p != initial[k] && !indexed(p)) return true;
       auto it = key.nodes.find(p);
-      return it == key.nodes.end() ||
-             (p == initial[k] ? it->second.consumers : std::min<uint32_t>(it->second.consumers, 255)) <= 1;
+      return it == key.nodes.end() || single(it->second);  // saturating at 255 changes no count <= 1
     };
     // The chain: back from the final value through the links to the initial one.
     std::unordered_set<int64_t> seen;

@@ -53,6 +53,11 @@ std::string who(const Event& e) {
   return "client " + std::to_string(e.client) + " op " + std::to_string(static_cast<uint32_t>(e.seq));
 }
 
+std::string at_ms(uint64_t us) {
+  std::string frac = std::to_string(us % 1000);
+  return std::to_string(us / 1000) + "." + std::string(3 - frac.size(), '0') + frac + " ms";
+}
+
 std::string Who::text() const { return "client " + std::to_string(client) + " op " + std::to_string(seq); }
 
 namespace {

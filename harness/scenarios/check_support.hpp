@@ -30,6 +30,8 @@ void radix_sort(std::vector<uint64_t>& v, std::vector<uint64_t>& scratch, int lo
 void set_verdict(reports::Correctness& c, int64_t violations);
 // "client 3 op 12"
 std::string who(const Event& e);
+// A run-clock time in an example: "12.345 ms".
+std::string at_ms(uint64_t us);
 // At most this many example sentences per report.
 inline constexpr std::size_t kMaxExamples = 10;
 

@@ -81,11 +81,6 @@ struct TokenSlot {
   uint32_t min_rel_accepted = UINT32_MAX;  // earliest critical-section end among its accepted writes
 };
 
-std::string at_ms(uint64_t us) {
-  std::string frac = std::to_string(us % 1000);
-  return std::to_string(us / 1000) + "." + std::string(3 - frac.size(), '0') + frac + " ms";
-}
-
 // Indices 0..n-1 of `holds` ordered by `time(hold)`, by radix sort on (time << 32 | index).
 template <class F>
 void order_by(std::span<const Hold> holds, F time, std::vector<uint64_t>& out,
@@ -190,8 +185,9 @@ int64_t mutual_exclusion(const Resource& r, uint64_t ttl_us, Examples& ex) {
     if (x.acq_end < busy_until) {
       ++overlaps;
       ex.add([&] {
-        return r.prefix + ex.desc(x) + " entered the critical section at " + at_ms(x.acq_end) + " while " +
-               ex.desc(H[busy_by]) + " was inside with a valid lease until " + at_ms(busy_until);
+        return r.prefix + ex.desc(x) + " entered the critical section at " + support::at_ms(x.acq_end) +
+               " while " + ex.desc(H[busy_by]) + " was inside with a valid lease until " +
+               support::at_ms(busy_until);
       });
     }
     if (valid_until > busy_until) {
@@ -318,7 +314,7 @@ int64_t foreign_releases(const Resource& r, Examples& ex) {
     if (suffix_min[first_after] < x.rel_start) {
       ++foreign;
       ex.add([&] {
-        return r.prefix + ex.desc(x) + " released at " + at_ms(x.rel_start) +
+        return r.prefix + ex.desc(x) + " released at " + support::at_ms(x.rel_start) +
                " and deleted a lock that another holder had acquired since its own";
       });
     }

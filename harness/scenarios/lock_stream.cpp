@@ -19,11 +19,6 @@ using support::Watermark;
 constexpr uint8_t kCanon = 1, kExclusion = 2, kAccepted = 4, kForeign = 8;
 constexpr int64_t kBlock = 4096;
 
-std::string at_ms(uint64_t us) {
-  std::string frac = std::to_string(us % 1000);
-  return std::to_string(us / 1000) + "." + std::string(3 - frac.size(), '0') + frac + " ms";
-}
-
 }  // namespace
 
 LockStream::LockStream(uint32_t keys, int64_t ttl_ms)
@@ -33,13 +28,10 @@ LockStream::LockStream(uint32_t keys, int64_t ttl_ms)
       res_(keys),
       tokens_(keys) {}
 
-std::string LockStream::desc(const Hold& x) {
-  return "client " + std::to_string(x.client) + " op " + std::to_string(x.seq) + " (token " +
-         std::to_string(x.token) + ")";
-}
-std::string LockStream::desc(const Mark& m) {
-  return "client " + std::to_string(m.client) + " op " + std::to_string(m.seq) + " (token " +
-         std::to_string(m.token) + ")";
+// "client 3 op 12 (token 7)", as check_lock names a holder.
+template <class H>
+std::string LockStream::desc(const H& x) {
+  return support::Who{x.client, x.seq, 0}.text() + " (token " + std::to_string(x.token) + ")";
 }
 
 template <class F>
@@ -144,8 +136,9 @@ void LockStream::sweep(uint32_t k, Resource& r, uint64_t w) {
     if (x->acq_end < r.busy_until) {
       ++exclusion_;
       example([&] {
-        return prefix + desc(*x) + " entered the critical section at " + at_ms(x->acq_end) + " while " +
-               desc(r.busy_by) + " was inside with a valid lease until " + at_ms(r.busy_until);
+        return prefix + desc(*x) + " entered the critical section at " + support::at_ms(x->acq_end) +
+               " while " + desc(r.busy_by) + " was inside with a valid lease until " +
+               support::at_ms(r.busy_until);
       });
     }
     if (valid_until > r.busy_until) {
@@ -185,7 +178,7 @@ void LockStream::sweep(uint32_t k, Resource& r, uint64_t w) {
     if (!since) continue;
     ++foreign_;
     example([&] {
-      return prefix + desc(x) + " released at " + at_ms(x.rel_start) +
+      return prefix + desc(x) + " released at " + support::at_ms(x.rel_start) +
              " and deleted a lock that another holder had acquired since its own";
     });
   }

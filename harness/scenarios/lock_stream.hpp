@@ -105,8 +105,8 @@ class LockStream {
   void sweep(uint32_t k, Resource& r, uint64_t w);
   template <class F>
   void example(F sentence);
-  static std::string desc(const Hold& x);
-  static std::string desc(const Mark& m);
+  template <class H>
+  static std::string desc(const H& x);  // a Hold or a Mark
 
   uint32_t keys_;
   uint64_t ttl_us_;
