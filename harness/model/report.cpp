@@ -53,6 +53,7 @@ json result_json(const Result& r) {
             {"duration_s", r.duration_s},
             {"throughput_ops_s", r.throughput_ops_s},
             {"latency_us", latency_json(r.latency_us)}};
+  if (!r.name.empty()) j["name"] = r.name;
   if (!r.error_examples.empty()) j["error_examples"] = r.error_examples;
   if (r.uncorrected_latency_us) j["uncorrected_latency_us"] = latency_json(*r.uncorrected_latency_us);
   if (!r.latency_hdr.empty()) j["latency_hdr"] = r.latency_hdr;
@@ -83,6 +84,7 @@ Result result_from(const json& j) {
   Result r;
   r.scenario = j.at("scenario").get<std::string>();
   r.variant = j.at("variant").get<std::string>();
+  r.name = j.value("name", std::string());
   const json& ops = j.at("ops");
   r.ops_total = ops.at("total").get<uint64_t>();
   r.ops_ok = ops.at("ok").get<uint64_t>();
@@ -125,6 +127,50 @@ Result result_from(const json& j) {
   r.correctness.reason = c.value("reason", std::string());
   r.correctness.period = c.value("period", std::string("measured"));
   return r;
+}
+
+json capacity_json(const Capacity& c) {
+  json steps = json::array();
+  for (const auto& s : c.steps)
+    steps.push_back({{"rate", s.rate},
+                     {"achieved", s.achieved},
+                     {"p50_ms", s.p50_ms},
+                     {"p99_ms", s.p99_ms},
+                     {"error_rate", s.error_rate},
+                     {"dropped", s.dropped},
+                     {"violations", s.violations},
+                     {"met", s.met},
+                     {"failed", s.failed}});
+  return {
+      {"max_rate", opt(c.max_rate)},          {"limited_by", c.limited_by},       {"slos", c.slos},
+      {"rate_start", c.rate_start},           {"rate_max", c.rate_max},           {"precision", c.precision},
+      {"step_duration_s", c.step_duration_s}, {"step_warmup_s", c.step_warmup_s}, {"steps", steps}};
+}
+
+Capacity capacity_from(const json& j) {
+  Capacity c;
+  c.max_rate = opt_from<double>(j, "max_rate");
+  c.limited_by = j.value("limited_by", std::string());
+  c.slos = j.value("slos", std::vector<std::string>{});
+  c.rate_start = j.value("rate_start", 0.0);
+  c.rate_max = j.value("rate_max", 0.0);
+  c.precision = j.value("precision", 0.02);
+  c.step_duration_s = j.value("step_duration_s", 0.0);
+  c.step_warmup_s = j.value("step_warmup_s", 0.0);
+  for (const auto& s : j.at("steps")) {
+    CapacityStep st;
+    st.rate = s.at("rate").get<double>();
+    st.achieved = s.at("achieved").get<double>();
+    st.p50_ms = s.at("p50_ms").get<double>();
+    st.p99_ms = s.at("p99_ms").get<double>();
+    st.error_rate = s.at("error_rate").get<double>();
+    st.dropped = s.at("dropped").get<uint64_t>();
+    st.violations = s.value("violations", int64_t{0});
+    st.met = s.at("met").get<bool>();
+    st.failed = s.value("failed", std::vector<std::string>{});
+    c.steps.push_back(std::move(st));
+  }
+  return c;
 }
 
 }  // namespace
@@ -171,6 +217,12 @@ json to_json(const Report& r) {
     if (c.shard_index) config["shard"]["index"] = *c.shard_index;
   }
   if (c.start_at_unix_us) config["start_at_unix_us"] = *c.start_at_unix_us;
+  if (!c.stages.empty()) {
+    json st = json::array();
+    for (const auto& s : c.stages) st.push_back({{"duration_s", s.duration_s}, {"rate", s.rate}});
+    config["stages"] = st;
+  }
+  if (!c.workload.empty()) config["workload"] = c.workload;
   json results = json::array();
   for (const auto& res : r.results) results.push_back(result_json(res));
   json thresholds = json::array();
@@ -203,6 +255,7 @@ json to_json(const Report& r) {
   if (r.cleanup) out["cleanup"] = {{"keys_left", r.cleanup->keys_left}, {"reason", r.cleanup->reason}};
   if (r.error) out["error"] = {{"message", *r.error}};
   if (!r.warnings.empty()) out["warnings"] = r.warnings;
+  if (r.capacity) out["capacity"] = capacity_json(*r.capacity);
   return out;
 }
 
@@ -258,6 +311,9 @@ Report report_from_json(const json& j) {
       if (c.at("shard").contains("index")) r.config.shard_index = c.at("shard").at("index").get<uint32_t>();
     }
     r.config.start_at_unix_us = opt_from<int64_t>(c, "start_at_unix_us");
+    for (const auto& s : c.value("stages", json::array()))
+      r.config.stages.push_back({s.at("duration_s").get<double>(), s.at("rate").get<double>()});
+    r.config.workload = c.value("workload", std::string());
     where = "top level";
     for (const auto& res : j.at("results")) {
       where = "results[" + std::to_string(r.results.size()) + "]";
@@ -281,6 +337,8 @@ Report report_from_json(const json& j) {
           Cleanup{j.at("cleanup").value("keys_left", int64_t{-1}), j.at("cleanup").value("reason", "")};
     if (j.contains("error")) r.error = j.at("error").value("message", "");
     r.warnings = j.value("warnings", std::vector<std::string>{});
+    where = "capacity";
+    if (j.contains("capacity")) r.capacity = capacity_from(j.at("capacity"));
     return r;
   } catch (const json::exception& e) {
     // "[json.exception.out_of_range.403] key 'ops' not found" -> "results[2]: key 'ops' not found"

@@ -61,6 +61,9 @@ bool fails_run(const Correctness& c);
 struct Result {
   std::string scenario;  // a built-in scenario's name, or "custom" for --script
   std::string variant;   // "atomic" | "naive" | "transaction" | "gt" | "eval" ...
+  // --workload: the entry's name (its row), or "total" for the mix's total row (scenario "workload", variant
+  // "mix"). Empty outside a workload; JSON "name", written when not empty.
+  std::string name;
   uint64_t ops_total = 0, ops_ok = 0, ops_failed = 0, ops_indeterminate = 0;
   // Open loop (--rate): ops scheduled in the measured period, and those of them that never started because the
   // client meant to send them was still busy (k6's dropped_iterations). Written only for open-loop runs.
@@ -114,6 +117,13 @@ struct Target {
   bool tls_verified = false;
 };
 
+// One stage of --stages: the open-loop rate moves linearly from the previous stage's target (0 before the
+// first) to `rate` over `duration_s`.
+struct Stage {
+  double duration_s = 0;
+  double rate = 0;
+};
+
 struct Config {
   uint32_t clients = 0, threads = 0, pipeline = 1;
   double duration_s = 0;
@@ -133,6 +143,34 @@ struct Config {
   // absent) and the start.
   std::optional<uint32_t> shard_index, shard_count;
   std::optional<int64_t> start_at_unix_us;
+  std::vector<Stage> stages;  // --stages, when given (JSON "stages": [{"duration_s", "rate"}])
+  std::string workload;       // --workload FILE.json, when given
+};
+
+// One measured step of `lua-harness capacity`: an open-loop run at `rate` with its own warmup.
+struct CapacityStep {
+  double rate = 0;      // the target, ops/s
+  double achieved = 0;  // measured throughput, ops/s
+  double p50_ms = 0, p99_ms = 0;
+  double error_rate = 0;  // (failed + indeterminate) / total
+  uint64_t dropped = 0;
+  int64_t violations = 0;
+  bool met = false;
+  // Why the step did not meet the SLOs, one line each ("p99_ms<2: 3.41", "achieved 71 % of the target: the
+  // generator was the limit (raise --clients or --threads)"). Empty when met.
+  std::vector<std::string> failed;
+};
+
+// `lua-harness capacity`: the highest open-loop rate whose step met every SLO, and every step it ran.
+struct Capacity {
+  std::optional<double> max_rate;  // null: even --rate-start failed
+  // What bounded the answer, in words: the SLO that failed first ("p99_ms<2"), the generator ("generator: ..."),
+  // "--rate-max" when no step failed, or "interrupted".
+  std::string limited_by;
+  std::vector<std::string> slos;
+  double rate_start = 0, rate_max = 0, precision = 0.02;
+  double step_duration_s = 0, step_warmup_s = 0;
+  std::vector<CapacityStep> steps;  // in the order they ran
 };
 
 // A (scenario, variant) of the plan that did not run, and why ("interrupted", "aborted: target lost").
@@ -164,6 +202,7 @@ struct Report {
   std::optional<Cleanup> cleanup;      // JSON "cleanup": {"keys_left", "reason"}
   std::optional<std::string> error;    // JSON "error": {"message"}: the run ended before its load (exit 2/3)
   std::vector<std::string> warnings;   // JSON "warnings", when not empty: said on stderr too
+  std::optional<Capacity> capacity;    // JSON "capacity": `lua-harness capacity` only
 };
 
 nlohmann::json to_json(const Report& r);

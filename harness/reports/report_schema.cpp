@@ -232,6 +232,22 @@ const char* kBase = R"schema({
         "start_at_unix_us": {
           "type": "integer",
           "description": "--start-at: the wall time the load started at (unix microseconds), the zero of every shard's run clock."
+        },
+        "stages": {
+          "type": "array",
+          "description": "--stages: the open-loop rate moved linearly from the previous stage's target (0 before the first) to each stage's rate over its duration.",
+          "items": {
+            "type": "object",
+            "required": ["duration_s", "rate"],
+            "properties": {
+              "duration_s": {"type": "number", "exclusiveMinimum": 0},
+              "rate": {"type": "number", "minimum": 0}
+            }
+          }
+        },
+        "workload": {
+          "type": "string",
+          "description": "--workload FILE.json, when used: the results hold one row per entry (with its name) and a total row (name \"total\")."
         }
       }
     },
@@ -323,6 +339,39 @@ const char* kBase = R"schema({
       "items": {
         "type": "string"
       }
+    },
+    "capacity": {
+      "type": "object",
+      "description": "lua-harness capacity: the highest open-loop rate whose step met every SLO, and every step it ran (exponential growth until an SLO failed, then a binary search between the last good and the first bad rate).",
+      "required": ["max_rate", "limited_by", "slos", "steps"],
+      "properties": {
+        "max_rate": {"type": ["number", "null"], "minimum": 0, "description": "ops/s; null when even the first step (--rate-start) failed."},
+        "limited_by": {"type": "string", "description": "What bounded the answer, in words: the SLO that failed first, the generator (the achieved rate fell short of the target), --rate-max when no step failed, or interrupted."},
+        "slos": {"type": "array", "items": {"type": "string"}},
+        "rate_start": {"type": "number", "minimum": 0},
+        "rate_max": {"type": "number", "minimum": 0},
+        "precision": {"type": "number", "exclusiveMinimum": 0},
+        "step_duration_s": {"type": "number", "minimum": 0},
+        "step_warmup_s": {"type": "number", "minimum": 0},
+        "steps": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": ["rate", "achieved", "p50_ms", "p99_ms", "error_rate", "dropped", "met"],
+            "properties": {
+              "rate": {"type": "number", "minimum": 0, "description": "The step's target, ops/s."},
+              "achieved": {"type": "number", "minimum": 0, "description": "Its measured throughput, ops/s."},
+              "p50_ms": {"type": "number", "minimum": 0},
+              "p99_ms": {"type": "number", "minimum": 0},
+              "error_rate": {"type": "number", "minimum": 0, "maximum": 1},
+              "dropped": {"type": "integer", "minimum": 0},
+              "violations": {"type": "integer", "minimum": 0},
+              "met": {"type": "boolean"},
+              "failed": {"type": "array", "items": {"type": "string"}, "description": "Why the step did not meet the SLOs, one line each."}
+            }
+          }
+        }
+      }
     }
   },
   "$defs": {
@@ -392,6 +441,10 @@ const char* kBase = R"schema({
         "variant": {
           "type": "string",
           "description": "atomic, naive, transaction, or a scenario's extra variant."
+        },
+        "name": {
+          "type": "string",
+          "description": "--workload: the entry's name, or \"total\" for the mix's total row (scenario \"workload\", variant \"mix\"). Absent outside a workload."
         },
         "ops": {
           "type": "object",
