@@ -35,6 +35,13 @@ void ClientCtx::count_retry() {
 }
 
 void Recorder::merge(const Recorder& o) {
+  merge_stats(o);
+  if (!o.check) return;
+  if (check) check->merge(*o.check);
+  else throw std::logic_error("Recorder::merge: no checker state to merge into");
+}
+
+void Recorder::merge_stats(const Recorder& o) {
   latency_us.merge(o.latency_us);
   uncorrected_latency_us.merge(o.uncorrected_latency_us);
   series.merge(o.series);
@@ -43,9 +50,6 @@ void Recorder::merge(const Recorder& o) {
   indeterminate += o.indeterminate;
   retries += o.retries;
   Counters::merge(o);
-  if (!o.check) return;
-  if (check) check->merge(*o.check);
-  else throw std::logic_error("Recorder::merge: no checker state to merge into");
 }
 
 }  // namespace lh::engine

@@ -1,4 +1,5 @@
 #include "harness/engine/engine.hpp"
+#include "harness/engine/schedule.hpp"
 #include "harness/util/interrupt.hpp"
 
 #include <unistd.h>
@@ -28,14 +29,32 @@ using std::chrono::microseconds;
 // healthy server answers well within it (the ops stay ok, not indeterminate), a hung one cannot keep the run.
 constexpr auto kInterruptGrace = 100ms;
 
+// One variant of the load (a mix has several), by its shape.
+struct Entry {
+  SingleCallRun* single;  // the variant, when it is a single-call one (the engine sends its calls)
+  MultiStepRun* multi;    // else: the variant, whose op() sends its own commands
+};
+
 // Everything the clients of all workers read; nothing here is written during the run.
 struct Plan {
   const LoadConfig& cfg;
-  SingleCallRun* single;  // the variant, when it is a single-call one (the engine sends its calls)
-  MultiStepRun* multi;    // else: the variant, whose op() sends its own commands
+  std::vector<Entry> entries;
+  std::vector<double> cumulative;  // a mix: the entries' weights summed up to each, over their total
+  bool any_single = false;
   const RedisFactory& make_redis;
   Clock::time_point start, measure_begin, end;
+  std::optional<Schedule> schedule;  // open loop
+  uint32_t all_clients = 0;          // the run's clients (--shard: every shard's), whose ops interleave
 };
+
+// The entry of a client's next op: by weight (a mix), else the one.
+uint32_t pick(const Plan& plan, Rng& rng) {
+  if (plan.cumulative.size() < 2) return 0;
+  const double u = static_cast<double>(rng.next() >> 11) * 0x1.0p-53;  // [0, 1)
+  const auto it = std::upper_bound(plan.cumulative.begin(), plan.cumulative.end(), u);
+  return static_cast<uint32_t>(std::min<std::ptrdiff_t>(
+      it - plan.cumulative.begin(), static_cast<std::ptrdiff_t>(plan.cumulative.size()) - 1));
+}
 
 // The variant's shared checker state when it streams (engine/check_state.hpp, "Streaming"). Every
 // kHandOffTicks watchdog ticks a worker queues its thread's state with its floor (a pointer moved under the
@@ -131,7 +150,9 @@ struct Worker {
   // keeps its lock, so completions posted from elsewhere (a hostname resolve) stay safe.
   asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   net::ConnectionSet conns;
-  Recorder rec;
+  // Per entry of the load (one, or a mix's); a mix has one more at the end, its total (every op recorded there
+  // too; no checker state).
+  std::vector<Recorder> recs;
   uint32_t live_clients = 0;
   bool stop = false;
   // Each client's one timer (open-loop slots, reconnect back-off): the watchdog cancels them on interrupt.
@@ -145,9 +166,9 @@ struct Worker {
   // (run clock us: the start of the op in flight, or the earliest its next op can have; kNoFloor when done).
   // Sized before the clients start: each client keeps a reference to its own.
   uint32_t index = 0;
-  Collector* collector = nullptr;
-  SeriesSink* series_sink = nullptr;
-  Clock::time_point measure_begin{};  // the series' second 0
+  std::vector<Collector*> collectors;     // per entry: its collector, when its state streams
+  std::vector<SeriesSink*> series_sinks;  // per entry: the run's series (none for a shard)
+  Clock::time_point measure_begin{};      // the series' second 0
   std::vector<uint64_t> floors;
 };
 
@@ -160,12 +181,14 @@ uint64_t floor_of(const Worker& w) {
 
 // Moves the worker's seconds below `passed` into the run's series (it records none below it any more).
 void settle_series(Worker& w, std::size_t passed) {
-  if (!w.series_sink) return;
-  SeriesSink& k = *w.series_sink;
-  std::lock_guard lock(k.m);
-  k.series.absorb(w.rec.series, passed);
-  k.passed[w.index] = std::max(k.passed[w.index], passed);
-  k.series.settle(*std::min_element(k.passed.begin(), k.passed.end()));
+  for (std::size_t e = 0; e < w.recs.size(); ++e) {
+    if (!w.series_sinks[e]) continue;
+    SeriesSink& k = *w.series_sinks[e];
+    std::lock_guard lock(k.m);
+    k.series.absorb(w.recs[e].series, passed);
+    k.passed[w.index] = std::max(k.passed[w.index], passed);
+    k.series.settle(*std::min_element(k.passed.begin(), k.passed.end()));
+  }
 }
 
 // The series' second a reply completing now falls in: no later record of this thread is below it.
@@ -178,13 +201,16 @@ std::size_t second_now(const Worker& w) {
 }
 
 void hand_off(Worker& w, uint64_t floor_us) {
-  if (w.collector) w.rec.check = w.collector->swap(w.index, std::move(w.rec.check), floor_us);
+  for (std::size_t e = 0; e < w.recs.size(); ++e)
+    if (w.collectors[e])
+      w.recs[e].check = w.collectors[e]->swap(w.index, std::move(w.recs[e].check), floor_us);
 }
 
 bool stopping(const Worker& w) { return w.stop || g_interrupted.load(std::memory_order_relaxed); }
 
 // Connects (again), backing off while the server is away. False when the run ends or is interrupted first.
-asio::awaitable<bool> reconnect(Worker& w, const Plan& plan, Redis& redis, asio::steady_timer& timer) {
+asio::awaitable<bool> reconnect(Worker& w, const Plan& plan, Redis& redis, Recorder& rec,
+                                asio::steady_timer& timer) {
   auto backoff = 10ms;
   const auto give_up = std::min(plan.end, Clock::now() + 30s);  // --requests runs have no end: bound them
   while (!stopping(w) && Clock::now() < give_up) {
@@ -192,7 +218,7 @@ asio::awaitable<bool> reconnect(Worker& w, const Plan& plan, Redis& redis, asio:
     if (!r.is_error()) co_return true;
     ++w.connect_failures;
     w.last_connect_error = std::string(r.error_message());
-    if (w.rec.measuring) w.rec.count_error(r.error_class(), r.error_message());
+    if (rec.measuring) rec.count_error(r.error_class(), r.error_message());
     if (stopping(w)) break;  // the watchdog closed the connect: no retry, no back-off
     timer.expires_at(std::min(give_up, Clock::now() + backoff));
     boost::system::error_code ec;  // operation_aborted: the watchdog's interrupt
@@ -202,81 +228,106 @@ asio::awaitable<bool> reconnect(Worker& w, const Plan& plan, Redis& redis, asio:
   co_return false;
 }
 
-// How many of the slots first + k * interval, k in [k_from, k_to), fall in [from, to). to == max: no end.
-uint64_t slots_in(Clock::time_point first, Clock::duration interval, uint64_t k_from, uint64_t k_to,
-                  Clock::time_point from, Clock::time_point to) {
-  auto first_index_at = [&](Clock::time_point t) -> uint64_t {  // the first k whose slot is >= t
-    if (t <= first) return 0;
-    const auto d = static_cast<uint64_t>((t - first).count());
-    const auto i = static_cast<uint64_t>(interval.count());
-    return d / i + (d % i != 0 ? 1 : 0);
-  };
-  const uint64_t lo = std::max(k_from, first_index_at(from));
-  const uint64_t hi = to == Clock::time_point::max() ? k_to : std::min(k_to, first_index_at(to));
-  return hi > lo ? hi - lo : 0;
-}
+// A client's open-loop slots: its op j is the run's op id + j * all, due at the schedule's time of it.
+struct Slots {
+  const Schedule* schedule;  // null: a closed loop (no slots)
+  Clock::time_point start;
+  uint64_t id, all;
+  Clock::time_point due(uint64_t j) const {
+    if (j > (UINT64_MAX - id) / all) return Clock::time_point::max();
+    const double t = schedule->time_of(id + j * all);
+    if (!(t < 1e9)) return Clock::time_point::max();  // never (the stages ended), or past any run
+    return start + duration_cast<Clock::duration>(std::chrono::duration<double>(t));
+  }
+  // The first j in [lo, hi) whose slot is at or after t (hi when none): slots only move forward.
+  uint64_t first_at(uint64_t lo, uint64_t hi, Clock::time_point t) const {
+    while (lo < hi) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      if (due(mid) < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  // How many of the slots j in [j_from, j_to) fall in [from, to). to == max: no end.
+  uint64_t count(uint64_t j_from, uint64_t j_to, Clock::time_point from, Clock::time_point to) const {
+    if (to != Clock::time_point::max()) {  // no slot at or past `to` counts: bound the search there
+      const double n = schedule->count_at(std::chrono::duration<double>(to - start).count());
+      const double bound = n / static_cast<double>(all) + 2;
+      if (bound < static_cast<double>(j_to)) j_to = static_cast<uint64_t>(bound);
+    }
+    if (j_from >= j_to) return 0;
+    const uint64_t lo = first_at(j_from, j_to, from);
+    const uint64_t hi = to == Clock::time_point::max() ? j_to : first_at(lo, j_to, to);
+    return hi > lo ? hi - lo : 0;
+  }
+};
 
-void record(Worker& w, const Plan& plan, Outcome o, Clock::time_point intended, Clock::time_point sent,
-            Clock::time_point done) {
+void record(Recorder& r, Worker& w, const Plan& plan, Outcome o, Clock::time_point intended,
+            Clock::time_point sent, Clock::time_point done) {
   if (intended < plan.measure_begin) return;  // warmup: not recorded
-  Recorder& r = w.rec;
-  r.count_outcome(o);
   const int64_t lat = duration_cast<microseconds>(done - intended).count();
-  r.latency_us.record(lat);
-  if (plan.cfg.rate) r.uncorrected_latency_us.record(duration_cast<microseconds>(done - sent).count());
-  r.series.record(duration_cast<std::chrono::seconds>(done - plan.measure_begin).count(), lat);
+  const int64_t second = duration_cast<std::chrono::seconds>(done - plan.measure_begin).count();
+  for (Recorder* into : {&r, plan.entries.size() > 1 ? &w.recs.back() : nullptr}) {  // a mix: its total too
+    if (!into) continue;
+    into->count_outcome(o);
+    into->latency_us.record(lat);
+    if (plan.schedule) into->uncorrected_latency_us.record(duration_cast<microseconds>(done - sent).count());
+    into->series.record(second, lat);
+  }
   if (done > w.last_done) w.last_done = done;
 }
 
 asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint32_t slot, uint64_t quota) {
   const LoadConfig& cfg = plan.cfg;
   ClientCtx ctx;
-  ctx.rec = &w.rec;
+  ctx.rec = &w.recs[0];
   ctx.id = id;
   uint64_t seed = cfg.seed ^ (0x9E3779B97F4A7C15ull * (id + 1));
   ctx.rng = Rng(Rng::splitmix64(seed));
   ctx.think_time_ms = cfg.think_time_ms;
-  std::unique_ptr<Redis> redis = plan.make_redis(w.io, w.conns, w.rec);
+  std::unique_ptr<Redis> redis = plan.make_redis(w.io, w.conns, w.recs[0]);
   ctx.redis = redis.get();
 
   asio::steady_timer timer(w.io);
   w.timers.push_back(&timer);
 
-  // Open loop: this client's share of --rate, its slots first + k * interval. Client i starts i / clients
-  // of an interval after client 0, so the clients' slots interleave evenly and the server sees a uniform
-  // arrival rate, not one burst of every client per interval.
-  const bool open_loop = cfg.rate.has_value();
-  Clock::duration interval = Clock::duration::zero();
-  Clock::time_point first = plan.start;
-  if (open_loop) {
-    const std::chrono::duration<double> iv(static_cast<double>(cfg.clients) / *cfg.rate);
-    interval = std::max(Clock::duration(1), duration_cast<Clock::duration>(iv));
-    const uint32_t all = cfg.total_clients ? cfg.total_clients : cfg.clients;  // --shard: the run's
-    first += duration_cast<Clock::duration>(iv * (static_cast<double>(id) / all));
-  }
-  Clock::time_point next = first;  // the slot of op number done_ops: first + done_ops * interval
+  // Open loop: this client's ops are the run's ops id, id + all, id + 2 * all, ... of the schedule
+  // (engine/schedule.hpp), so the clients' slots interleave evenly and the server sees the schedule's rate,
+  // not one burst of every client at once.
+  const bool open = plan.schedule.has_value();
+  const Slots slots{plan.schedule ? &*plan.schedule : nullptr, plan.start, id, plan.all_clients};
+  Clock::time_point next = open ? slots.due(0) : plan.start;  // the slot of op number done_ops
 
-  const uint32_t depth = plan.single ? std::max<uint32_t>(1, cfg.pipeline) : 1;
-  std::vector<ScriptCall> calls(plan.single ? depth : 0);
-  std::vector<Reply> replies(calls.size());
+  const uint32_t depth = std::max<uint32_t>(1, cfg.pipeline);
+  std::vector<std::vector<ScriptCall>> calls(plan.entries.size());  // per single-call entry: `depth` of them
+  for (std::size_t e = 0; e < plan.entries.size(); ++e)
+    if (plan.entries[e].single) calls[e].resize(depth);
+  std::vector<Reply> replies(plan.any_single ? depth : 0);
   std::vector<Clock::time_point> intended(depth);
 
-  // This client's floor (Worker::floors): no event it records from now on starts before it.
+  // This client's floor (Worker::floors): no event it records from now on starts before it. A single-call
+  // op's event starts at its slot; a multi-step op's when it is sent, which is never before its slot.
   auto run_us = [&plan](Clock::time_point t) {
     return t <= plan.start ? uint64_t{0}
                            : static_cast<uint64_t>(duration_cast<microseconds>(t - plan.start).count());
   };
+  const bool slot_floor = open && plan.any_single;
   uint64_t& floor = w.floors[slot];
-  floor = run_us(open_loop && plan.single ? next : Clock::now());
+  floor = run_us(slot_floor ? std::min(next, plan.end) : Clock::now());
 
   uint64_t done_ops = 0;
-  bool connected = co_await reconnect(w, plan, *redis, timer);
+  bool connected = co_await reconnect(w, plan, *redis, w.recs[0], timer);
   while (connected && !stopping(w) && done_ops < quota) {
     auto now = Clock::now();
-    if (now >= plan.end) break;
-    // How many ops this round, and when each should have started.
-    uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(depth, quota - done_ops));
-    if (open_loop) {
+    if (now >= plan.end || next == Clock::time_point::max()) break;
+    // Which entry, how many ops this round, and when each should have started.
+    const uint32_t e = pick(plan, ctx.rng);
+    const Entry& entry = plan.entries[e];
+    Recorder& rec = w.recs[e];
+    ctx.rec = &rec;
+    if (plan.entries.size() > 1) redis->count_into(&rec);
+    uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(entry.single ? depth : 1, quota - done_ops));
+    if (open) {
       if (next > now) {
         timer.expires_at(next);
         boost::system::error_code ec;  // operation_aborted: the watchdog's interrupt (a slot far ahead)
@@ -285,26 +336,27 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
         if (now >= plan.end || stopping(w)) break;
       }
       uint32_t due = 0;
-      while (due < n && (due == 0 || next <= now)) {
+      while (due < n && (due == 0 || next <= now) && next != Clock::time_point::max()) {
         intended[due++] = next;
-        next += interval;
+        next = slots.due(done_ops + due);
       }
       n = due;
     } else {
       for (uint32_t i = 0; i < n; ++i) intended[i] = now;
     }
-    if (plan.single)
+    if (entry.single)
       floor = run_us(intended[0]);  // its events start at their slots (a multi-step op's: below)
-    w.rec.measuring = intended[0] >= plan.measure_begin;
+    rec.measuring = intended[0] >= plan.measure_begin;
     const Clock::time_point sent = Clock::now();
     const uint64_t seq0 = ctx.seq;
-    if (plan.single) {
+    if (entry.single) {
+      std::vector<ScriptCall>& mine = calls[e];
       for (uint32_t i = 0; i < n; ++i) {
         ctx.seq = seq0 + i;
         ctx.start_us = static_cast<uint32_t>(duration_cast<microseconds>(intended[i] - plan.start).count());
-        plan.single->make_call(ctx, calls[i]);
+        entry.single->make_call(ctx, mine[i]);
       }
-      const std::span<ScriptCall> batch(calls.data(), n);
+      const std::span<ScriptCall> batch(mine.data(), n);
       const std::span<Reply> answers(replies.data(), n);
       if (redis->start_batch(batch, answers)) {  // the hot path: no coroutine frame of its own
         while (!redis->poll_batch()) redis->batch_io_done(co_await redis->batch_io());
@@ -316,8 +368,8 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
       for (uint32_t i = 0; i < n; ++i) {
         ctx.seq = seq0 + i;
         ctx.start_us = static_cast<uint32_t>(duration_cast<microseconds>(intended[i] - plan.start).count());
-        Outcome o = plan.single->on_reply(ctx, calls[i], replies[i]);
-        record(w, plan, o, intended[i], sent, done);
+        Outcome o = entry.single->on_reply(ctx, mine[i], replies[i]);
+        record(rec, w, plan, o, intended[i], sent, done);
         replies[i] = Reply();  // free the reply now, not at the next round
       }
     } else {
@@ -326,14 +378,14 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
       // with the clock even when an open loop runs behind its schedule.
       floor = run_us(sent);
       ctx.start_us = static_cast<uint32_t>(floor);
-      Outcome o = co_await plan.multi->op(ctx);
-      record(w, plan, o, intended[0], sent, Clock::now());
+      Outcome o = co_await entry.multi->op(ctx);
+      record(rec, w, plan, o, intended[0], sent, Clock::now());
     }
     ctx.seq = seq0 + n;
-    floor = run_us(open_loop && plan.single ? next : Clock::now());
+    floor = run_us(slot_floor ? std::min(next, plan.end) : Clock::now());
     done_ops += n;
     if ((done_ops & 63) < n) w.progress_ops.fetch_add(64, std::memory_order_relaxed);
-    if (redis->broken()) connected = co_await reconnect(w, plan, *redis, timer);
+    if (redis->broken()) connected = co_await reconnect(w, plan, *redis, rec, timer);
   }
 
   // The open-loop schedule of the measured period [end of warmup, end), and its slots never started: this
@@ -343,10 +395,10 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
   // its slot (no coordinated omission). With --requests there is no end: the schedule is the quota's slots
   // (all of it without --warmup) and nothing is dropped unless the run stops early. An interrupted run's
   // schedule ends when the client stopped; a slot still ahead then was never due.
-  if (open_loop) {
+  if (open) {
     const auto cut = stopping(w) ? std::min(plan.end, Clock::now()) : plan.end;
-    w.scheduled += slots_in(first, interval, 0, quota, plan.measure_begin, cut);
-    w.dropped += slots_in(first, interval, done_ops, quota, plan.measure_begin, cut);
+    w.scheduled += slots.count(0, quota, plan.measure_begin, cut);
+    w.dropped += slots.count(done_ops, quota, plan.measure_begin, cut);
   }
   w.timers.erase(std::find(w.timers.begin(), w.timers.end(), &timer));
   floor = CheckState::kNoFloor;
@@ -421,7 +473,14 @@ void progress_line(const LoadConfig& cfg, const std::vector<std::unique_ptr<Work
 
 }  // namespace
 
+bool open_loop(const LoadConfig& cfg) { return cfg.rate.has_value() || !cfg.stages.empty(); }
+
 LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFactory& make_redis) {
+  return run_load(cfg, std::vector<MixEntry>{{&variant, 1}}, make_redis);
+}
+
+LoadResult run_load(const LoadConfig& cfg, const std::vector<MixEntry>& mix, const RedisFactory& make_redis) {
+  if (mix.empty()) throw std::invalid_argument("run_load: nothing to run");
   const uint32_t threads = std::max<uint32_t>(1, std::min(cfg.threads, cfg.clients));
   using Wall = std::chrono::system_clock;
   auto unix_us = [](Wall::time_point t) {
@@ -437,31 +496,59 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
   // With --start-at the run clock's zero is that instant (just passed), on every shard alike.
   const int64_t origin_unix_us = cfg.start_at_unix_us ? std::min(*cfg.start_at_unix_us, wall_now) : wall_now;
   const auto start = steady_now - std::chrono::microseconds(wall_now - origin_unix_us);
+  const uint32_t all = cfg.total_clients ? cfg.total_clients : cfg.clients;  // --shard: the run's
+  std::optional<Schedule> schedule;
+  auto length = cfg.warmup + cfg.duration;
+  if (!cfg.stages.empty()) {
+    schedule = Schedule::stages(cfg.stages);
+    length = duration_cast<microseconds>(std::chrono::duration<double>(schedule->end_s()));
+  } else if (cfg.rate) {  // this process's share of the run's rate: the run's schedule is all clients' ops
+    schedule = Schedule::constant(*cfg.rate * all / cfg.clients);
+  }
   Plan plan{cfg,
-            as_single_call(variant),
-            as_multi_step(variant),
+            {},
+            {},
+            false,
             make_redis,
             start,
-            start + cfg.warmup,
-            cfg.requests ? Clock::time_point::max() : start + cfg.warmup + cfg.duration};
+            start + (cfg.stages.empty() ? cfg.warmup : microseconds(0)),
+            cfg.requests && cfg.stages.empty() ? Clock::time_point::max() : start + length,
+            std::move(schedule),
+            all};
+  double total_weight = 0;
+  for (const auto& m : mix) total_weight += m.weight;
+  double sum = 0;
+  for (const auto& m : mix) {
+    plan.entries.push_back({as_single_call(*m.run), as_multi_step(*m.run)});
+    plan.any_single = plan.any_single || m.run->single_call();
+    sum += m.weight;
+    if (mix.size() > 1) plan.cumulative.push_back(sum / total_weight);
+  }
 
+  const std::size_t recorders = mix.size() > 1 ? mix.size() + 1 : 1;  // a mix: and its total
   std::vector<std::unique_ptr<Worker>> workers;
-  std::unique_ptr<Collector> collector;
-  std::unique_ptr<SeriesSink> sink;
+  std::vector<std::unique_ptr<Collector>> collectors(recorders);
+  std::vector<std::unique_ptr<SeriesSink>> sinks(recorders);
   if (!cfg.keep_events) {
-    sink = std::make_unique<SeriesSink>();
-    sink->passed.assign(threads, 0);
+    for (auto& sink : sinks) {
+      sink = std::make_unique<SeriesSink>();
+      sink->passed.assign(threads, 0);
+    }
   }
   for (uint32_t t = 0; t < threads; ++t) {
     auto w = std::make_unique<Worker>();
-    w->rec.origin = start;
-    w->series_sink = sink.get();
-    w->measure_begin = plan.measure_begin;
-    w->rec.check = variant.new_state();
+    w->recs.resize(recorders);
     w->index = t;
-    if (t == 0 && !cfg.keep_events && w->rec.check->streams())
-      collector = std::make_unique<Collector>(variant, threads);
-    w->collector = collector.get();
+    w->measure_begin = plan.measure_begin;
+    for (std::size_t e = 0; e < recorders; ++e) {
+      Recorder& r = w->recs[e];
+      r.origin = start;
+      if (e < mix.size()) r.check = mix[e].run->new_state();
+      if (t == 0 && !cfg.keep_events && r.check && r.check->streams())
+        collectors[e] = std::make_unique<Collector>(*mix[e].run, threads);
+      w->collectors.push_back(collectors[e].get());
+      w->series_sinks.push_back(sinks[e].get());
+    }
     workers.push_back(std::move(w));
   }
   for (auto& w : workers) w->floors.reserve(cfg.clients / threads + 1);
@@ -497,30 +584,48 @@ LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFacto
   if (progress.joinable()) progress.join();
 
   LoadResult out;
-  out.merged.check = variant.new_state();
+  std::vector<Recorder> parts(recorders);
+  for (std::size_t e = 0; e < mix.size(); ++e) parts[e].check = mix[e].run->new_state();
   Clock::time_point last{};
   for (auto& w : workers) {  // the rest of every thread's events and seconds
     hand_off(*w, CheckState::kNoFloor);
     settle_series(*w, SIZE_MAX);
   }
-  if (sink) out.merged.series = std::move(sink->series);
+  for (std::size_t e = 0; e < recorders; ++e)
+    if (sinks[e]) parts[e].series = std::move(sinks[e]->series);
   for (auto& w : workers) {
-    if (w->collector) w->rec.check.reset();  // handed off whole: the shared state is the merged one
-    out.merged.merge(w->rec);
+    for (std::size_t e = 0; e < recorders; ++e) {
+      if (w->collectors[e]) w->recs[e].check.reset();  // handed off whole: the shared state is the merged one
+      parts[e].merge(w->recs[e]);
+    }
     out.connect_failures += w->connect_failures;
     if (!w->last_connect_error.empty()) out.last_connect_error = w->last_connect_error;
     out.scheduled += w->scheduled;
     out.dropped += w->dropped;
     last = std::max(last, w->last_done);
   }
-  if (collector) out.merged.check = collector->finish();
-  out.merged.origin = start;
+  for (std::size_t e = 0; e < recorders; ++e) {
+    if (collectors[e]) parts[e].check = collectors[e]->finish();
+    parts[e].origin = start;
+  }
+  if (mix.size() > 1) {  // the total recorded every op; the transport counted into the entries
+    Recorder& total = parts.back();
+    for (std::size_t e = 0; e < mix.size(); ++e) {
+      total.Counters::merge(parts[e]);
+      total.retries += parts[e].retries;
+    }
+    out.merged = std::move(total);
+    parts.pop_back();
+    out.entries = std::move(parts);
+  } else {
+    out.merged = std::move(parts[0]);
+  }
   out.origin_unix_us = origin_unix_us;
   // One clock: the series counts seconds from the end of warmup, so duration_s and throughput do too.
   out.series_end_s =
       last > plan.measure_begin ? std::chrono::duration<double>(last - plan.measure_begin).count() : 0.0;
   out.measured_s = out.series_end_s;
-  out.pipeline = plan.single ? std::max<uint32_t>(1, cfg.pipeline) : 1;
+  out.pipeline = plan.any_single ? std::max<uint32_t>(1, cfg.pipeline) : 1;
   out.interrupted = g_interrupted.load();
   return out;
 }

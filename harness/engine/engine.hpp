@@ -23,7 +23,10 @@ struct LoadConfig {
   std::chrono::microseconds duration{10'000'000};
   std::chrono::microseconds warmup{0};
   std::optional<uint64_t> requests;  // total logical ops (split over the clients), instead of duration
-  std::optional<double> rate;        // open loop, total ops/s
+  std::optional<double> rate;        // open loop, total ops/s (--shard: this shard's share)
+  // --stages: the open-loop rate ramps stage by stage (engine/schedule.hpp); the run's whole schedule (every
+  // shard's together), instead of `rate`. The load lasts the stages' total; no warmup.
+  std::vector<reports::Stage> stages;
   uint64_t seed = 0;
   double think_time_ms = 0;
   // Progress line on stderr (only when stderr is a terminal); label "SCENARIO/VARIANT".
@@ -42,6 +45,13 @@ struct LoadConfig {
 
 using transport::RedisFactory;
 
+// --workload: one entry of the mix, and its weight (each virtual client picks its next op, or with --pipeline
+// its next batch of a single-call entry, by weight).
+struct MixEntry {
+  VariantRun* run = nullptr;
+  double weight = 1;
+};
+
 struct LoadResult {
   Recorder merged;
   // From the end of warmup (the series' clock zero) to the last measured op's completion: duration_s,
@@ -59,8 +69,15 @@ struct LoadResult {
   int64_t origin_unix_us = 0;  // the wall time of the run clock's zero
   uint64_t connect_failures = 0;
   std::string last_connect_error;
+  // A mix (more than one entry): each entry's own recorder, checker state included; `merged` then holds their
+  // sum without a checker state (the total row).
+  std::vector<Recorder> entries;
 };
 
+bool open_loop(const LoadConfig& cfg);
+
 LoadResult run_load(const LoadConfig& cfg, VariantRun& variant, const RedisFactory& make_redis);
+// A weighted mix of variants in one load (--workload). One entry: the same as the overload above.
+LoadResult run_load(const LoadConfig& cfg, const std::vector<MixEntry>& mix, const RedisFactory& make_redis);
 
 }  // namespace lh::engine

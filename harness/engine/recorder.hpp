@@ -39,6 +39,8 @@ struct Recorder : transport::Counters {
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - origin).count());
   }
   void merge(const Recorder& o);
+  // Everything but the checker state (--workload's total row: its entries' states are of different kinds).
+  void merge_stats(const Recorder& o);
 };
 
 }  // namespace lh::engine

@@ -56,6 +56,7 @@ class ClusterRedis final : public Redis {
   bool batch_needs_retry() const override { return fast_follow_up_; }
   asio::awaitable<void> retry_batch() override;
   bool broken() const override { return broken_; }
+  void count_into(Counters* c) override { rec_ = c; }
 
  private:
   // Sends argv (ASKING first when `asking`) until it is answered by the node serving `slot` (-1: any node).

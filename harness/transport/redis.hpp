@@ -86,6 +86,8 @@ class Redis {
   virtual asio::awaitable<void> retry_batch();
   // True when the transport is broken and the engine must reconnect before the next op.
   virtual bool broken() const = 0;
+  // From now on counts into `c` (--workload: the counters of the entry whose op goes next).
+  virtual void count_into(Counters* c) = 0;
 
  protected:
   // The rest of a started batch, as a coroutine (evalsha_batch() of a transport that has start_batch()).

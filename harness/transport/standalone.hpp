@@ -44,6 +44,7 @@ class StandaloneRedis final : public Redis {
   bool batch_needs_retry() const override { return batch_noscript_; }
   asio::awaitable<void> retry_batch() override;
   bool broken() const override { return !conn_.is_open(); }
+  void count_into(Counters* c) override { rec_ = c; }
 
  private:
   void count(const Reply& r);
