@@ -1,5 +1,8 @@
 #include "harness/app/runner.hpp"
+#include "harness/app/capacity.hpp"
 #include "harness/app/preflight.hpp"
+#include "harness/app/workload_file.hpp"
+#include "harness/reports/console.hpp"
 #include "harness/util/interrupt.hpp"
 
 #include <chrono>
@@ -76,6 +79,8 @@ struct Job {
   std::string scenario, variant;
   bool safe_by_design = false;
   std::unique_ptr<scenarios::VariantRun> run;
+  std::string name;   // --workload: the entry's name
+  double weight = 1;  // --workload: its weight in the mix
 };
 
 std::string read_file(const std::string& path) {
@@ -88,6 +93,34 @@ std::string read_file(const std::string& path) {
 
 std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params, std::ostream& log) {
   std::vector<Job> jobs;
+  if (!cfg.workload_path.empty()) {
+    for (const auto& w : read_workload(cfg.workload_path)) {
+      const std::string where = "--workload " + cfg.workload_path + ": entry \"" + w.name + "\"";
+      if (!w.script_path.empty()) {
+        std::ifstream in(w.script_path, std::ios::binary);
+        std::ostringstream body;
+        body << in.rdbuf();
+        if (!in) throw UsageError(where + ": script " + w.script_path + ": cannot read the file");
+        TemplateSet t;
+        try {
+          t = TemplateSet::compile(w.keys, w.args, params.key_prefix);
+        } catch (const TemplateError& e) {
+          throw UsageError(where + ": " + e.what());
+        }
+        jobs.push_back(
+            {"custom", cfg.eval ? "eval" : "evalsha", false,
+             scenarios::make_custom_run(scripts::make_script(w.script_path, body.str()), std::move(t)),
+             w.name, w.weight});
+      } else {
+        const scenarios::Scenario* s = scenarios::find_scenario(w.scenario);
+        scenarios::Params own = params;  // its checker's keys, apart from every other entry's
+        own.key_prefix += w.name + ":";
+        jobs.push_back(
+            {w.scenario, w.variant, s->safe_by_design(w.variant), s->make(w.variant, own), w.name, w.weight});
+      }
+    }
+    return jobs;
+  }
   if (!cfg.script_path.empty()) {
     scripts::Script script = scripts::make_script(cfg.script_path, read_file(cfg.script_path));
     TemplateSet t;
@@ -118,9 +151,8 @@ std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params
   return jobs;
 }
 
-reports::Result build_result(const Job& job, const LoadResult& lr, const RunConfig& cfg,
+reports::Result build_result(const Job& job, const Recorder& r, const LoadResult& lr, const RunConfig& cfg,
                              reports::Correctness correctness) {
-  const Recorder& r = lr.merged;
   reports::Result res;
   res.scenario = job.scenario;
   res.variant = job.variant;
@@ -140,9 +172,10 @@ reports::Result build_result(const Job& job, const LoadResult& lr, const RunConf
   res.duration_s = lr.measured_s;
   res.throughput_ops_s = lr.measured_s > 0 ? static_cast<double>(res.ops_total) / lr.measured_s : 0;
   res.latency_us = summarize(r.latency_us);
-  if (cfg.load.rate) res.uncorrected_latency_us = summarize(r.uncorrected_latency_us);
+  const bool open = engine::open_loop(cfg.load) || cfg.capacity;
+  if (open) res.uncorrected_latency_us = summarize(r.uncorrected_latency_us);
   if (r.latency_us.count() > 0) res.latency_hdr = stats::hdr_base64(r.latency_us);
-  if (cfg.load.rate && r.uncorrected_latency_us.count() > 0)
+  if (open && r.uncorrected_latency_us.count() > 0)
     res.uncorrected_latency_hdr = stats::hdr_base64(r.uncorrected_latency_us);
   // Points count whole seconds since the end of warmup, as series_end_s does: the last one may be partial.
   for (const auto& p : r.series.points())
@@ -181,6 +214,12 @@ void fill_config(reports::Config& c, const RunConfig& cfg, const std::string& pr
   c.shard_index = cfg.shard_index;
   c.shard_count = cfg.shard_count;
   c.start_at_unix_us = cfg.start_at_unix_us;
+  c.stages = cfg.load.stages;
+  if (!c.stages.empty()) {  // the stages are the whole load: no warmup, their total is its duration
+    c.duration_s = 0;
+    for (const auto& st : c.stages) c.duration_s += st.duration_s;
+  }
+  c.workload = cfg.workload_path;
 }
 
 // One TLS context for the run, on every rediss:// seed (cluster nodes inherit it from their seed). Throws
@@ -241,6 +280,12 @@ reports::Report error_report(const RunConfig& cfg, const std::string& started_at
 
 std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfig& cfg) {
   std::vector<std::pair<std::string, std::string>> out;
+  if (!cfg.workload_path.empty()) {
+    for (const auto& w : read_workload(cfg.workload_path))
+      out.emplace_back(w.script_path.empty() ? w.scenario : "custom",
+                       w.script_path.empty() ? w.variant : (cfg.eval ? "eval" : "evalsha"));
+    return out;
+  }
   if (!cfg.script_path.empty()) {
     out.emplace_back("custom", cfg.eval ? "eval" : "evalsha");
     return out;
@@ -330,6 +375,339 @@ void judge_errors(reports::Result& res, double max_error_rate) {
   }
 }
 
+void warn_in(reports::Report& report, std::ostream& log, std::string w) {
+  w = redact(std::move(w));
+  log << "warning: " << w << "\n";
+  report.warnings.push_back(std::move(w));
+}
+
+// What every round of a run shares once the target is ready: the config, the log, the report the rounds add
+// to, the target and the transport factory, and whether a round was interrupted.
+struct Session {
+  const RunConfig& cfg;
+  std::ostream& log;
+  reports::Report& report;
+  const scenarios::Params& params;
+  TargetSession& target;
+  const RedisFactory& factory;
+  const MergeInput* merge;
+  bool sharded, lead;
+  bool interrupted = false;
+
+  void warn(std::string w) { warn_in(report, log, std::move(w)); }
+  bool stopped() const { return report.aborted || interrupted || g_interrupted.load(); }
+  void not_run(const Job& job) {
+    interrupted = interrupted || g_interrupted.load();
+    report.not_run.push_back({job.scenario, job.variant,
+                              report.aborted ? "aborted: " + *report.aborted : "interrupted",
+                              !report.aborted});
+  }
+};
+
+// Writes the job's initial state. False when it did not (refused, target lost, interrupted): the job is then
+// in not_run.
+bool setup_job(Session& s, Job& job) {
+  const std::string label = job.scenario + "/" + job.variant;
+  try {
+    Watched setup(s.target.admin());
+    if (s.lead && !s.merge) job.run->setup(setup);
+    if (!setup.first_error().empty()) {
+      s.report.not_run.push_back({job.scenario, job.variant, "setup refused: " + setup.first_error(), false});
+      s.log << label << ": not run: setup refused: " << redact(setup.first_error()) << "\n";
+      return false;
+    }
+  } catch (const ExitError& e) {  // lost (TargetLost), or refused on reconnect
+    s.report.aborted = "the target was lost: " + std::string(e.what());
+    s.report.not_run.push_back({job.scenario, job.variant, "aborted: " + *s.report.aborted, false});
+    return false;
+  } catch (const Interrupted&) {
+    s.interrupted = true;
+    s.report.not_run.push_back({job.scenario, job.variant, "interrupted", true});
+    return false;
+  }
+  return true;
+}
+
+// Reads the final state back and judges the job's merged checker state.
+reports::Correctness check_job(Session& s, Job& job, const engine::CheckState& state) {
+  reports::Correctness corr;
+  try {
+    Watched check(s.target.admin());
+    if (s.sharded) {
+      corr.checked = false;
+      corr.verdict = "not-checked";
+      corr.reason = "shard " + std::to_string(*s.cfg.shard_index) + "/" + std::to_string(*s.cfg.shard_count) +
+                    ": lua-harness merge judges the run once every shard has ended";
+    } else {
+      corr = job.run->check(check, state);
+    }
+    if (!check.first_error().empty()) {
+      corr.verdict = "inconclusive";
+      corr.reason = "the final state could not be read back: " + check.first_error();
+    }
+  } catch (const ExitError& e) {
+    s.report.aborted = "the target was lost: " + std::string(e.what());
+    corr.checked = false;
+    corr.verdict = "not-checked";
+    corr.reason = "the target was lost before the final state could be read: " + std::string(e.what());
+  } catch (const Interrupted&) {
+    s.interrupted = true;
+    corr.checked = false;
+    corr.verdict = "not-checked";
+    corr.reason = "interrupted: the final state was not read within 0.5 s of the signal";
+  }
+  corr.period = s.cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
+  return corr;
+}
+
+// What is said of a result once it is built: the open loop's schedule, the error judgement, the log lines.
+void finish_result(Session& s, reports::Result& res, const LoadResult& lr, const LoadConfig& lc,
+                   const std::string& label, bool open_loop_row) {
+  if (open_loop_row) {
+    res.ops_scheduled = lr.scheduled;
+    res.ops_dropped = lr.dropped;
+    if (s.cfg.capacity) {  // capacity's step table says it of every step
+    } else if (lr.dropped > 0)
+      s.warn(label + ": " + reports::with_commas(lr.dropped) + " of " + reports::with_commas(lr.scheduled) +
+             " scheduled ops never started: all " + std::to_string(s.cfg.load.clients) +
+             " clients were busy (raise --clients, or lower --rate)");
+    if (!s.cfg.capacity && lc.rate && res.throughput_ops_s < 0.95 * *lc.rate)
+      s.warn(label + ": reached " + reports::with_commas(static_cast<uint64_t>(res.throughput_ops_s)) +
+             " ops/s of --rate " + reports::with_commas(static_cast<uint64_t>(*lc.rate)));
+  }
+  // Also a --script run without a checker: its ops must have succeeded for its latency to mean anything. Not
+  // a variant whose check was cut short (target lost, interrupted): that reason stands.
+  if (res.correctness.checked || res.correctness.reason.empty()) judge_errors(res, s.cfg.max_error_rate);
+  s.log << label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
+        << " ops/s, p99 " << res.latency_us.p99 << " us, " << res.correctness.verdict << "\n";
+  if (!res.correctness.reason.empty())
+    s.log << "  " << res.correctness.verdict << ": " << redact(res.correctness.reason) << "\n";
+  for (const auto& [name, example] : res.error_examples)
+    s.log << "  " << res.errors.at(name) << " " << name << " errors, the first: " << example << "\n";
+  if (lr.interrupted) s.interrupted = true;
+}
+
+void warn_pipeline(Session& s, const reports::Result& res, const std::string& label) {
+  if (s.cfg.load.pipeline > 1 && res.pipeline == 1)
+    s.warn(label + ": --pipeline " + std::to_string(s.cfg.load.pipeline) +
+           " does not apply to a multi-step variant (each op waits for its replies): it ran at depth 1");
+}
+
+// This shard's part of the run's clients, rate and requests; a reason in not_run when it started too late.
+bool shard_load(Session& s, const Job& job, LoadConfig& lc) {
+  const RunConfig& cfg = s.cfg;
+  const uint32_t n = *cfg.shard_count, i = *cfg.shard_index, total = cfg.load.clients;
+  lc.clients = total / n + (i < total % n ? 1 : 0);
+  lc.first_client = i * (total / n) + std::min(i, total % n);
+  lc.total_clients = total;
+  lc.keep_events = true;  // the merge judges the run: cas and lock keep their events for it
+  if (cfg.load.rate) lc.rate = *cfg.load.rate * lc.clients / total;
+  if (cfg.load.requests) {  // the one-process quotas of this shard's clients, summed
+    const uint64_t r = *cfg.load.requests;
+    uint64_t sum = 0;
+    for (uint32_t g = lc.first_client; g < lc.first_client + lc.clients; ++g)
+      sum += r / total + (g < r % total ? 1 : 0);
+    lc.requests = sum;
+  }
+  lc.start_at_unix_us = cfg.start_at_unix_us;
+  if (!cfg.start_at_unix_us) return true;
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  // Shard 0 must have written the initial state before anyone loads; a shard more than a second late would
+  // run a shorter (or, open loop, a bursting) load than the others.
+  const int64_t late_us = now_us - *cfg.start_at_unix_us;
+  if ((s.lead && late_us > 0) || late_us > 1'000'000) {
+    s.report.not_run.push_back(
+        {job.scenario, job.variant,
+         s.lead ? std::string(
+                      "shard 0 finished the setup after --start-at: the other shards may have started before "
+                      "the initial state was written; choose a later --start-at")
+                : "this shard was ready " + std::to_string(late_us / 1000) +
+                      " ms after --start-at: its load would not have been the others' (choose a later "
+                      "--start-at)",
+         false});
+    s.log << job.scenario << "/" << job.variant << ": not run: ready after --start-at\n";
+    return false;
+  }
+  return true;
+}
+
+// Each job in turn: setup, load, check; a result each (a merge: the shards' loads instead of its own).
+void run_jobs(Session& s, std::vector<Job>& jobs, const LoadConfig& base) {
+  std::size_t job_index = 0;
+  for (auto& job : jobs) {
+    const std::size_t this_job = job_index++;
+    const std::string label = job.scenario + "/" + job.variant;
+    if (s.stopped()) {
+      s.not_run(job);
+      continue;
+    }
+    if (!setup_job(s, job)) continue;
+    LoadConfig lc = base;
+    lc.label = label;
+    if (s.sharded && !shard_load(s, job, lc)) continue;
+    LoadResult lr;
+    if (s.merge) {
+      const auto& states = s.merge->states[this_job];
+      auto shard_file = [&](std::size_t k) {
+        return k < s.merge->files.size() ? s.merge->files[k] : "shard " + std::to_string(k);
+      };
+      for (std::size_t k = 0; k < states.size(); ++k) {
+        LoadResult one;
+        try {
+          one = engine::load_load_result(states[k], *job.run);
+        } catch (const std::invalid_argument& e) {
+          throw UsageError(shard_file(k) + ": " + label + ": " + e.what());
+        }
+        if (k == 0) {
+          lr = std::move(one);
+          continue;
+        }
+        if (one.origin_unix_us != lr.origin_unix_us)
+          throw UsageError(shard_file(k) + ": its run clock started " +
+                           std::to_string(one.origin_unix_us - lr.origin_unix_us) +
+                           " us from shard 0's: not one --start-at");
+        engine::merge_load_result(lr, one);
+      }
+    } else {
+      lr = run_load(lc, *job.run, s.factory);
+    }
+    reports::Correctness corr = check_job(s, job, *lr.merged.check);
+    s.report.results.push_back(build_result(job, lr.merged, lr, s.cfg, std::move(corr)));
+    auto& res = s.report.results.back();
+    if (s.sharded) res.merge_state = engine::save_load_result(lr);
+    res.ops_per_node = s.target.take_ops_per_node(res.ops_total);
+    if (s.merge && this_job < s.merge->ops_per_node.size())
+      res.ops_per_node = s.merge->ops_per_node[this_job];
+    res.pipeline = job.run->single_call() ? std::max<uint32_t>(1, s.cfg.load.pipeline) : 1;
+    warn_pipeline(s, res, label);
+    finish_result(s, res, lr, lc, label, engine::open_loop(base));
+  }
+}
+
+// --workload: every entry's setup, one load of their weighted mix, each entry's check; a result per entry
+// (named) and the mix's total row.
+void run_mix(Session& s, std::vector<Job>& jobs, const LoadConfig& base) {
+  if (s.stopped()) {
+    for (const auto& job : jobs) s.not_run(job);
+    return;
+  }
+  for (auto& job : jobs) {
+    if (setup_job(s, job)) continue;
+    for (const auto& other : jobs)  // the mix runs whole or not at all
+      if (&other != &job)
+        s.report.not_run.push_back({other.scenario, other.variant,
+                                    "not run: the workload's entry '" + job.name + "' could not be set up",
+                                    s.report.not_run.back().interrupted});
+    return;
+  }
+  LoadConfig lc = base;
+  lc.label = "workload";
+  std::vector<engine::MixEntry> mix;
+  for (auto& job : jobs) mix.push_back({job.run.get(), job.weight});
+  LoadResult lr = run_load(lc, mix, s.factory);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    Job& job = jobs[i];
+    reports::Correctness corr = check_job(s, job, *lr.entries[i].check);
+    s.report.results.push_back(build_result(job, lr.entries[i], lr, s.cfg, std::move(corr)));
+    auto& res = s.report.results.back();
+    res.name = job.name;
+    res.pipeline = job.run->single_call() ? std::max<uint32_t>(1, s.cfg.load.pipeline) : 1;
+    warn_pipeline(s, res, job.name);
+    LoadResult quiet;  // the schedule's counts belong to the total row
+    quiet.interrupted = lr.interrupted;
+    finish_result(s, res, quiet, lc, job.name, false);
+  }
+  Job total{"workload", "mix", false, nullptr, "total", 1};
+  reports::Correctness corr;
+  corr.invariant = "the workload's total: each entry's row carries its own check";
+  corr.period = s.cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
+  s.report.results.push_back(build_result(total, lr.merged, lr, s.cfg, std::move(corr)));
+  auto& res = s.report.results.back();
+  res.name = "total";
+  res.pipeline = std::max<uint32_t>(1, s.cfg.load.pipeline);
+  res.ops_per_node = s.target.take_ops_per_node(res.ops_total);
+  finish_result(s, res, lr, lc, "total", engine::open_loop(base));
+}
+
+// lua-harness capacity: open-loop steps, each a fresh run of the workload with its own warmup (its keys
+// deleted and set up again in between), searched as CapacitySearch says. The report's results are the best
+// step's (or, when none met the SLOs, the first step's); `capacity` holds every step.
+void run_capacity(Session& s, std::vector<Job>& jobs) {
+  const CapacityConfig& c = *s.cfg.capacity;
+  reports::Capacity out;
+  for (const auto& slo : c.slos) out.slos.push_back(slo.expr);
+  out.rate_start = c.rate_start;
+  out.rate_max = c.rate_max;
+  out.precision = c.precision;
+  out.step_duration_s = std::chrono::duration<double>(c.step_duration).count();
+  out.step_warmup_s = std::chrono::duration<double>(c.step_warmup).count();
+  CapacitySearch search(c);
+  std::vector<reports::Result> kept;  // the results of the best step so far (or of the first)
+  std::optional<double> kept_rate;
+  bool first = true;
+  while (const auto rate = search.next()) {
+    if (s.stopped()) break;
+    if (!first && !s.cfg.keep_keys) {  // the next step starts from a fresh initial state
+      try {
+        const CleanupResult cr = s.target.cleanup(s.params.key_prefix);
+        if (cr.left != 0) {
+          s.report.aborted = "the keys of the step before could not be deleted: " + cr.reason;
+          break;
+        }
+      } catch (const ExitError& e) {
+        s.report.aborted = "the target was lost: " + std::string(e.what());
+        break;
+      } catch (const Interrupted&) {
+        s.interrupted = true;
+        break;
+      }
+    }
+    LoadConfig lc = s.cfg.load;
+    lc.rate = *rate;
+    lc.duration = c.step_duration;
+    lc.warmup = c.step_warmup;
+    s.log << "step " << out.steps.size() + 1 << ": " << reports::with_commas(static_cast<uint64_t>(*rate))
+          << " ops/s\n";
+    const std::size_t before = s.report.results.size();
+    if (jobs.size() > 1 || !jobs.front().name.empty()) run_mix(s, jobs, lc);
+    else run_jobs(s, jobs, lc);
+    std::vector<reports::Result> results(std::make_move_iterator(s.report.results.begin() + before),
+                                         std::make_move_iterator(s.report.results.end()));
+    s.report.results.resize(before);
+    if (s.stopped() && results.empty()) break;
+    std::string cause;
+    reports::CapacityStep step = judge_step(*rate, results, c.slos, lc.clients, lc.threads, &cause);
+    if (s.interrupted || g_interrupted.load()) {
+      step.met = false;
+      step.failed.insert(step.failed.begin(), "interrupted: the step did not run to its end");
+    }
+    s.log << "  " << (step.met ? "met" : "failed") << ": achieved "
+          << reports::with_commas(static_cast<uint64_t>(step.achieved)) << " ops/s, p99 " << step.p99_ms
+          << " ms" << (step.failed.empty() ? "" : "; " + step.failed.front()) << "\n";
+    if (s.interrupted || g_interrupted.load()) {
+      out.steps.push_back(std::move(step));
+      if (first) kept = std::move(results);
+      break;
+    }
+    search.record(*rate, step.met);
+    if (out.limited_by.empty() && !step.met) out.limited_by = cause;
+    if ((step.met && (!kept_rate || *rate > *kept_rate)) || first) {
+      kept = std::move(results);
+      if (step.met) kept_rate = *rate;
+    }
+    out.steps.push_back(std::move(step));
+    first = false;
+  }
+  out.max_rate = search.best();
+  if (s.interrupted || g_interrupted.load()) out.limited_by = "interrupted";
+  else if (out.limited_by.empty() && out.max_rate) out.limited_by = "--rate-max";
+  for (auto& r : kept) s.report.results.push_back(std::move(r));
+  s.report.capacity = std::move(out);
+  s.log << reports::capacity_sentence(*s.report.capacity) << "\n";
+}
+
 }  // namespace
 
 reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInput* merge) {
@@ -342,6 +720,12 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
   validate_key_prefix(params.key_prefix);
   // Cluster: every key of one script call must share a slot. Refused before anything runs (exit 2).
   auto refuse_cross_slot = [&] {
+    if (!cfg.workload_path.empty()) {
+      for (const auto& w : read_workload(cfg.workload_path))
+        if (auto problem = transport::cross_slot_problem(w.keys, params.key_prefix))
+          throw UsageError("--workload " + cfg.workload_path + ": entry \"" + w.name + "\": " + *problem);
+      return;
+    }
     if (cfg.script_path.empty()) return;
     if (auto problem = transport::cross_slot_problem(cfg.key_templates, params.key_prefix))
       throw UsageError(*problem);
@@ -453,169 +837,17 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
   fill_config(report.config, cfg, params.key_prefix, jobs_of(jobs));
 
   for (const auto& u : seeds) add_secret(u.password);  // masked by redact() (util/secrets.hpp)
-  auto warn = [&](std::string w) {
-    w = redact(std::move(w));
-    log << "warning: " << w << "\n";
-    report.warnings.push_back(std::move(w));
-  };
+  auto warn = [&](std::string w) { warn_in(report, log, std::move(w)); };
   if (!seeds.empty() && seeds.front().tls && cfg.tls.insecure)
     warn(
         "--tls-insecure: the server's certificate and name were not verified (anyone on the path could "
         "have answered)");
 
-  bool interrupted = false;
-  std::size_t job_index = 0;
-  for (auto& job : jobs) {
-    const std::size_t this_job = job_index++;
-    const std::string label = job.scenario + "/" + job.variant;
-    if (report.aborted || interrupted || g_interrupted.load()) {
-      interrupted = interrupted || g_interrupted.load();
-      report.not_run.push_back({job.scenario, job.variant,
-                                report.aborted ? "aborted: " + *report.aborted : "interrupted",
-                                !report.aborted});
-      continue;
-    }
-    try {
-      Watched setup(target->admin());
-      if (lead && !merge) job.run->setup(setup);
-      if (!setup.first_error().empty()) {
-        report.not_run.push_back({job.scenario, job.variant, "setup refused: " + setup.first_error(), false});
-        log << label << ": not run: setup refused: " << redact(setup.first_error()) << "\n";
-        continue;
-      }
-    } catch (const ExitError& e) {  // lost (TargetLost), or refused on reconnect
-      report.aborted = "the target was lost: " + std::string(e.what());
-      report.not_run.push_back({job.scenario, job.variant, "aborted: " + *report.aborted, false});
-      continue;
-    } catch (const Interrupted&) {
-      interrupted = true;
-      report.not_run.push_back({job.scenario, job.variant, "interrupted", true});
-      continue;
-    }
-    LoadConfig lc = cfg.load;
-    lc.label = label;
-    if (sharded) {  // this shard's part of the run's clients, rate and requests
-      const uint32_t n = *cfg.shard_count, i = *cfg.shard_index, total = cfg.load.clients;
-      lc.clients = total / n + (i < total % n ? 1 : 0);
-      lc.first_client = i * (total / n) + std::min(i, total % n);
-      lc.total_clients = total;
-      lc.keep_events = true;  // the merge judges the run: cas and lock keep their events for it
-      if (cfg.load.rate) lc.rate = *cfg.load.rate * lc.clients / total;
-      if (cfg.load.requests) {  // the one-process quotas of this shard's clients, summed
-        const uint64_t r = *cfg.load.requests;
-        uint64_t sum = 0;
-        for (uint32_t g = lc.first_client; g < lc.first_client + lc.clients; ++g)
-          sum += r / total + (g < r % total ? 1 : 0);
-        lc.requests = sum;
-      }
-      lc.start_at_unix_us = cfg.start_at_unix_us;
-      if (cfg.start_at_unix_us) {
-        const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count();
-        // Shard 0 must have written the initial state before anyone loads; a shard more than a second late
-        // would run a shorter (or, open loop, a bursting) load than the others.
-        const int64_t late_us = now_us - *cfg.start_at_unix_us;
-        if ((lead && late_us > 0) || late_us > 1'000'000) {
-          report.not_run.push_back(
-              {job.scenario, job.variant,
-               lead ? std::string(
-                          "shard 0 finished the setup after --start-at: the other shards may have started "
-                          "before the initial state was written; choose a later --start-at")
-                    : "this shard was ready " + std::to_string(late_us / 1000) +
-                          " ms after --start-at: its load would not have been the others' (choose a later "
-                          "--start-at)",
-               false});
-          log << label << ": not run: ready after --start-at\n";
-          continue;
-        }
-      }
-    }
-    LoadResult lr;
-    if (merge) {
-      const auto& states = merge->states[this_job];
-      auto shard_file = [&](std::size_t s) {
-        return s < merge->files.size() ? merge->files[s] : "shard " + std::to_string(s);
-      };
-      for (std::size_t s = 0; s < states.size(); ++s) {
-        LoadResult one;
-        try {
-          one = engine::load_load_result(states[s], *job.run);
-        } catch (const std::invalid_argument& e) {
-          throw UsageError(shard_file(s) + ": " + label + ": " + e.what());
-        }
-        if (s == 0) {
-          lr = std::move(one);
-          continue;
-        }
-        if (one.origin_unix_us != lr.origin_unix_us)
-          throw UsageError(shard_file(s) + ": its run clock started " +
-                           std::to_string(one.origin_unix_us - lr.origin_unix_us) +
-                           " us from shard 0's: not one --start-at");
-        engine::merge_load_result(lr, one);
-      }
-    } else {
-      lr = run_load(lc, *job.run, factory);
-    }
-    reports::Correctness corr;
-    try {
-      Watched check(target->admin());
-      if (sharded) {
-        corr.checked = false;
-        corr.verdict = "not-checked";
-        corr.reason = "shard " + std::to_string(*cfg.shard_index) + "/" + std::to_string(*cfg.shard_count) +
-                      ": lua-harness merge judges the run once every shard has ended";
-      } else {
-        corr = job.run->check(check, *lr.merged.check);
-      }
-      if (!check.first_error().empty()) {
-        corr.verdict = "inconclusive";
-        corr.reason = "the final state could not be read back: " + check.first_error();
-      }
-    } catch (const ExitError& e) {
-      report.aborted = "the target was lost: " + std::string(e.what());
-      corr.checked = false;
-      corr.verdict = "not-checked";
-      corr.reason = "the target was lost before the final state could be read: " + std::string(e.what());
-    } catch (const Interrupted&) {
-      interrupted = true;
-      corr.checked = false;
-      corr.verdict = "not-checked";
-      corr.reason = "interrupted: the final state was not read within 0.5 s of the signal";
-    }
-    corr.period = cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
-    report.results.push_back(build_result(job, lr, cfg, std::move(corr)));
-    auto& res = report.results.back();
-    if (sharded) res.merge_state = engine::save_load_result(lr);
-    res.ops_per_node = target->take_ops_per_node(res.ops_total);
-    if (merge && this_job < merge->ops_per_node.size()) res.ops_per_node = merge->ops_per_node[this_job];
-    res.pipeline = job.run->single_call() ? std::max<uint32_t>(1, cfg.load.pipeline) : 1;
-    if (cfg.load.pipeline > 1 && res.pipeline == 1)
-      warn(label + ": --pipeline " + std::to_string(cfg.load.pipeline) +
-           " does not apply to a multi-step variant (each op waits for its replies): it ran at depth 1");
-    if (cfg.load.rate) {
-      res.ops_scheduled = lr.scheduled;
-      res.ops_dropped = lr.dropped;
-      if (lr.dropped > 0)
-        warn(label + ": " + reports::with_commas(lr.dropped) + " of " + reports::with_commas(lr.scheduled) +
-             " scheduled ops never started: all " + std::to_string(cfg.load.clients) +
-             " clients were busy (raise --clients, or lower --rate)");
-      if (res.throughput_ops_s < 0.95 * lc.rate.value_or(*cfg.load.rate))
-        warn(label + ": reached " + reports::with_commas(static_cast<uint64_t>(res.throughput_ops_s)) +
-             " ops/s of --rate " +
-             reports::with_commas(static_cast<uint64_t>(lc.rate.value_or(*cfg.load.rate))));
-    }
-    // Also a --script run without a checker: its ops must have succeeded for its latency to mean anything. Not
-    // a variant whose check was cut short (target lost, interrupted): that reason stands.
-    if (res.correctness.checked || res.correctness.reason.empty()) judge_errors(res, cfg.max_error_rate);
-    log << label << ": " << res.ops_total << " ops, " << static_cast<uint64_t>(res.throughput_ops_s)
-        << " ops/s, p99 " << res.latency_us.p99 << " us, " << res.correctness.verdict << "\n";
-    if (!res.correctness.reason.empty())
-      log << "  " << res.correctness.verdict << ": " << redact(res.correctness.reason) << "\n";
-    for (const auto& [name, example] : res.error_examples)
-      log << "  " << res.errors.at(name) << " " << name << " errors, the first: " << example << "\n";
-    if (lr.interrupted) interrupted = true;
-  }
+  Session session{cfg, log, report, params, *target, factory, merge, sharded, lead};
+  if (cfg.capacity) run_capacity(session, jobs);
+  else if (!cfg.workload_path.empty()) run_mix(session, jobs, cfg.load);
+  else run_jobs(session, jobs, cfg.load);
+  bool interrupted = session.interrupted;
   if (g_interrupted.load()) interrupted = true;
   report.interrupted = interrupted;
   if (report.aborted) log << "aborted: " << redact(*report.aborted) << "\n";
@@ -681,6 +913,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
   for (const auto& n : report.not_run)
     if (!n.interrupted) report.exit_code = kExitFailed;
   if (report.cleanup) report.exit_code = kExitFailed;
+  if (report.capacity && !report.capacity->max_rate) report.exit_code = kExitFailed;  // not even --rate-start
   if (report.interrupted) report.exit_code = kExitInterrupted;
   if (report.aborted) report.exit_code = kExitTarget;
   report.verdict = report.exit_code == kExitOk ? "pass" : "fail";

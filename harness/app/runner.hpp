@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/app/capacity.hpp"
 #include "harness/engine/engine.hpp"
 #include "harness/model/report.hpp"
 #include "harness/net/connection.hpp"
@@ -44,6 +45,10 @@ struct RunConfig {
   // result carries its merge_state. --start-at (unix microseconds) starts the load then, on every shard.
   std::optional<uint32_t> shard_index, shard_count;
   std::optional<int64_t> start_at_unix_us;
+  // --workload FILE.json (app/workload_file.hpp): a weighted mix instead of --scenario or --script.
+  std::string workload_path;
+  // lua-harness capacity: search the highest open-loop rate meeting every SLO (app/capacity.hpp).
+  std::optional<CapacityConfig> capacity;
 };
 
 // `lua-harness merge`: the shards' merge states of one run, per (scenario, variant) in the run's order.
@@ -59,8 +64,8 @@ struct MergeInput {
 // against the final state read back, cleaned up and reported as a run's (lua-harness merge).
 reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInput* merge = nullptr);
 
-// The (scenario, variant) pairs a run with this config would run, in order ("custom"/"evalsha" for --script),
-// without contacting anything. Throws UsageError for an unknown scenario or when no variant applies.
+// The (scenario, variant) pairs a run with this config would run, in order ("custom"/"evalsha" for --script
+// and a --workload's script entries), without contacting anything. Throws UsageError for an unknown scenario or when no variant applies.
 std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfig& cfg);
 
 // The report of a run that ended before its load (exit 2, 3 or 130): config as asked, no results, `error`

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "harness/app/runner.hpp"
+#include "harness/app/workload_file.hpp"
 #include "harness/cli/commands.hpp"
 #include "harness/cli/options.hpp"
 #include "harness/cli/validate.hpp"
@@ -32,6 +33,25 @@ const char* kRunExamples = R"(examples:
       --threshold 'p99_ms<5' --threshold 'violations==0' --report run.json
   # open loop at 20,000 ops/s, pipelined script calls
   lua-harness run --script lua/counter_incr.lua --key 'c:{${rand:1-100}}' --rate 20000 --duration 5s
+)";
+
+const char* kCapacityHelp =
+    R"(Finds the highest open-loop rate the target sustains while every --slo holds: steps of a fresh measured
+run each (its own warmup, its keys set up anew), the rate doubling from --rate-start until a step fails, then
+a binary search between the last good and the first bad rate down to --precision. A step also fails when it
+completes less than 95 % of its target (the generator, not the server, was the limit: raise --clients or
+--threads) or when a variant safe by design shows violations. Prints every step and the answer; the report
+holds capacity.max_rate, capacity.steps[] and capacity.limited_by, and its results are the best step's.
+Exit 0 when a rate met every SLO, 1 when even --rate-start failed.)";
+
+const char* kCapacityExamples = R"(examples:
+  # how many rate-limiter calls per second at p99 under 2 ms?
+  lua-harness capacity --script lua/rate_limit.lua --key 'rl:${rand:1-1000}' \
+      --arg 1000 --arg 100 --arg '${now_ms}' --arg '${uuid}' --slo 'p99_ms<2' --html capacity.html
+  # a built-in scenario, checked at every step
+  lua-harness capacity --scenario $1 --variant atomic --slo 'p99_ms<1' --slo 'violations==0'
+  # a mix of scripts, one entry held to its own objective
+  lua-harness capacity --workload mix.json --slo 'total:p99_ms<5' --slo 'limiter:p99_ms<2' --rate-max 50000
 )";
 
 const char* kDemoExamples = R"(examples:
@@ -83,6 +103,7 @@ int finish(const RunOptions& o, reports::Report& report, bool demo) {
   std::ostream& human = any_on_stdout(o) ? std::cerr : std::cout;  // stdout belongs to that output
   reports::print_table(report, human);
   if (demo) reports::demo_summary(report, human);
+  reports::print_capacity(report, human);
   // Warnings, an abort and a cleanup that left keys are said on stderr as they happen (the log); with --quiet
   // the log is silent, so they are said here.
   if (o.quiet) {
@@ -113,14 +134,38 @@ int early_exit(const RunOptions& o, const std::string& started_at, int code, con
   return code;
 }
 
-int run_or_demo(int argc, char** argv, bool demo) {
+// The (scenario, variant) pairs of the plan, and a --workload's entry names (with "total") as (name, ""),
+// which threshold and SLO scopes may name.
+std::vector<std::pair<std::string, std::string>> planned_scopes(const app::RunConfig& cfg) {
+  auto planned = app::planned_variants(cfg);
+  if (!cfg.workload_path.empty()) {
+    for (const auto& w : app::read_workload(cfg.workload_path)) planned.emplace_back(w.name, "");
+    planned.emplace_back("total", "");
+  }
+  return planned;
+}
+
+enum class Command { run, demo, capacity };
+
+int run_or_demo(int argc, char** argv, Command command) {
+  const bool demo = command == Command::demo, capacity = command == Command::capacity;
   RunOptions o;
-  po::options_description d(demo ? "lua-harness demo [options]" : "lua-harness run [options]");
+  po::options_description d(demo       ? "lua-harness demo [options]"
+                            : capacity ? "lua-harness capacity --slo EXPR [options]"
+                                       : "lua-harness run [options]");
   d.add_options()("help,h", "show this help");
   add_run_options(d, o, demo);
+  if (capacity) {
+    add_capacity_options(d, o);
+    o.run.variants = {"atomic"};  // one workload: the script itself, unless --variant says otherwise
+  }
   auto vm = parse_or_usage(argc, argv, d);
   if (vm.count("help")) {
-    std::cout << d << "\n" << with_scenarios(demo ? kDemoExamples : kRunExamples);
+    if (capacity) std::cout << kCapacityHelp << "\n";
+    std::cout << d << "\n"
+              << with_scenarios(demo       ? kDemoExamples
+                                : capacity ? kCapacityExamples
+                                           : kRunExamples);
     return 0;
   }
   notify_or_usage(vm);  // every flag into its field, each parsed and checked on its own
@@ -130,7 +175,14 @@ int run_or_demo(int argc, char** argv, bool demo) {
   // outputs are known writable by now, so they say it too.
   const std::string checked_at = app::iso_now();
   try {
-    const auto planned = app::planned_variants(cfg);
+    const auto planned = planned_scopes(cfg);
+    if (cfg.capacity)
+      for (const auto& t : cfg.capacity->slos)
+        if (auto problem = reports::threshold_scope_problem(t, planned)) {
+          std::string p = *problem;
+          if (p.rfind("--threshold", 0) == 0) p.replace(0, 11, "--slo");
+          throw UsageError(p);
+        }
     if (cfg.shard_count && planned.size() != 1)
       throw UsageError("--shard runs one scenario and variant (this plan has " +
                        std::to_string(planned.size()) +
@@ -343,7 +395,8 @@ int merge_shards(int argc, char** argv) {
 }  // namespace
 
 int cmd_merge(int argc, char** argv) { return merge_shards(argc, argv); }
-int cmd_run(int argc, char** argv) { return run_or_demo(argc, argv, false); }
-int cmd_demo(int argc, char** argv) { return run_or_demo(argc, argv, true); }
+int cmd_run(int argc, char** argv) { return run_or_demo(argc, argv, Command::run); }
+int cmd_demo(int argc, char** argv) { return run_or_demo(argc, argv, Command::demo); }
+int cmd_capacity(int argc, char** argv) { return run_or_demo(argc, argv, Command::capacity); }
 
 }  // namespace lh::cli

@@ -147,6 +147,33 @@ int64_t parse_start_at(const std::string& text) {
   return t * 1'000'000 + frac_us;
 }
 
+std::vector<reports::Stage> parse_stages(const std::string& text) {
+  std::vector<reports::Stage> out;
+  const auto items = split_list(text);
+  if (items.empty())
+    throw UsageError("--stages '" + text + "': no stage (expected D:RATE,..., e.g. 30s:1000,1m:1000)");
+  double total_s = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string& item = items[i];
+    const std::string where = "--stages '" + text + "': stage " + std::to_string(i + 1) + " '" + item + "'";
+    const auto colon = item.find(':');
+    if (colon == std::string::npos) throw UsageError(where + ": expected DURATION:RATE, e.g. 30s:1000");
+    const auto d = parse_duration("--stages", item.substr(0, colon));
+    if (d.count() <= 0) throw UsageError(where + ": the duration must be more than 0");
+    const std::string r = item.substr(colon + 1);
+    double rate = 0;
+    auto [p, ec] = std::from_chars(r.data(), r.data() + r.size(), rate);
+    if (r.empty() || ec != std::errc() || p != r.data() + r.size() || !(rate >= 0) || !std::isfinite(rate))
+      throw UsageError(where + ": '" + r + "' is not a rate (ops/s, 0 or more)");
+    out.push_back({static_cast<double>(d.count()) / 1e6, rate});
+    total_s += out.back().duration_s;
+  }
+  if (total_s > 70 * 60) throw UsageError("--stages '" + text + "': at most 70m in all");
+  if (std::none_of(out.begin(), out.end(), [](const reports::Stage& s) { return s.rate > 0; }))
+    throw UsageError("--stages '" + text + "': every stage's rate is 0: nothing would be sent");
+  return out;
+}
+
 double parse_share(const std::string& flag, const std::string& text) {
   std::string_view num = text;
   const bool percent = !num.empty() && num.back() == '%';
@@ -291,7 +318,13 @@ void add_run_options(po::options_description& d, RunOptions& o, bool demo) {
        }),
        "open-loop arrival rate, total ops/s (latency from the intended start)")
       ("warmup", text([&l](const std::string& t) { l.warmup = parse_duration("--warmup", t); }),
-       "load before measuring, not recorded (e.g. 2s)");
+       "load before measuring, not recorded (e.g. 2s)")
+      ("stages", text([&l](const std::string& t) { l.stages = parse_stages(t); }),
+       "D:RATE,...: open loop, the rate moving linearly from the previous stage's (0 at first) to RATE over D, "
+       "stage by stage (e.g. 30s:5000,1m:5000,30s:0); instead of --rate and --duration")
+      ("workload", po::value(&c.workload_path)->value_name("FILE.json"),
+       "a weighted mix of scripts and scenario variants in one load: {\"scripts\": [{\"name\", \"script\" or "
+       "\"scenario\"+\"variant\", \"keys\", \"args\", \"weight\"}]}; one result row per entry");
   }
   d.add_options()
     ("clients", number<uint32_t>(&l.clients, 1, 65535, "--clients: expected a number from 1 to 65535")
@@ -362,6 +395,54 @@ void add_run_options(po::options_description& d, RunOptions& o, bool demo) {
     ("gbench", po::value(&o.outputs.gbench), "write Google Benchmark JSON")
     ("quiet,q", po::bool_switch(&o.quiet)->notifier([&l](bool quiet) { l.progress = !quiet; }),
      "no per-variant lines or progress");
+  // clang-format on
+}
+
+void add_capacity_options(po::options_description& d, RunOptions& o) {
+  app::CapacityConfig& c = o.run.capacity.emplace();
+  auto rate = [](const std::string& flag, double* field) {
+    return text([flag, field](const std::string& t) {
+      double r = 0;
+      auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), r);
+      if (ec != std::errc() || p != t.data() + t.size() || !(r > 0) || !std::isfinite(r))
+        throw UsageError(flag + " '" + t + "': expected ops per second, more than 0");
+      *field = r;
+    });
+  };
+  // clang-format off
+  d.add_options()
+    ("slo", po::value<std::vector<std::string>>()->composing()->notifier([&c](const std::vector<std::string>& all) {
+       for (const auto& t : all) {
+         try {
+           c.slos.push_back(reports::parse_threshold(t));
+         } catch (const std::invalid_argument& e) {
+           std::string what = e.what();
+           if (what.rfind("--threshold", 0) == 0) what.replace(0, 11, "--slo");
+           throw UsageError(what);
+         }
+       }
+     }),
+     "an objective every step must meet, repeatable, the --threshold grammar: 'p99_ms<2', 'error_rate<0.01', "
+     "'violations==0', 'dropped==0', 'NAME:p99_ms<5' (a --workload entry)")
+    ("rate-start", rate("--rate-start", &c.rate_start), "the first step's rate, ops/s (default 100)")
+    ("rate-max", rate("--rate-max", &c.rate_max), "the highest rate tried, ops/s (default 1,000,000)")
+    ("step-duration", text([&c](const std::string& t) {
+       c.step_duration = parse_duration("--step-duration", t);
+       if (c.step_duration < std::chrono::milliseconds(100)) throw UsageError("--step-duration: at least 100ms");
+       if (c.step_duration > std::chrono::minutes(60)) throw UsageError("--step-duration: at most 60m");
+     }),
+     "measured time of each step (default 3s)")
+    ("step-warmup", text([&c](const std::string& t) {
+       c.step_warmup = parse_duration("--step-warmup", t);
+       if (c.step_warmup > std::chrono::minutes(10)) throw UsageError("--step-warmup: at most 10m");
+     }),
+     "load before each step's measurement, not recorded (default 1s)")
+    ("precision", text([&c](const std::string& t) {
+       c.precision = parse_share("--precision", t);
+       if (c.precision < 0.001 || c.precision > 0.5)
+         throw UsageError("--precision '" + t + "': from 0.1% to 50%");
+     }),
+     "stop the search when the last good and the first bad rate are this close (default 2%)");
   // clang-format on
 }
 

@@ -23,6 +23,10 @@ std::pair<uint32_t, uint32_t> parse_shard(const std::string& text);
 // --start-at: unix seconds (with a fraction) or RFC 3339 with a zone -> unix microseconds; UsageError else.
 int64_t parse_start_at(const std::string& text);
 
+// --stages "30s:1000,1m:1000,30s:0" -> {{30, 1000}, {60, 1000}, {30, 0}}; throws UsageError naming --stages
+// and the stage at fault.
+std::vector<reports::Stage> parse_stages(const std::string& text);
+
 // "0.05" or "5%" -> 0.05; throws UsageError naming `flag` unless it is a share from 0 to 1.
 double parse_share(const std::string& flag, const std::string& text);
 
@@ -41,6 +45,10 @@ struct RunOptions {
 // flag; a text flag given as '' is left to validate_before_load ("an empty value"), which also checks what
 // involves several flags, whether a flag was given at all, and the file system.
 void add_run_options(po::options_description& d, RunOptions& o, bool demo);
+
+// `capacity`'s own flags (--slo, --rate-start, --rate-max, --step-duration, --step-warmup, --precision), into
+// o.run.capacity (which this sets); capacity takes run's flags besides.
+void add_capacity_options(po::options_description& d, RunOptions& o);
 
 // Parses argv: the visible options plus any number of positional FILE arguments, collected into `files`.
 // Throws po::error (the caller words the usage message).

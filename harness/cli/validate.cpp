@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "harness/app/redis_server.hpp"
+#include "harness/app/workload_file.hpp"
 #include "harness/net/url.hpp"
 #include "harness/util/exit_errors.hpp"
 #include "harness/util/strcat.hpp"
@@ -187,6 +188,44 @@ void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
           (cfg.load.requests ? "--requests has no end to bound" : "--warmup + --duration over 70m") +
           " (the merge judges its leases on a microsecond clock that wraps after 71.6 minutes): give "
           "--duration of at most 70m, or run it in one process");
+  }
+  // --stages is the load's whole schedule.
+  if (!cfg.load.stages.empty())
+    for (const char* flag : {"rate", "duration", "requests", "warmup"})
+      if (given(flag))
+        throw UsageError(
+            std::string("--stages and --") + flag +
+            " exclude each other: the stages are the load's whole open-loop schedule (start with a "
+            "ramp stage, e.g. 10s:1000, instead of a warmup)");
+  // --workload names its own scripts and scenarios.
+  if (!cfg.workload_path.empty()) {
+    for (const char* flag : {"script", "scenario", "variant", "key", "arg"})
+      if (given(flag))
+        throw UsageError(std::string("--workload and --") + flag +
+                         " exclude each other: the file names each entry's script or scenario and variant");
+    if (cfg.shard_count)
+      throw UsageError(
+          "--workload cannot be sharded: lua-harness merge merges one variant per run (run the mix "
+          "in one process, or shard each entry as its own run)");
+    app::read_workload(cfg.workload_path);  // a malformed file: exit 2 now, naming the entry and the field
+  }
+  if (cfg.capacity) {
+    const app::CapacityConfig& c = *cfg.capacity;
+    if (c.slos.empty())
+      throw UsageError("capacity needs at least one --slo, e.g. --slo 'p99_ms<2' (what a step must meet)");
+    for (const char* flag : {"rate", "duration", "requests", "warmup", "stages", "shard", "start-at"})
+      if (given(flag))
+        throw UsageError(
+            std::string("capacity: --") + flag +
+            " is the search's own (each step runs at the rate it tries): use --rate-start, --rate-max, "
+            "--step-duration and --step-warmup");
+    if (c.rate_start > c.rate_max)
+      throw UsageError(cat("--rate-start ", c.rate_start, " is above --rate-max ", c.rate_max));
+    if (cfg.workload_path.empty() && app::planned_variants(cfg).size() != 1)
+      throw UsageError(
+          "capacity measures one workload: name one --scenario and one --variant, or give --script, or "
+          "--workload (this plan has " +
+          std::to_string(app::planned_variants(cfg).size()) + " variants)");
   }
   if (cfg.embedded_cluster > 0 && !cfg.targets.empty())
     throw UsageError("--embedded-cluster and --target exclude each other");

@@ -1,6 +1,8 @@
 #include "harness/reports/console.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 #include "harness/reports/format.hpp"
 #include "harness/reports/table.hpp"
@@ -8,17 +10,29 @@
 namespace lh::reports {
 
 void print_table(const Report& report, std::ostream& out) {
-  TextTable t(
-      {"scenario", "variant", "ops/s", "p50 ms", "p99 ms", "ok/failed/indet", "violations", "verdict"});
-  t.align_right({2, 3, 4, 5, 6});
+  // A --workload's rows lead with their entry's name.
+  const bool named = std::any_of(report.results.begin(), report.results.end(),
+                                 [](const Result& r) { return !r.name.empty(); });
+  std::vector<std::string> header = {"scenario", "variant",         "ops/s",      "p50 ms",
+                                     "p99 ms",   "ok/failed/indet", "violations", "verdict"};
+  if (named) header.insert(header.begin(), "name");
+  TextTable t(header);
+  const std::size_t o = named ? 1 : 0;
+  t.align_right({2 + o, 3 + o, 4 + o, 5 + o, 6 + o});
   for (const auto& r : report.results) {
-    t.add({r.scenario, r.variant, ops_per_s(r.throughput_ops_s),
-           us_as_ms(static_cast<double>(r.latency_us.p50)), us_as_ms(static_cast<double>(r.latency_us.p99)),
-           with_commas(r.ops_ok) + "/" + with_commas(r.ops_failed) + "/" + with_commas(r.ops_indeterminate),
-           r.correctness.checked
-               ? with_commas(static_cast<uint64_t>(std::max<int64_t>(0, r.correctness.violations)))
-               : "-",
-           row_verdict(r)});
+    std::vector<std::string> row = {
+        r.scenario,
+        r.variant,
+        ops_per_s(r.throughput_ops_s),
+        us_as_ms(static_cast<double>(r.latency_us.p50)),
+        us_as_ms(static_cast<double>(r.latency_us.p99)),
+        with_commas(r.ops_ok) + "/" + with_commas(r.ops_failed) + "/" + with_commas(r.ops_indeterminate),
+        r.correctness.checked
+            ? with_commas(static_cast<uint64_t>(std::max<int64_t>(0, r.correctness.violations)))
+            : "-",
+        row_verdict(r)};
+    if (named) row.insert(row.begin(), r.name);
+    t.add(std::move(row));
   }
   if (report.results.empty()) out << "(no results)\n";
   else t.print(out);
@@ -51,6 +65,50 @@ void print_table(const Report& report, std::ostream& out) {
     if (!th.detail.empty()) out << std::string(width - th.expr.size() + 2, ' ') << th.detail;
     out << "\n";
   }
+}
+
+std::string capacity_sentence(const Capacity& c) {
+  auto ops_s = [](double rate) { return with_commas(static_cast<uint64_t>(std::llround(rate))) + " ops/s"; };
+  std::string slos;
+  for (const auto& x : c.slos) slos += (slos.empty() ? "" : ", ") + x;
+  const CapacityStep* first_bad = nullptr;
+  for (const auto& s : c.steps)
+    if (!s.met && (!first_bad || s.rate < first_bad->rate)) first_bad = &s;
+  if (c.limited_by == "interrupted" && c.max_rate)
+    return "Interrupted: " + ops_s(*c.max_rate) + " is the highest rate that met every SLO (" + slos +
+           ") before the search was stopped.";
+  if (!c.max_rate) {
+    if (c.steps.empty()) return "No step ran: no rate was found.";
+    const std::string why =
+        first_bad && !first_bad->failed.empty() ? first_bad->failed.front() : c.limited_by;
+    return "No rate met every SLO (" + slos + "): even the first step, " + ops_s(c.steps.front().rate) +
+           ", failed: " + why + ".";
+  }
+  std::string out = ops_s(*c.max_rate) + " is the highest rate that met every SLO (" + slos + ")";
+  if (first_bad && !first_bad->failed.empty())
+    out += "; " + ops_s(first_bad->rate) + " failed: " + first_bad->failed.front();
+  else out += "; no step failed up to --rate-max " + ops_s(c.rate_max) + ": raise it to find the limit";
+  return out + ".";
+}
+
+void print_capacity(const Report& report, std::ostream& out) {
+  if (!report.capacity) return;
+  const Capacity& c = *report.capacity;
+  TextTable t({"step", "target ops/s", "achieved ops/s", "p50 ms", "p99 ms", "error rate", "dropped", "met",
+               "why not"});
+  t.align_right({0, 1, 2, 3, 4, 5, 6});
+  std::size_t i = 0;
+  for (const auto& s : c.steps) {
+    char er[32];
+    std::snprintf(er, sizeof er, "%.2f %%", s.error_rate * 100);
+    t.add({std::to_string(++i), ops_per_s(s.rate), ops_per_s(s.achieved), us_as_ms(s.p50_ms * 1000),
+           us_as_ms(s.p99_ms * 1000), er, with_commas(s.dropped), s.met ? "yes" : "NO",
+           s.failed.empty() ? "" : s.failed.front()});
+  }
+  out << "\ncapacity: every step, in the order it ran (" << c.step_warmup_s << " s warmup + "
+      << c.step_duration_s << " s measured each)\n";
+  t.print(out);
+  out << "\n" << capacity_sentence(c) << "\n";
 }
 
 }  // namespace lh::reports

@@ -1,6 +1,7 @@
 // The human table that `run` and `demo` print: one line per result row, then what else the reader must know.
 #pragma once
 #include <ostream>
+#include <string>
 
 #include "harness/model/report.hpp"
 
@@ -13,5 +14,12 @@ namespace lh::reports {
 // and why, the run's error or abort reason, a cleanup that left keys, warnings; then each threshold
 // with PASS/FAIL, its value and the row that decided.
 void print_table(const Report& report, std::ostream& out);
+
+// lua-harness capacity: the steps in the order they ran (target, achieved, p50, p99, error rate, dropped,
+// met, why not), then the answer in one sentence. Nothing when the report has no capacity.
+void print_capacity(const Report& report, std::ostream& out);
+// The answer in one sentence: "41,200 ops/s is the highest rate that met every SLO (p99_ms<2); 42,000 ops/s
+// failed: p99_ms<2 (...)", or why there is none.
+std::string capacity_sentence(const Capacity& c);
 
 }  // namespace lh::reports

@@ -8,7 +8,7 @@
 
 namespace lh::reports {
 
-std::string row_name(const Result& r) { return r.scenario + "/" + r.variant; }
+std::string row_name(const Result& r) { return r.name.empty() ? r.scenario + "/" + r.variant : r.name; }
 
 std::string with_commas(uint64_t n) {
   std::string digits = std::to_string(n);

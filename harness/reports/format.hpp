@@ -8,7 +8,7 @@
 
 namespace lh::reports {
 
-std::string row_name(const Result& r);      // "SCENARIO/VARIANT"
+std::string row_name(const Result& r);      // "SCENARIO/VARIANT"; a --workload row: its name
 std::string with_commas(uint64_t n);        // 1234567 -> "1,234,567"
 std::string ops_per_s(double rate);         // 1234.6 -> "1,235" (rounded; a negative or NaN rate -> "0")
 std::string fixed(double v, int decimals);  // fixed(0.3504, 3) -> "0.350"

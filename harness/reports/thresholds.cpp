@@ -48,6 +48,7 @@ std::string ThresholdSpec::scope() const {
 }
 
 bool ThresholdSpec::matches(const Result& r) const {
+  if (!r.name.empty() && variant.empty() && scenario == r.name) return true;  // a --workload entry by name
   return (is_wild(scenario) || scenario == r.scenario) && (is_wild(variant) || variant == r.variant);
 }
 
@@ -169,8 +170,8 @@ std::optional<std::string> threshold_scope_problem(
   };
   if (std::any_of(planned.begin(), planned.end(), matches)) return std::nullopt;
   std::string runs;
-  for (const auto& [scenario, variant] : planned)
-    runs.append(runs.empty() ? "" : ", ").append(scenario).append("/").append(variant);
+  for (const auto& [scenario, variant] : planned)  // a --workload entry is planned as (name, "")
+    runs.append(runs.empty() ? "" : ", ").append(scenario).append(variant.empty() ? "" : "/").append(variant);
   return "--threshold '" + spec.expr + "': no scenario or variant '" + spec.scope() +
          "' in this run (it runs: " + (runs.empty() ? "nothing" : runs) + ")";
 }

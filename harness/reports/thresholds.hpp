@@ -2,6 +2,7 @@
 //
 //   EXPR  := [SCOPE ':'] METRIC OP NUMBER
 //   SCOPE := scenario | scenario '/' variant     ('*' matches any scenario or any variant: '*/atomic')
+//            | name                              (a --workload entry's row, by its name; "total": the mix's)
 //   METRIC:= p50_ms p90_ms p99_ms p999_ms max_ms mean_ms throughput violations error_rate indeterminate
 //            dropped
 //   OP    := < <= > >= == !=
@@ -50,7 +51,8 @@ void evaluate_thresholds(const std::vector<ThresholdSpec>& specs, Report& report
 
 // Before the load: a one-line message when the spec's scope names no (scenario, variant) of the run's plan,
 // e.g. "--threshold 'nosuch:p99_ms<5': no scenario or variant 'nosuch' in this run (it runs: SCENARIO/atomic,
-// SCENARIO/naive)"; nullopt when some planned pair matches (an unscoped spec always matches).
+// SCENARIO/naive)"; nullopt when some planned pair matches (an unscoped spec always matches). A --workload
+// entry is planned as (name, "").
 std::optional<std::string> threshold_scope_problem(
     const ThresholdSpec& spec, const std::vector<std::pair<std::string, std::string>>& planned);
 
