@@ -14,6 +14,7 @@
 #include "harness/app/redis_server.hpp"
 #include "harness/app/workload_file.hpp"
 #include "harness/net/url.hpp"
+#include "harness/reports/format.hpp"
 #include "harness/util/exit_errors.hpp"
 #include "harness/util/strcat.hpp"
 
@@ -220,7 +221,8 @@ void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
             " is the search's own (each step runs at the rate it tries): use --rate-start, --rate-max, "
             "--step-duration and --step-warmup");
     if (c.rate_start > c.rate_max)
-      throw UsageError(cat("--rate-start ", c.rate_start, " is above --rate-max ", c.rate_max));
+      throw UsageError(cat("--rate-start ", reports::compact_number(c.rate_start), " is above --rate-max ",
+                           reports::compact_number(c.rate_max)));
     if (cfg.workload_path.empty() && app::planned_variants(cfg).size() != 1)
       throw UsageError(
           "capacity measures one workload: name one --scenario and one --variant, or give --script, or "
