@@ -97,7 +97,18 @@ expect_exit 3 error "$BIN" run --target redis://127.0.0.1:1 --scenario counter -
   --report "$WORK/error.json"
 [ -s "$WORK/error.json" ] || fail "error: exit 3 wrote no report"
 
-REPORTS=("$WORK/run.json" "$WORK/open-loop.json" "$WORK/interrupted.json" "$WORK/error.json" "$GOLDEN"/*.report.json)
+# 4. A capacity search (three steps, every one met up to --rate-max), a ramp of stages and a workload mix.
+expect_exit 0 capacity "$BIN" capacity --script "$ROOT/lua/counter_incr.lua" --key 'c:${rand:1-10}' \
+  --slo 'p99_ms<100' --rate-start 500 --rate-max 2000 --step-duration 300ms --step-warmup 100ms \
+  --report "$WORK/capacity.json"
+expect_exit 0 stages "$BIN" run --script "$ROOT/lua/counter_incr.lua" --key 'c:${rand:1-10}' \
+  --stages 300ms:2000,300ms:0 --report "$WORK/stages.json"
+printf '{"scripts": [{"name": "incr", "script": "%s", "keys": ["c"], "weight": 2},\n  {"name": "ctr", "scenario": "counter", "variant": "atomic"}]}\n' \
+  "$ROOT/lua/counter_incr.lua" >"$WORK/mix.json"
+expect_exit 0 workload "$BIN" run --workload "$WORK/mix.json" --duration 300ms --report "$WORK/workload.json"
+
+REPORTS=("$WORK/run.json" "$WORK/open-loop.json" "$WORK/interrupted.json" "$WORK/error.json"
+  "$WORK/capacity.json" "$WORK/stages.json" "$WORK/workload.json" "$GOLDEN"/*.report.json)
 
 # The schema: strict compile, every report valid.
 check schema "$SCHEMA" "${REPORTS[@]}"
@@ -107,7 +118,7 @@ node -e 'const fs=require("fs");const j=JSON.parse(fs.readFileSync(process.argv[
 if check schema "$SCHEMA" "$WORK/broken.json" >/dev/null 2>&1; then fail "Ajv accepted a report with ops.total \"many\""; fi
 
 # HdrHistogram's own reader: hdr-histogram-js decodes every latency_hdr to the report's numbers ...
-check hdr "$WORK/run.json" "$WORK/open-loop.json" "$WORK/interrupted.json"
+check hdr "$WORK/run.json" "$WORK/open-loop.json" "$WORK/interrupted.json" "$WORK/capacity.json" "$WORK/workload.json"
 # ... and the check can fail: a histogram with one count changed (p50 of another run) is refused.
 node -e 'const fs=require("fs");const a=JSON.parse(fs.readFileSync(process.argv[1]));const b=JSON.parse(fs.readFileSync(process.argv[2]));
   a.results[0].latency_hdr=b.results[1].latency_hdr;fs.writeFileSync(process.argv[3],JSON.stringify(a))' \
@@ -126,6 +137,8 @@ done
 check junit "$WORK/run.junit.xml" "$WORK/run.json" 1
 check junit "$WORK/interrupted.junit.xml" "$WORK/interrupted.json" 4
 check junit "$WORK/error.junit.xml" "$WORK/error.json" 1
+check junit "$WORK/capacity.junit.xml" "$WORK/capacity.json" 1
+check junit "$WORK/workload.junit.xml" "$WORK/workload.json" 3
 for report in "$GOLDEN"/*.report.json; do
   check junit "$WORK/$(basename "$report" .json).junit.xml" "$report"
 done
