@@ -220,6 +220,10 @@ void fill_config(reports::Config& c, const RunConfig& cfg, const std::string& pr
     for (const auto& st : c.stages) c.duration_s += st.duration_s;
   }
   c.workload = cfg.workload_path;
+  if (cfg.capacity) {  // each step's: the rate is the search's (capacity.steps)
+    c.duration_s = std::chrono::duration<double>(cfg.capacity->step_duration).count();
+    c.warmup_s = std::chrono::duration<double>(cfg.capacity->step_warmup).count();
+  }
 }
 
 // One TLS context for the run, on every rediss:// seed (cluster nodes inherit it from their seed). Throws

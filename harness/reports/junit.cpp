@@ -48,7 +48,9 @@ struct Suite {
 Case variant_case(const Result& r) {
   Case c;
   c.classname = "lua-harness." + r.scenario;
-  c.name = r.variant + (r.correctness.invariant.empty() ? "" : ": " + r.correctness.invariant);
+  // A --workload's row leads with its entry's name: two script entries are both custom/evalsha.
+  c.name = (r.name.empty() ? r.variant : r.name + " (" + r.variant + ")") +
+           (r.correctness.invariant.empty() ? "" : ": " + r.correctness.invariant);
   c.time_s = r.duration_s;
   std::ostringstream out;
   out << violation_sentence(r);

@@ -1,7 +1,9 @@
 #include "harness/reports/markdown.hpp"
 
 #include <algorithm>
+
 #include <sstream>
+#include "harness/reports/console.hpp"
 
 #include "harness/reports/format.hpp"
 
@@ -78,11 +80,16 @@ std::string to_markdown(const Report& r) {
        << ". The results cover the variants that finished.\n\n";
   if (r.cleanup) md << "> ⚠️ " << line(cleanup_sentence(*r.cleanup, r.config.key_prefix)) << ".\n\n";
 
-  md << "| scenario | variant | ops/s | p50 ms | p99 ms | ok / failed / indet | violations | verdict |\n";
-  md << "|---|---|--:|--:|--:|--:|--:|---|\n";
+  // A --workload's rows lead with their entry's name.
+  const bool named =
+      std::any_of(r.results.begin(), r.results.end(), [](const Result& x) { return !x.name.empty(); });
+  md << (named ? "| name " : "")
+     << "| scenario | variant | ops/s | p50 ms | p99 ms | ok / failed / indet | violations | verdict |\n";
+  md << (named ? "|---" : "") << "|---|---|--:|--:|--:|--:|--:|---|\n";
   for (const auto& x : r.results) {
     std::string verdict = row_verdict(x);
     if (fails_run(x)) verdict.insert(0, "❌ ");
+    if (named) md << "| " << cell(x.name) << " ";
     md << "| " << cell(x.scenario) << " | " << cell(x.variant) << " | " << ops_per_s(x.throughput_ops_s)
        << " | " << us_as_ms(static_cast<double>(x.latency_us.p50)) << " | "
        << us_as_ms(static_cast<double>(x.latency_us.p99)) << " | " << with_commas(x.ops_ok) << " / "
@@ -93,6 +100,18 @@ std::string to_markdown(const Report& r) {
        << " | " << verdict << " |\n";
   }
   if (r.results.empty()) md << "| (no results) | | | | | | | |\n";
+  if (r.capacity) {  // lua-harness capacity: the answer, then every step as it ran
+    const Capacity& c = *r.capacity;
+    md << "\n### Capacity\n\n**" << line(capacity_sentence(c)) << "**\n\n";
+    md << "| step | target ops/s | achieved ops/s | p50 ms | p99 ms | error rate | dropped | met | why not |\n";
+    md << "|--:|--:|--:|--:|--:|--:|--:|---|---|\n";
+    std::size_t i = 0;
+    for (const auto& st : c.steps)
+      md << "| " << ++i << " | " << ops_per_s(st.rate) << " | " << ops_per_s(st.achieved) << " | "
+         << us_as_ms(st.p50_ms * 1000) << " | " << us_as_ms(st.p99_ms * 1000) << " | "
+         << compact_number(st.error_rate) << " | " << with_commas(st.dropped) << " | " << (st.met ? "✅" : "❌")
+         << " | " << cell(st.failed.empty() ? "" : st.failed.front()) << " |\n";
+  }
 
   if (!r.thresholds.empty()) {
     md << "\n### Thresholds\n\n| | threshold | scope | value | decided by |\n|---|---|---|--:|---|\n";
@@ -132,8 +151,7 @@ std::string to_markdown(const Report& r) {
   for (const auto& x : r.results)
     for (const auto& [k, message] : x.error_examples) {
       auto n = x.errors.find(k);
-      errors << "- " << x.scenario << "/" << x.variant << ": "
-             << (n != x.errors.end() ? with_commas(n->second) + " " : "") << k
+      errors << "- " << row_name(x) << ": " << (n != x.errors.end() ? with_commas(n->second) + " " : "") << k
              << " errors, the first: " << inline_code(message) << "\n";
     }
   if (!errors.str().empty()) md << "\n### Errors\n\n" << errors.str();
