@@ -653,7 +653,7 @@ void run_capacity(Session& s, std::vector<Job>& jobs) {
   bool first = true;
   while (const auto rate = search.next()) {
     if (s.stopped()) break;
-    if (!first && !s.cfg.keep_keys) {  // the next step starts from a fresh initial state
+    if (!first) {  // the next step starts from a fresh initial state (--keep-keys keeps the last step's)
       try {
         const CleanupResult cr = s.target.cleanup(s.params.key_prefix);
         if (cr.left != 0) {

@@ -209,10 +209,10 @@ int run_or_demo(int argc, char** argv, Command command) {
 
 // The flags that shape a run's load: a merge takes them from its shards' config.
 constexpr const char* kShardsOwn[] = {
-    "scenario",   "variant",      "script",        "key",        "arg",     "eval",     "pipeline",
-    "requests",   "rate",         "warmup",        "clients",    "threads", "duration", "keys",
-    "think-time", "lock-ttl",     "seed",          "key-prefix", "shard",   "start-at", "embedded-cluster",
-    "replicas",   "redis-server", "max-error-rate"};
+    "scenario",   "variant",      "script",         "key",        "arg",     "eval",     "pipeline",
+    "requests",   "rate",         "warmup",         "clients",    "threads", "duration", "keys",
+    "think-time", "lock-ttl",     "seed",           "key-prefix", "shard",   "start-at", "embedded-cluster",
+    "replicas",   "redis-server", "max-error-rate", "stages",     "workload"};
 
 const char* kMergeHelp =
     R"(Merges the reports of one run's shards (run --shard INDEX/COUNT) into the report one process
@@ -370,6 +370,7 @@ int merge_shards(int argc, char** argv) {
   cfg.load.seed = c.seed;
   cfg.load.warmup = std::chrono::microseconds(static_cast<int64_t>(c.warmup_s * 1e6));
   cfg.load.think_time_ms = c.think_time_ms;
+  cfg.load.stages = c.stages;
   cfg.load.threads = 0;
   for (const auto& s : shards) cfg.load.threads += s.config.threads;
   validate_before_load(o, vm);
