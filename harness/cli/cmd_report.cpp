@@ -74,6 +74,7 @@ int cmd_report(int argc, char** argv) {
     lh::reports::Report report = lh::reports::load_report_file(files[0]);
     if (!out.any()) {
       lh::reports::print_table(report, std::cout);
+      lh::reports::print_capacity(report, std::cout);
       return 0;
     }
     lh::reports::write_outputs(report, out);

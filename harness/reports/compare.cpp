@@ -13,9 +13,13 @@ namespace lh::reports {
 
 namespace {
 
-const Result* find_row(const Report& r, const std::string& scenario, const std::string& variant) {
+// The row of `r` that is `like`'s: a --workload's rows by their entry's name (two script entries are both
+// custom/evalsha), every other row by scenario and variant.
+const Result* find_row(const Report& r, const Result& like) {
   for (const auto& res : r.results)
-    if (res.scenario == scenario && res.variant == variant) return &res;
+    if (res.name == like.name &&
+        (!like.name.empty() || (res.scenario == like.scenario && res.variant == like.variant)))
+      return &res;
   return nullptr;
 }
 
@@ -112,7 +116,7 @@ CompareResult compare_reports(const Report& base, const Report& current,
     out.problems.push_back("schema_version differs: base " + std::to_string(base.schema_version) +
                            ", current " + std::to_string(current.schema_version));
   for (const auto& r : base.results)
-    if (!find_row(current, r.scenario, r.variant)) {
+    if (!find_row(current, r)) {
       auto nr = std::find_if(current.not_run.begin(), current.not_run.end(), [&](const NotRun& n) {
         return n.scenario == r.scenario && n.variant == r.variant;
       });
@@ -121,7 +125,7 @@ CompareResult compare_reports(const Report& base, const Report& current,
                                  : row_name(r) + " is only in the base report (not compared)");
     }
   for (const auto& r : current.results)
-    if (!find_row(base, r.scenario, r.variant))
+    if (!find_row(base, r))
       out.problems.push_back(row_name(r) + " is only in the current report (not compared)");
   note_config_differences(base, current, out.notes);
   if (current.error) out.failing.push_back("the current run ended before its load: " + *current.error);
@@ -138,13 +142,14 @@ CompareResult compare_reports(const Report& base, const Report& current,
       out.notes.push_back(row_name(old) + " is inconclusive in the base report: its numbers are no baseline");
 
   for (const auto& cur : current.results) {
-    const Result* old = find_row(base, cur.scenario, cur.variant);
+    const Result* old = find_row(base, cur);
     if (!old) continue;
     for (const auto& limit : limits) {
       const MetricInfo* m = find_metric(limit.metric);
       if (!m) continue;
       CompareRow row{cur.scenario,  cur.variant,  limit.metric,  m->value(*old),
                      m->value(cur), std::nullopt, limit.max_pct, "ok"};
+      row.name = cur.name;
       if (row.base != 0) row.change_pct = (row.current - row.base) / std::fabs(row.base) * 100.0;
       else if (row.current == 0) row.change_pct = 0.0;
       // How much worse, in percent (infinite when the base was 0 and it got worse).
@@ -166,7 +171,7 @@ void print_comparison(const CompareResult& result, std::ostream& out) {
   for (const auto& r : result.rows) {
     const MetricInfo* m = find_metric(r.metric);
     std::string change = r.change_pct ? pct_text(r, m ? m->better : Better::lower) : "new";
-    t.add({r.scenario + "/" + r.variant, r.metric, metric_text(r.metric, r.base),
+    t.add({r.name.empty() ? r.scenario + "/" + r.variant : r.name, r.metric, metric_text(r.metric, r.base),
            metric_text(r.metric, r.current), change, compact_number(r.limit_pct) + "%", r.verdict});
   }
   if (result.rows.empty()) out << "no rows to compare\n";

@@ -35,6 +35,7 @@ struct CompareRow {
   // judge nothing, and the row is in CompareResult::failing).
   std::string verdict;
   bool regressed() const { return verdict == "REGRESSED"; }
+  std::string name;  // a --workload row's entry name (empty otherwise)
 };
 
 struct CompareResult {

@@ -275,3 +275,29 @@ TEST(Compare, AnInconclusiveBaseRowIsNotedAsNoBaseline) {
             c.notes.end());
   EXPECT_TRUE(c.failing.empty());
 }
+
+TEST(Compare, AWorkloadsRowsAreMatchedByTheirEntrysName) {
+  // Two script entries are both custom/evalsha: only their names tell them apart.
+  auto mix = [](int64_t a_p99_us, int64_t b_p99_us) {
+    Report r;
+    r.results = {sample_result("custom", "evalsha", 10000, a_p99_us, 0),
+                 sample_result("custom", "evalsha", 5000, b_p99_us, 0)};
+    r.results[0].name = "a";
+    r.results[1].name = "b";
+    return r;
+  };
+  const CompareResult c =
+      compare_reports(mix(1000, 1000), mix(1000, 2000), {parse_regression_limit("p99_ms=20%")});
+  ASSERT_EQ(c.rows.size(), 2u);
+  for (const auto& r : c.rows) {
+    EXPECT_EQ(r.regressed(), r.name == "b") << r.name;
+    EXPECT_DOUBLE_EQ(r.base, 1.0) << r.name;
+  }
+  EXPECT_TRUE(c.problems.empty());
+  // A base without entry "b": said, not compared against "a".
+  Report only_a = mix(1000, 1000);
+  only_a.results.pop_back();
+  const CompareResult d = compare_reports(only_a, mix(1000, 2000), {parse_regression_limit("p99_ms=20%")});
+  ASSERT_EQ(d.problems.size(), 1u);
+  EXPECT_EQ(d.problems[0], "b is only in the current report (not compared)");
+}
