@@ -329,7 +329,7 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
     uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(entry.single ? depth : 1, quota - done_ops));
     if (open) {
       if (next > now) {
-        timer.expires_at(next);
+        timer.expires_at(std::min(next, plan.end));  // a slot past the end is never due: wake at the end
         boost::system::error_code ec;  // operation_aborted: the watchdog's interrupt (a slot far ahead)
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         now = Clock::now();
