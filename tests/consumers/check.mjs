@@ -83,7 +83,8 @@ async function checkJunit(file, reportFile, expectedTests) {
   const named = (scenario, variant) =>
     cases.filter((c) => c.classname === `lua-harness.${scenario}` && (c.name === variant || c.name.startsWith(variant + ": ")));
   for (const r of report.results) {
-    const found = named(r.scenario, r.variant);
+    // A --workload's row leads with its entry's name: "limiter (evalsha): ...".
+    const found = named(r.scenario, r.name ? `${r.name} (${r.variant})` : r.variant);
     if (found.length !== 1) fail(file, `${r.scenario}/${r.variant}: ${found.length} testcases, expected 1`);
     else if (r.correctness.verdict === "inconclusive" && outcome(found[0]) !== "failure")
       fail(file, `${r.scenario}/${r.variant} is inconclusive but its testcase is ${outcome(found[0])}`);
