@@ -1,6 +1,7 @@
 #include "support/sample_report.hpp"
 
 #include <cmath>
+#include <iterator>
 
 #include "harness/reports/thresholds.hpp"
 
@@ -210,6 +211,60 @@ Report inconclusive_report() {
   evaluate_thresholds({parse_threshold("counter/atomic:violations==0")}, rep);
   rep.verdict = "fail";
   rep.exit_code = 1;
+  return rep;
+}
+
+Report many_rows_report() {
+  Report rep = sample_report();
+  rep.thresholds.clear();
+  rep.results.clear();
+  const char* scenarios[] = {"counter", "inventory", "leaderboard", "rate-limiter", "lock", "cas"};
+  rep.config.scenarios.assign(std::begin(scenarios), std::end(scenarios));
+  rep.config.variants = {"atomic", "naive", "transaction"};
+  int i = 0;
+  for (const char* s : scenarios) {
+    ++i;
+    rep.results.push_back(sample_result(s, "atomic", 24000.0 + 1000 * i, 1100 + 40 * i, 0));
+    rep.results.push_back(sample_result(s, "naive", 13000.0 + 700 * i, 2100 + 60 * i, 150 * i));
+    rep.results.push_back(sample_result(s, "transaction", 900.0 + 35 * i, 2400000, 0));  // a 2.4 s p99
+  }
+  rep.verdict = "pass";
+  rep.exit_code = 0;
+  return rep;
+}
+
+Report gappy_report() {
+  Report rep = sample_report();
+  auto& atomic = rep.results[0].series;
+  atomic[4].ops = 0;
+  atomic[4].p50_us = 0;
+  atomic[4].p99_us = 0;
+  atomic.push_back({10, 400, 300, 900, 0.004});
+  rep.results[1].series.push_back({10, 8400, 700, 2300, 0.6});
+  return rep;
+}
+
+Report workload_report() {
+  Report rep = sample_report();
+  rep.thresholds.clear();
+  rep.config.scenarios = {"custom"};
+  rep.config.variants = {};
+  rep.config.workload = "mix.json";
+  Result limiter = sample_result("custom", "evalsha", 18000, 900, 0);
+  limiter.name = "limiter";
+  Result session = sample_result("custom", "evalsha", 6000, 1400, 0);
+  session.name = "session-refresh-for-the-mobile-clients-in-eu-west";
+  Result total = sample_result("workload", "mix", 24000, 1300, 0);
+  total.name = "total";
+  for (Result* r : {&limiter, &session, &total}) {
+    r->correctness.checked = false;
+    r->correctness.verdict = "not-checked";
+  }
+  limiter.correctness.checked = true;  // a checked entry: the violations chart shows it
+  limiter.correctness.verdict = "pass";
+  rep.results = {limiter, session, total};
+  rep.verdict = "pass";
+  rep.exit_code = 0;
   return rep;
 }
 

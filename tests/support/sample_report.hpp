@@ -34,4 +34,17 @@ reports::Report error_only_report();
 // counter/atomic inconclusive (NOPERM) next to a clean counter/naive, open-loop fields and a warning; exit 1.
 reports::Report inconclusive_report();
 
+// 18 rows: six scenarios (counter, inventory, leaderboard, rate-limiter, lock, cas) x atomic, naive,
+// transaction, each transaction row with a multi-second tail (p99 2.4 s, max 12 s) next to sub-millisecond
+// atomic medians.
+reports::Report many_rows_report();
+
+// The sample with counter/atomic's 5th second empty (ops 0, p50/p99 0: nothing measured) and its last point a
+// sliver (0.004 s holding 400 ops: 100,000 ops/s if drawn), and counter/naive's last point 0.6 s.
+reports::Report gappy_report();
+
+// A --workload run: entries "limiter" and "session-refresh-for-the-mobile-clients-in-eu-west" (both
+// custom/evalsha) and the mix's "total" row (workload/mix).
+reports::Report workload_report();
+
 }  // namespace lh::test
