@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -58,6 +59,12 @@ svg .barlabel{text-anchor:end;fill:#111827}
 svg .barvalue{text-anchor:start;fill:#374151}
 svg polyline{stroke-width:2;stroke-linejoin:round}
 svg .legend text{fill:#374151}
+svg .rule line{stroke-dasharray:6 4;stroke-width:1.5}
+svg .rule.slo line{stroke:#b91c1c}svg .rule.slo text{fill:#b91c1c;font-weight:600}
+svg .rule.max-rate line{stroke:#15803d}svg .rule.max-rate text{fill:#15803d;font-weight:600}
+.capacity-answer{font-size:16px}
+table.capacity{margin-bottom:12px}
+tr.failed td{background:#fef2f2}
 .note{color:var(--muted);font-size:13px;margin:4px 0 0}
 details{margin:6px 0;border:1px solid var(--line);border-radius:6px;padding:6px 10px}
 summary{cursor:pointer;font-weight:600}
@@ -337,6 +344,129 @@ std::string throughput_bars(const Report& r) {
                         bars, rate_label);
 }
 
+// A latency SLO of `lua-harness capacity` (`p99_ms<2`, `limiter:p50_ms<=1.5`): the line the curve is judged
+// against. Other SLOs (error_rate<0.01) have no place on a latency axis.
+struct LatencySlo {
+  std::string text;
+  std::string percentile;  // "p99"
+  double ms = 0;
+};
+
+std::vector<LatencySlo> latency_slos(const std::vector<std::string>& slos) {
+  static const std::regex kSlo(
+      R"(^\s*(?:[^:]+:)?\s*(p50|p90|p99|p999)_ms\s*(<=|<)\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$)");
+  std::vector<LatencySlo> out;
+  for (const auto& s : slos) {
+    std::smatch m;
+    if (std::regex_match(s, m, kSlo)) out.push_back({s, m[1], std::stod(m[3])});
+  }
+  return out;
+}
+
+std::string capacity_sentence(const Capacity& c) {
+  if (c.max_rate)
+    return "The highest rate that met every SLO: " + ops_per_s(*c.max_rate) + " ops/s" +
+           (c.limited_by.empty() ? "" : " (limited by " + c.limited_by + ")") + ".";
+  // Why the first rate failed: the step at --rate-start (the first one run, when none matches).
+  const CapacityStep* first = c.steps.empty() ? nullptr : &c.steps.front();
+  for (const auto& s : c.steps)
+    if (s.rate == c.rate_start) {
+      first = &s;
+      break;
+    }
+  std::string why;
+  if (first)
+    for (const auto& f : first->failed) why += (why.empty() ? "" : "; ") + f;
+  if (why.empty()) why = c.limited_by;
+  return "No rate met the SLOs: even --rate-start " + ops_per_s(c.rate_start) + " ops/s failed" +
+         (why.empty() ? "" : " (" + why + ")") + ".";
+}
+
+std::string ms_text(double ms) { return us_as_ms(ms * 1000.0); }
+
+std::string share_text(double share) {
+  if (share <= 0) return "0 %";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g %%", share * 100);
+  return buf;
+}
+
+// The latency-throughput curve: p50 and p99 against the achieved rate, steps sorted by it, a step that met
+// every SLO filled and one that failed hollow, a dashed line per latency SLO, a vertical one at the answer.
+std::string capacity_curve(const Capacity& c) {
+  std::vector<const CapacityStep*> steps;
+  for (const auto& s : c.steps) steps.push_back(&s);
+  if (steps.empty()) return "";
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const CapacityStep* a, const CapacityStep* b) { return a->achieved < b->achieved; });
+  const std::vector<LatencySlo> slos = latency_slos(c.slos);
+  double max_x = c.max_rate.value_or(0), min_ms = std::numeric_limits<double>::infinity(), max_ms = 0;
+  auto see_ms = [&](double ms) {
+    if (!(ms > 0)) return;
+    min_ms = std::min(min_ms, ms);
+    max_ms = std::max(max_ms, ms);
+  };
+  svg::LineChart ch;
+  ch.css_class = "chart chart-capacity";
+  ch.caption = "Latency against throughput, one point per step";
+  ch.marker_legend = true;
+  svg::Line p50{"p50", "#2563eb", {}}, p99{"p99", "#7c3aed", {}};
+  for (const CapacityStep* s : steps) {
+    max_x = std::max(max_x, s->achieved);
+    see_ms(s->p50_ms);
+    see_ms(s->p99_ms);
+    const std::string at = "at " + ops_per_s(s->achieved) + " ops/s (target " + ops_per_s(s->rate) + "): ";
+    const char* verdict = s->met ? " ms (met)" : " ms (failed)";
+    // 0 ms: the step measured nothing (no op succeeded): no point.
+    p50.points.push_back(
+        {s->achieved, s->p50_ms > 0 ? s->p50_ms : kNan, lh::cat(at, ms_text(s->p50_ms), verdict), !s->met});
+    p99.points.push_back(
+        {s->achieved, s->p99_ms > 0 ? s->p99_ms : kNan, lh::cat(at, ms_text(s->p99_ms), verdict), !s->met});
+  }
+  for (const auto& s : slos) see_ms(s.ms);
+  ch.lines = {p50, p99};
+  ch.rows = "p50, p99";
+  ch.x = svg::nice_linear_axis(max_x, "achieved, ops/s", rate_label);
+  ch.y = svg::log_axis(min_ms, max_ms, "latency (log scale)", latency_label);
+  for (const auto& s : slos) ch.rules.push_back({false, s.ms, s.text, "slo"});
+  if (c.max_rate)
+    ch.rules.push_back({true, *c.max_rate, "max " + ops_per_s(*c.max_rate) + " ops/s", "max-rate"});
+  ch.notes.push_back("Filled points met every SLO, hollow ones failed; dashed lines: the latency SLOs" +
+                     std::string(c.max_rate ? " and the highest rate that met them" : "") +
+                     ". Steps sorted by achieved rate.");
+  return svg::line_chart(ch);
+}
+
+void capacity_section(std::ostringstream& h, const Capacity& c) {
+  h << "<h2>Capacity</h2>\n<p class=\"capacity-answer " << (c.max_rate ? "v-pass" : "v-bad") << "\">"
+    << esc(capacity_sentence(c)) << "</p>\n";
+  std::string slos;
+  for (const auto& s : c.slos) slos += (slos.empty() ? "" : ", ") + s;
+  h << "<p class=\"note\">SLOs: " << esc(slos.empty() ? "-" : slos) << " &middot; rates "
+    << ops_per_s(c.rate_start) << " to " << ops_per_s(c.rate_max) << " ops/s, precision "
+    << esc(compact_number(c.precision * 100)) << " % &middot; each step "
+    << esc(compact_number(c.step_duration_s)) << " s after " << esc(compact_number(c.step_warmup_s))
+    << " s of warmup</p>\n";
+  h << "<table class=\"capacity\"><thead><tr><th class=\"num\">step</th><th class=\"num\">target ops/s</th>"
+       "<th class=\"num\">achieved ops/s</th><th class=\"num\">p50 ms</th><th class=\"num\">p99 ms</th>"
+       "<th class=\"num\">error rate</th><th class=\"num\">dropped</th><th class=\"num\">violations</th>"
+       "<th>met</th><th>why it failed</th></tr></thead><tbody>";
+  for (size_t i = 0; i < c.steps.size(); ++i) {
+    const CapacityStep& s = c.steps[i];
+    std::string why;
+    for (const auto& f : s.failed) why += (why.empty() ? "" : "; ") + f;
+    h << "<tr" << (s.met ? "" : " class=\"failed\"") << "><td class=\"num\">" << i + 1
+      << "</td><td class=\"num\">" << ops_per_s(s.rate) << "</td><td class=\"num\">" << ops_per_s(s.achieved)
+      << "</td><td class=\"num\">" << ms_text(s.p50_ms) << "</td><td class=\"num\">" << ms_text(s.p99_ms)
+      << "</td><td class=\"num\">" << share_text(s.error_rate) << "</td><td class=\"num\">"
+      << with_commas(s.dropped) << "</td><td class=\"num\">"
+      << with_commas(static_cast<uint64_t>(std::max<int64_t>(0, s.violations))) << "</td><td class=\""
+      << (s.met ? "v-pass\">\xE2\x9C\x93" : "v-bad\">\xE2\x9C\x97") << "</td><td>" << esc(why)
+      << "</td></tr>";
+  }
+  h << "</tbody></table>\n<div class=\"charts\">" << capacity_curve(c) << "</div>\n";
+}
+
 void results_table(std::ostringstream& h, const Report& r) {
   const bool named =
       std::any_of(r.results.begin(), r.results.end(), [](const Result& x) { return !x.name.empty(); });
@@ -559,6 +689,7 @@ std::string to_html(const Report& r) {
   for (const auto& w : r.warnings) h << "<p class=\"warning warn\">Warning: " << esc(w) << "</p>";
   h << "</header>\n";
 
+  if (r.capacity) capacity_section(h, *r.capacity);
   h << "<h2>Results</h2>\n";
   results_table(h, r);
   thresholds_table(h, r);

@@ -268,4 +268,72 @@ Report workload_report() {
   return rep;
 }
 
+namespace {
+
+CapacityStep step(double rate, double achieved, double p50_ms, double p99_ms,
+                  std::vector<std::string> failed) {
+  CapacityStep s;
+  s.rate = rate;
+  s.achieved = achieved;
+  s.p50_ms = p50_ms;
+  s.p99_ms = p99_ms;
+  s.met = failed.empty();
+  s.failed = std::move(failed);
+  return s;
+}
+
+Report capacity_base() {
+  Report rep = sample_report();
+  rep.thresholds.clear();
+  rep.results.resize(1);  // counter/atomic
+  rep.config.variants = {"atomic"};
+  rep.config.scenarios = {"counter"};
+  rep.config.rate = 45000;
+  rep.verdict = "pass";
+  rep.exit_code = 0;
+  Capacity c;
+  c.slos = {"p99_ms<2", "counter/atomic:p50_ms<=0.8", "error_rate<0.01"};
+  c.rate_start = 10000;
+  c.rate_max = 200000;
+  c.precision = 0.05;
+  c.step_duration_s = 10;
+  c.step_warmup_s = 2;
+  rep.capacity = c;
+  return rep;
+}
+
+}  // namespace
+
+Report capacity_report() {
+  Report rep = capacity_base();
+  Capacity& c = *rep.capacity;
+  c.max_rate = 45000;
+  c.limited_by = "p99_ms<2";
+  c.steps = {
+      step(10000, 9998, 0.31, 0.9, {}),
+      step(20000, 19990, 0.35, 1.1, {}),
+      step(40000, 39800, 0.52, 1.7, {}),
+      step(80000, 61200, 14.2, 480,
+           {"p99_ms<2: 480", "counter/atomic:p50_ms<=0.8: 14.2",
+            "achieved 77 % of the target: the generator was the limit (raise --clients or --threads)"}),
+      step(60000, 58900, 1.9, 9.8, {"p99_ms<2: 9.8", "counter/atomic:p50_ms<=0.8: 1.9"}),
+      step(50000, 49700, 0.61, 2.6, {"p99_ms<2: 2.6"}),
+      step(45000, 44850, 0.55, 1.9, {}),
+      step(47500, 47300, 0.58, 2.2, {"p99_ms<2: 2.2"}),
+  };
+  c.steps[3].dropped = 18800;
+  c.steps[3].error_rate = 0.0004;
+  return rep;
+}
+
+Report capacity_failed_report() {
+  Report rep = capacity_base();
+  Capacity& c = *rep.capacity;
+  c.limited_by = "p99_ms<2";
+  c.steps = {step(10000, 9000, 3.1, 12, {"p99_ms<2: 12", "counter/atomic:p50_ms<=0.8: 3.1"})};
+  rep.verdict = "fail";
+  rep.exit_code = 1;
+  return rep;
+}
+
 }  // namespace lh::test

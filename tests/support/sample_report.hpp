@@ -47,4 +47,10 @@ reports::Report gappy_report();
 // custom/evalsha) and the mix's "total" row (workload/mix).
 reports::Report workload_report();
 
+// `lua-harness capacity` that found an answer: 8 steps (doubling from 10,000, then bisecting), SLOs p99_ms<2,
+// counter/atomic:p50_ms<=0.8 and error_rate<0.01, max_rate 45,000 limited by p99_ms<2.
+reports::Report capacity_report();
+// `lua-harness capacity` where even --rate-start 10,000 failed (p99_ms<2: 12): max_rate null.
+reports::Report capacity_failed_report();
+
 }  // namespace lh::test

@@ -524,3 +524,65 @@ TEST(HtmlWriter, WrapsALongLabelAtItsBreaksWithoutLosingAChar) {
   EXPECT_EQ(wrap_label("\xC2\xB5\xC2\xB5\xC2\xB5", 2),
             (std::vector<std::string>{"\xC2\xB5\xC2\xB5", "\xC2\xB5"}));
 }
+
+TEST(HtmlWriter, TheCapacitySectionAnswersInOneSentenceWithTheStepsAndTheCurve) {
+  Report r = lh::test::capacity_report();
+  const std::string html = to_html(r);
+  EXPECT_NE(html.find("<h2>Capacity</h2>"), std::string::npos);
+  EXPECT_NE(html.find(">The highest rate that met every SLO: 45,000 ops/s (limited by p99_ms&lt;2).</p>"),
+            std::string::npos);
+  // The table: one row per step in run order, met or not, and why.
+  const size_t t = html.find("<table class=\"capacity\">");
+  ASSERT_NE(t, std::string::npos);
+  const std::string table = html.substr(t, html.find("</table>", t) - t);
+  EXPECT_EQ(count(table, "<tr"), r.capacity->steps.size() + 1);
+  EXPECT_EQ(count(table, "\xE2\x9C\x93"), 4u);                // ✓
+  EXPECT_EQ(count(table, "\xE2\x9C\x97"), 4u);                // ✗
+  EXPECT_LT(table.find(">80,000<"), table.find(">60,000<"));  // run order, not sorted
+  EXPECT_NE(table.find("<td>p99_ms&lt;2: 9.8; counter/atomic:p50_ms&lt;=0.8: 1.9</td>"), std::string::npos);
+  EXPECT_NE(table.find(">18,800<"), std::string::npos);
+  EXPECT_NE(table.find(">0.04 %<"), std::string::npos);
+  // The curve: p50 and p99 by achieved rate, sorted; failed steps hollow; the latency SLOs as dashed lines.
+  const auto curve = figures(html, "chart-capacity");
+  ASSERT_EQ(curve.size(), 1u);
+  const std::string& c = curve[0];
+  for (const char* line : {"p50", "p99"}) {
+    const auto xy = polyline_xy(series_group(c, line));
+    ASSERT_EQ(xy.size(), r.capacity->steps.size()) << line;
+    for (size_t i = 1; i < xy.size(); ++i) EXPECT_LT(xy[i - 1].first, xy[i].first) << line;
+    EXPECT_EQ(count(series_group(c, line), "<circle class=\"failed\""), 4u) << line;
+  }
+  EXPECT_EQ(count(c, "<g class=\"rule slo\">"),
+            2u);  // p99_ms<2 and counter/atomic:p50_ms<=0.8, not error_rate
+  EXPECT_NE(c.find(">p99_ms&lt;2</text>"), std::string::npos);
+  EXPECT_NE(c.find(">counter/atomic:p50_ms&lt;=0.8</text>"), std::string::npos);
+  EXPECT_EQ(c.find("error_rate"), std::string::npos);
+  EXPECT_EQ(count(c, "<g class=\"rule max-rate\">"), 1u);
+  EXPECT_NE(c.find(">max 45,000 ops/s</text>"), std::string::npos);
+  // The p99 SLO line lies between the step that met it at 1.9 ms and the one that failed at 2.2 ms.
+  const size_t slo = c.find("<g class=\"rule slo\">");
+  const double slo_y = numbers(c.substr(slo, c.find("</g>", slo) - slo), "y1").at(0);
+  double met_y = 0, failed_y = 0;
+  std::regex circle(R"re(<circle[^>]* cy="([0-9.]+)"[^>]*><title>p99 at ([0-9,]+) ops/s)re");
+  for (auto it = std::sregex_iterator(c.begin(), c.end(), circle); it != std::sregex_iterator(); ++it) {
+    if ((*it)[2] == "44,850") met_y = std::stod((*it)[1]);
+    if ((*it)[2] == "47,300") failed_y = std::stod((*it)[1]);
+  }
+  EXPECT_GT(met_y, slo_y);  // lower latency: further down
+  EXPECT_LT(failed_y, slo_y);
+  // Without capacity, no section.
+  EXPECT_EQ(to_html(sample_report()).find("Capacity"), std::string::npos);
+  EXPECT_TRUE(figures(to_html(sample_report()), "chart-capacity").empty());
+}
+
+TEST(HtmlWriter, ACapacityRunWhereNoRateMetTheSlosSaysWhy) {
+  const std::string html = to_html(lh::test::capacity_failed_report());
+  EXPECT_NE(html.find(">No rate met the SLOs: even --rate-start 10,000 ops/s failed (p99_ms&lt;2: 12; "
+                      "counter/atomic:p50_ms&lt;=0.8: 3.1).</p>"),
+            std::string::npos)
+      << html;
+  const auto curve = figures(html, "chart-capacity");
+  ASSERT_EQ(curve.size(), 1u);
+  EXPECT_EQ(count(curve[0], "<g class=\"rule slo\">"), 2u);
+  EXPECT_EQ(curve[0].find("rule max-rate"), std::string::npos);
+}
