@@ -222,11 +222,12 @@ std::string percentile_chart(const Report& r, const std::string& group) {
   return svg::line_chart(c);
 }
 
-// A partial last second shorter than this is left out of the throughput chart: it holds only the ops that
-// completed in that sliver, and ops / span_s over a few milliseconds reads as a spike (one op 5 us after the
-// end would be 200,000 ops/s), while a sliver with no op reads as a dip to 0. From half a second on, ops /
-// span_s is a fair rate and is drawn. Its p99 is drawn either way: those latencies were measured.
-constexpr double kMinRateSpanS = 0.5;
+// A partial last second shorter than this is left out of both per-second charts: it holds only the ops in
+// flight when the load stopped, so ops / span_s over a few milliseconds reads as a spike (one op 5 us after
+// the end would be 200,000 ops/s) or, with no op, a dip to 0, and its p99 is that of a handful of ops, drawn
+// a hair right of the last whole second as a vertical tick. From half a second on, ops / span_s is a fair
+// rate and its p99 a fair sample: both are drawn. The ops left out still count in every total.
+constexpr double kMinSpanS = 0.5;
 
 // 0.301074 -> "0.301", 0.0002 -> "0.0002": three significant digits, no exponent.
 std::string span_label(double s) {
@@ -247,8 +248,8 @@ std::string first_few(const std::vector<std::string>& items, size_t max = 6) {
 // Throughput and p99 per second of a scenario's rows, stacked one above the other on the same x axis (the
 // same seconds, the same plot area), so a second lines up between them. A point is drawn at the time its
 // second ends; a partial last second (span_s < 1: the run ended mid-second) ends at second + span_s and plots
-// its rate, ops / span_s, when it covers at least kMinRateSpanS. A second in which no op completed has no p99
-// (the series holds 0, "nothing measured"): the p99 line breaks there.
+// its rate, ops / span_s, and its p99 when it covers at least kMinSpanS, and is left out of both otherwise. A
+// second in which no op completed has no p99 (the series holds 0, "nothing measured"): the line breaks there.
 std::string series_pair(const Report& r, const std::string& group) {
   double max_s = 1, max_rate = 0, min_ms = std::numeric_limits<double>::infinity(), max_ms = 0;
   svg::LineChart tp, lat;
@@ -260,22 +261,22 @@ std::string series_pair(const Report& r, const std::string& group) {
     svg::Line ll = lt;
     for (const auto& p : x.series) {
       const double span = p.span_s > 0 && p.span_s < 1 ? p.span_s : 1.0;  // absent or out of range: whole
+      if (span < kMinSpanS) {
+        left_out.push_back(lh::cat(label, "'s last ", span_label(span), " s (", with_commas(p.ops), " ops)"));
+        continue;
+      }
       const double end = static_cast<double>(p.second) + span;
       max_s = std::max(max_s, end);
       std::string when = lh::cat("second ", p.second + 1);
       if (span < 1) when += lh::cat(" (its first ", span_label(span), " s)");
-      if (span >= kMinRateSpanS) {
-        const double rate = static_cast<double>(p.ops) / span;
-        max_rate = std::max(max_rate, rate);
-        std::string title = when + ": " + with_commas(static_cast<uint64_t>(std::llround(rate))) + " ops/s";
-        if (span < 1) {
-          title += lh::cat(" (", with_commas(p.ops), " ops)");
-          partial.push_back(lh::cat(label, " (", span_label(span), " s)"));
-        }
-        lt.points.push_back({end, rate, std::move(title)});  // "ops done by t"
-      } else {
-        left_out.push_back(lh::cat(label, "'s last ", span_label(span), " s (", with_commas(p.ops), " ops)"));
+      const double rate = static_cast<double>(p.ops) / span;
+      max_rate = std::max(max_rate, rate);
+      std::string title = when + ": " + with_commas(static_cast<uint64_t>(std::llround(rate))) + " ops/s";
+      if (span < 1) {
+        title += lh::cat(" (", with_commas(p.ops), " ops)");
+        partial.push_back(lh::cat(label, " (", span_label(span), " s)"));
       }
+      lt.points.push_back({end, rate, std::move(title)});  // "ops done by t"
       if (p.ops == 0) {
         ll.points.push_back({end, kNan, ""});
         gaps.push_back(lh::cat(label, " second ", p.second + 1));
@@ -302,13 +303,17 @@ std::string series_pair(const Report& r, const std::string& group) {
   lat.caption = group + ": p99 latency per second";
   tp.rows = lat.rows = joined_labels(tp.lines);
   if (!partial.empty())
-    tp.notes.push_back("The run ended mid-second: a last second covering " + span_label(kMinRateSpanS) +
+    tp.notes.push_back("The run ended mid-second: a last second covering " + span_label(kMinSpanS) +
                        " s or more is drawn as ops / its span at the time it ends: " + first_few(partial) +
                        ".");
-  if (!left_out.empty())
-    tp.notes.push_back("Left out, under " + span_label(kMinRateSpanS) +
-                       " s and too short for a rate (ops / span would be a spike): " + first_few(left_out) +
-                       ".");
+  if (!left_out.empty()) {
+    const std::string note =
+        "Left out of both charts, under " + span_label(kMinSpanS) +
+        " s (the ops in flight when the load stopped; ops / span would be a spike): " + first_few(left_out) +
+        ".";
+    tp.notes.push_back(note);
+    lat.notes.push_back(note);
+  }
   if (!gaps.empty())
     lat.notes.push_back("No op completed in " + first_few(gaps) +
                         ": no p99 was measured there, so the line breaks (a gap, not a 0).");

@@ -321,7 +321,7 @@ TEST_F(HtmlRender, BarLabelsNeverOverlapAndStayInsideTheirSvgWith18Rows) {
 }
 
 TEST_F(HtmlRender, ThroughputAndP99ChartsOfAScenarioLineUpSecondForSecond) {
-  // counter/atomic's p99 chart holds a sliver the throughput chart leaves out: the plot areas still start and
+  // counter/atomic's p99 chart has a gap where its throughput chart has a 0: the plot areas still start and
   // end at the same pixels, one chart above the other.
   for (int width : {1366, 700}) {
     const auto figures = measure(dir.path, "gappy", lh::test::gappy_report(), width);

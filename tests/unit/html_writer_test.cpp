@@ -114,8 +114,9 @@ TEST(HtmlWriter, APartialLastSecondIsPlottedAsARateAtTheTimeItEnds) {
   EXPECT_LT(std::stod(partial_xy[1]), std::stod(whole_xy[1]));
 }
 
-TEST(HtmlWriter, ASliverOfASecondIsLeftOutOfTheThroughputChartButNotTheP99Chart) {
-  // 40 ops in flight that completed 0.2 ms after the load stopped: 40 / 0.0002 s is no rate; leave it out.
+TEST(HtmlWriter, ASliverOfASecondIsLeftOutOfBothPerSecondCharts) {
+  // 40 ops in flight that completed 0.2 ms after the load stopped: 40 / 0.0002 s is no rate, and the p99 of
+  // those 40 ops, 0.2 ms right of the last whole second, would draw a vertical tick: leave both out.
   Report r = sample_report();
   auto& s = r.results[0].series;
   s.push_back({10, 40, 400, 900, 0.0002});
@@ -123,11 +124,14 @@ TEST(HtmlWriter, ASliverOfASecondIsLeftOutOfTheThroughputChartButNotTheP99Chart)
   auto tp = figures(html, "chart-throughput");
   auto p99 = figures(html, "chart-p99");
   EXPECT_EQ(polyline_points(tp[0]), (s.size() - 1) + r.results[1].series.size());
-  EXPECT_EQ(tp[0].find("second 11"), std::string::npos);
-  EXPECT_EQ(polyline_points(p99[0]), s.size() + r.results[1].series.size());
-  EXPECT_NE(p99[0].find("<title>atomic second 11 (its first 0.0002 s): 0.900 ms p99</title>"),
-            std::string::npos)
-      << p99[0];
+  EXPECT_EQ(polyline_points(p99[0]), (s.size() - 1) + r.results[1].series.size());
+  for (const auto* f : {&tp[0], &p99[0]}) {
+    EXPECT_EQ(f->find("second 11"), std::string::npos);
+    EXPECT_NE(f->find("Left out of both charts, under 0.5 s (the ops in flight when the load stopped; ops / "
+                      "span would be a spike): atomic&apos;s last 0.0002 s (40 ops)."),
+              std::string::npos)
+        << *f;
+  }
 }
 
 TEST(HtmlWriter, ShowsTheFirstErrorOfEachClassInTheDetails) {
@@ -366,8 +370,8 @@ TEST(HtmlWriter, ASecondWithNoCompletedOpBreaksTheP99LineInsteadOfDroppingToZero
   auto p99 = figures(html, "chart-p99");
   ASSERT_EQ(p99.size(), 2u);
   const std::string atomic = series_group(p99[0], "atomic");
-  EXPECT_EQ(count(atomic, "<polyline"), 2u) << atomic;  // seconds 1-4, then 6-11
-  EXPECT_EQ(count(atomic, "<circle"), r.results[0].series.size() - 1);
+  EXPECT_EQ(count(atomic, "<polyline"), 2u) << atomic;                  // seconds 1-4, then 6-10
+  EXPECT_EQ(count(atomic, "<circle"), r.results[0].series.size() - 2);  // not second 5, not the sliver
   EXPECT_EQ(atomic.find("atomic second 5:"), std::string::npos);
   const Plot plot = plot_of(p99[0]);
   for (const auto& [x, y] : polyline_xy(atomic))
@@ -398,10 +402,9 @@ TEST(HtmlWriter, ATinyLastSpanIsNotDrawnAsASpikeAndTheFigureSaysSo) {
   EXPECT_EQ(series_group(tp, "atomic").find("second 11"), std::string::npos);
   EXPECT_NE(tp.find(">30k<"), std::string::npos);  // the y axis ends where the whole seconds do
   EXPECT_EQ(tp.find(">100k<"), std::string::npos);
-  EXPECT_NE(
-      tp.find("Left out, under 0.5 s and too short for a rate (ops / span would be a spike): atomic&apos;s "
-              "last 0.004 s (400 ops)."),
-      std::string::npos)
+  EXPECT_NE(tp.find("Left out of both charts, under 0.5 s (the ops in flight when the load stopped; ops / "
+                    "span would be a spike): atomic&apos;s last 0.004 s (400 ops)."),
+            std::string::npos)
       << tp;
   // counter/naive's last 0.6 s is long enough: drawn as 8,400 / 0.6 = 14,000 ops/s, and said.
   EXPECT_NE(tp.find("<title>naive second 11 (its first 0.6 s): 14,000 ops/s (8,400 ops)</title>"),
@@ -412,14 +415,13 @@ TEST(HtmlWriter, ATinyLastSpanIsNotDrawnAsASpikeAndTheFigureSaysSo) {
   edge.results[0].series.push_back({10, 4900, 400, 1500, 0.49});
   EXPECT_EQ(series_group(figures(to_html(edge), "chart-throughput")[0], "atomic").find("second 11"),
             std::string::npos);
-  // Its p99 is still drawn: those latencies were measured.
-  EXPECT_NE(figures(to_html(edge), "chart-p99")[0].find("atomic second 11 (its first 0.49 s): 1.500 ms p99"),
+  EXPECT_EQ(series_group(figures(to_html(edge), "chart-p99")[0], "atomic").find("second 11"),
             std::string::npos);
 }
 
 TEST(HtmlWriter, ThroughputAndP99OfAScenarioShareOneXAxis) {
-  // The p99 chart holds counter/atomic's 0.004 s sliver at 10.004 s, the throughput chart does not: the x
-  // axes are still the same seconds at the same places, and the two charts sit one above the other.
+  // The throughput chart draws counter/atomic's empty 5th second as 0 ops/s, the p99 chart has a gap there:
+  // the x axes are the same seconds at the same places, and the two charts sit one above the other.
   for (const Report& r :
        {lh::test::gappy_report(), lh::test::many_rows_report(), lh::test::workload_report()}) {
     const std::string html = to_html(r);
