@@ -93,8 +93,9 @@ void y_labels(std::ostringstream& s, const Frame& f) {
 }
 
 struct LegendEntry {
+  enum Shape { kSwatch, kDot, kRing };  // a line's colour, or a point's marker (filled, hollow)
   std::string label, color;
-  bool hollow = false;
+  Shape shape = kSwatch;
 };
 
 // Left to right from the plot's left edge below the x title, wrapping onto a new row at the right edge.
@@ -112,9 +113,12 @@ int legend_rows(const std::vector<LegendEntry>& entries, std::ostringstream* s, 
     }
     if (s) {
       const double y = top + (rows - 1) * kLegendRow;
-      if (e.hollow)
+      if (e.shape == LegendEntry::kRing)
         *s << "<circle cx=\"" << num(x + 5) << "\" cy=\"" << num(y - 4)
-           << "\" r=\"4\" fill=\"#fff\" stroke=\"" << xml_escape(e.color) << "\" stroke-width=\"2\"/>";
+           << "\" r=\"3.5\" fill=\"#fff\" stroke=\"" << xml_escape(e.color) << "\" stroke-width=\"2\"/>";
+      else if (e.shape == LegendEntry::kDot)
+        *s << "<circle cx=\"" << num(x + 5) << "\" cy=\"" << num(y - 4) << "\" r=\"3.5\" fill=\""
+           << xml_escape(e.color) << "\"/>";
       else
         *s << "<rect x=\"" << num(x) << "\" y=\"" << num(y - 10)
            << "\" width=\"11\" height=\"11\" rx=\"2\" fill=\"" << xml_escape(e.color) << "\"/>";
@@ -257,8 +261,8 @@ std::string line_chart(const LineChart& c) {
   entries.reserve(c.lines.size() + 2);
   for (const auto& l : c.lines) entries.push_back({l.label, l.color});
   if (c.marker_legend) {
-    entries.push_back({"met", "#6b7280"});
-    entries.push_back({"failed", "#6b7280", true});
+    entries.push_back({"met", "#6b7280", LegendEntry::kDot});
+    entries.push_back({"failed", "#6b7280", LegendEntry::kRing});
   }
   const double legend_top = kH + 6;
   const int rows = legend_rows(entries, nullptr, legend_top);
