@@ -287,6 +287,7 @@ std::string series_pair(const Report& r, const std::string& group) {
       if (ms > 0) min_ms = std::min(min_ms, ms);
       ll.points.push_back({end, ms, when + ": " + us_as_ms(static_cast<double>(p.p99_us)) + " ms p99"});
     }
+    if (lt.points.empty()) continue;  // only a sliver: nothing to draw, and no legend entry for it
     tp.lines.push_back(std::move(lt));
     lat.lines.push_back(std::move(ll));
   }

@@ -588,3 +588,18 @@ TEST(HtmlWriter, ACapacityRunWhereNoRateMetTheSlosSaysWhy) {
   EXPECT_EQ(count(curve[0], "<g class=\"rule slo\">"), 2u);
   EXPECT_EQ(curve[0].find("rule max-rate"), std::string::npos);
 }
+
+TEST(HtmlWriter, ARowWhoseSeriesIsOnlyASliverGetsNoLineAndNoLegendEntry) {
+  // cas/naive ran 0.1 s (a --requests run that finished at once): nothing to draw per second.
+  Report r = sample_report();
+  r.results[3].series = {{0, 1200, 300, 900, 0.1}};
+  const std::string html = to_html(r);
+  for (const char* kind : {"chart-throughput", "chart-p99"}) {
+    const std::string cas = figures(html, kind).at(1);
+    EXPECT_EQ(attrs(cas, "data-label"), std::vector<std::string>{"atomic"}) << kind;
+    EXPECT_NE(caption_of(cas).find("(atomic)"), std::string::npos) << kind;
+    EXPECT_EQ(cas.find(">naive</text>"), std::string::npos) << kind;
+  }
+  r.results[2].series = r.results[3].series;  // and cas/atomic too: no cas pair at all
+  EXPECT_EQ(figures(to_html(r), "chart-throughput").size(), 1u);
+}
