@@ -1,6 +1,7 @@
 #include "support/sample_report.hpp"
 
 #include <cmath>
+#include <iterator>
 
 #include "harness/reports/thresholds.hpp"
 
@@ -208,6 +209,128 @@ Report inconclusive_report() {
       "counter/naive: 7,200 of 150,000 scheduled ops dropped (every client busy): raise --clients"};
   rep.thresholds.clear();
   evaluate_thresholds({parse_threshold("counter/atomic:violations==0")}, rep);
+  rep.verdict = "fail";
+  rep.exit_code = 1;
+  return rep;
+}
+
+Report many_rows_report() {
+  Report rep = sample_report();
+  rep.thresholds.clear();
+  rep.results.clear();
+  const char* scenarios[] = {"counter", "inventory", "leaderboard", "rate-limiter", "lock", "cas"};
+  rep.config.scenarios.assign(std::begin(scenarios), std::end(scenarios));
+  rep.config.variants = {"atomic", "naive", "transaction"};
+  int i = 0;
+  for (const char* s : scenarios) {
+    ++i;
+    rep.results.push_back(sample_result(s, "atomic", 24000.0 + 1000 * i, 1100 + 40 * i, 0));
+    rep.results.push_back(sample_result(s, "naive", 13000.0 + 700 * i, 2100 + 60 * i, 150 * i));
+    rep.results.push_back(sample_result(s, "transaction", 900.0 + 35 * i, 2400000, 0));  // a 2.4 s p99
+  }
+  rep.verdict = "pass";
+  rep.exit_code = 0;
+  return rep;
+}
+
+Report gappy_report() {
+  Report rep = sample_report();
+  auto& atomic = rep.results[0].series;
+  atomic[4].ops = 0;
+  atomic[4].p50_us = 0;
+  atomic[4].p99_us = 0;
+  atomic.push_back({10, 400, 300, 900, 0.004});
+  rep.results[1].series.push_back({10, 8400, 700, 2300, 0.6});
+  return rep;
+}
+
+Report workload_report() {
+  Report rep = sample_report();
+  rep.thresholds.clear();
+  rep.config.scenarios = {"custom"};
+  rep.config.variants = {};
+  rep.config.workload = "mix.json";
+  Result limiter = sample_result("custom", "evalsha", 18000, 900, 0);
+  limiter.name = "limiter";
+  Result session = sample_result("custom", "evalsha", 6000, 1400, 0);
+  session.name = "session-refresh-for-the-mobile-clients-in-eu-west";
+  Result total = sample_result("workload", "mix", 24000, 1300, 0);
+  total.name = "total";
+  for (Result* r : {&limiter, &session, &total}) {
+    r->correctness.checked = false;
+    r->correctness.verdict = "not-checked";
+  }
+  limiter.correctness.checked = true;  // a checked entry: the violations chart shows it
+  limiter.correctness.verdict = "pass";
+  rep.results = {limiter, session, total};
+  rep.verdict = "pass";
+  rep.exit_code = 0;
+  return rep;
+}
+
+namespace {
+
+CapacityStep step(double rate, double achieved, double p50_ms, double p99_ms,
+                  std::vector<std::string> failed) {
+  CapacityStep s;
+  s.rate = rate;
+  s.achieved = achieved;
+  s.p50_ms = p50_ms;
+  s.p99_ms = p99_ms;
+  s.met = failed.empty();
+  s.failed = std::move(failed);
+  return s;
+}
+
+Report capacity_base() {
+  Report rep = sample_report();
+  rep.thresholds.clear();
+  rep.results.resize(1);  // counter/atomic
+  rep.config.variants = {"atomic"};
+  rep.config.scenarios = {"counter"};
+  rep.config.rate = 45000;
+  rep.verdict = "pass";
+  rep.exit_code = 0;
+  Capacity c;
+  c.slos = {"p99_ms<2", "counter/atomic:p50_ms<=0.8", "error_rate<0.01"};
+  c.rate_start = 10000;
+  c.rate_max = 200000;
+  c.precision = 0.05;
+  c.step_duration_s = 10;
+  c.step_warmup_s = 2;
+  rep.capacity = c;
+  return rep;
+}
+
+}  // namespace
+
+Report capacity_report() {
+  Report rep = capacity_base();
+  Capacity& c = *rep.capacity;
+  c.max_rate = 45000;
+  c.limited_by = "p99_ms<2";
+  c.steps = {
+      step(10000, 9998, 0.31, 0.9, {}),
+      step(20000, 19990, 0.35, 1.1, {}),
+      step(40000, 39800, 0.52, 1.7, {}),
+      step(80000, 61200, 14.2, 480,
+           {"p99_ms<2: 480", "counter/atomic:p50_ms<=0.8: 14.2",
+            "achieved 77 % of the target: the generator was the limit (raise --clients or --threads)"}),
+      step(60000, 58900, 1.9, 9.8, {"p99_ms<2: 9.8", "counter/atomic:p50_ms<=0.8: 1.9"}),
+      step(50000, 49700, 0.61, 2.6, {"p99_ms<2: 2.6"}),
+      step(45000, 44850, 0.55, 1.9, {}),
+      step(47500, 47300, 0.58, 2.2, {"p99_ms<2: 2.2"}),
+  };
+  c.steps[3].dropped = 18800;
+  c.steps[3].error_rate = 0.0004;
+  return rep;
+}
+
+Report capacity_failed_report() {
+  Report rep = capacity_base();
+  Capacity& c = *rep.capacity;
+  c.limited_by = "p99_ms<2";
+  c.steps = {step(10000, 9000, 3.1, 12, {"p99_ms<2: 12", "counter/atomic:p50_ms<=0.8: 3.1"})};
   rep.verdict = "fail";
   rep.exit_code = 1;
   return rep;

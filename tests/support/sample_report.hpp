@@ -34,4 +34,23 @@ reports::Report error_only_report();
 // counter/atomic inconclusive (NOPERM) next to a clean counter/naive, open-loop fields and a warning; exit 1.
 reports::Report inconclusive_report();
 
+// 18 rows: six scenarios (counter, inventory, leaderboard, rate-limiter, lock, cas) x atomic, naive,
+// transaction, each transaction row with a multi-second tail (p99 2.4 s, max 12 s) next to sub-millisecond
+// atomic medians.
+reports::Report many_rows_report();
+
+// The sample with counter/atomic's 5th second empty (ops 0, p50/p99 0: nothing measured) and its last point a
+// sliver (0.004 s holding 400 ops: 100,000 ops/s if drawn), and counter/naive's last point 0.6 s.
+reports::Report gappy_report();
+
+// A --workload run: entries "limiter" and "session-refresh-for-the-mobile-clients-in-eu-west" (both
+// custom/evalsha) and the mix's "total" row (workload/mix).
+reports::Report workload_report();
+
+// `lua-harness capacity` that found an answer: 8 steps (doubling from 10,000, then bisecting), SLOs p99_ms<2,
+// counter/atomic:p50_ms<=0.8 and error_rate<0.01, max_rate 45,000 limited by p99_ms<2.
+reports::Report capacity_report();
+// `lua-harness capacity` where even --rate-start 10,000 failed (p99_ms<2: 12): max_rate null.
+reports::Report capacity_failed_report();
+
 }  // namespace lh::test
