@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "harness/reports/console.hpp"
 #include "harness/reports/format.hpp"
 #include "harness/reports/svg.hpp"
 #include "harness/reports/xml.hpp"
@@ -112,7 +113,7 @@ void distinct_colors(std::vector<svg::Line>& lines) {
 std::string row_label(const Result& x) {
   if (x.name.empty()) return row_name(x);
   if (x.name == "total") return "total";
-  return x.name + " (" + row_name(x) + ")";
+  return x.name + " (" + x.scenario + "/" + x.variant + ")";
 }
 
 // The per-scenario charts group rows by scenario, and a workload's rows (entries and total) into one chart,
@@ -367,25 +368,6 @@ std::vector<LatencySlo> latency_slos(const std::vector<std::string>& slos) {
     if (std::regex_match(s, m, kSlo)) out.push_back({s, m[1], std::stod(m[3])});
   }
   return out;
-}
-
-std::string capacity_sentence(const Capacity& c) {
-  if (c.max_rate)
-    return "The highest rate that met every SLO: " + ops_per_s(*c.max_rate) + " ops/s" +
-           (c.limited_by.empty() ? "" : " (limited by " + c.limited_by + ")") + ".";
-  // Why the first rate failed: the step at --rate-start (the first one run, when none matches).
-  const CapacityStep* first = c.steps.empty() ? nullptr : &c.steps.front();
-  for (const auto& s : c.steps)
-    if (s.rate == c.rate_start) {
-      first = &s;
-      break;
-    }
-  std::string why;
-  if (first)
-    for (const auto& f : first->failed) why += (why.empty() ? "" : "; ") + f;
-  if (why.empty()) why = c.limited_by;
-  return "No rate met the SLOs: even --rate-start " + ops_per_s(c.rate_start) + " ops/s failed" +
-         (why.empty() ? "" : " (" + why + ")") + ".";
 }
 
 std::string ms_text(double ms) { return us_as_ms(ms * 1000.0); }

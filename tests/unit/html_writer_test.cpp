@@ -531,8 +531,12 @@ TEST(HtmlWriter, TheCapacitySectionAnswersInOneSentenceWithTheStepsAndTheCurve) 
   Report r = lh::test::capacity_report();
   const std::string html = to_html(r);
   EXPECT_NE(html.find("<h2>Capacity</h2>"), std::string::npos);
-  EXPECT_NE(html.find(">The highest rate that met every SLO: 45,000 ops/s (limited by p99_ms&lt;2).</p>"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find(
+          ">45,000 ops/s is the highest rate that met every SLO (p99_ms&lt;2, "
+          "counter/atomic:p50_ms&lt;=0.8, error_rate&lt;0.01); 47,500 ops/s failed: p99_ms&lt;2: 2.2.</p>"),
+      std::string::npos)
+      << html;
   // The table: one row per step in run order, met or not, and why.
   const size_t t = html.find("<table class=\"capacity\">");
   ASSERT_NE(t, std::string::npos);
@@ -579,9 +583,10 @@ TEST(HtmlWriter, TheCapacitySectionAnswersInOneSentenceWithTheStepsAndTheCurve) 
 
 TEST(HtmlWriter, ACapacityRunWhereNoRateMetTheSlosSaysWhy) {
   const std::string html = to_html(lh::test::capacity_failed_report());
-  EXPECT_NE(html.find(">No rate met the SLOs: even --rate-start 10,000 ops/s failed (p99_ms&lt;2: 12; "
-                      "counter/atomic:p50_ms&lt;=0.8: 3.1).</p>"),
-            std::string::npos)
+  EXPECT_NE(
+      html.find(">No rate met every SLO (p99_ms&lt;2, counter/atomic:p50_ms&lt;=0.8, error_rate&lt;0.01): "
+                "even the first step, 10,000 ops/s, failed: p99_ms&lt;2: 12.</p>"),
+      std::string::npos)
       << html;
   const auto curve = figures(html, "chart-capacity");
   ASSERT_EQ(curve.size(), 1u);
