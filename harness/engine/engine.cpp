@@ -28,6 +28,9 @@ using std::chrono::microseconds;
 // After SIGINT, how long the ops in flight get to complete before the watchdog closes every connection: a
 // healthy server answers well within it (the ops stay ok, not indeterminate), a hung one cannot keep the run.
 constexpr auto kInterruptGrace = 100ms;
+// An open loop's slots due before the end are sent, late if their client was busy, until this long after the
+// end; those a client has not reached by then are dropped (it was short of time, not a moment late).
+constexpr auto kEndGrace = 10ms;
 
 // One variant of the load (a mix has several), by its shape.
 struct Entry {
@@ -43,6 +46,7 @@ struct Plan {
   bool any_single = false;
   const RedisFactory& make_redis;
   Clock::time_point start, measure_begin, end;
+  Clock::time_point end_grace;       // an open loop's client still behind then drops the rest of its slots
   std::optional<Schedule> schedule;  // open loop
   uint32_t all_clients = 0;          // the run's clients (--shard: every shard's), whose ops interleave
 };
@@ -319,7 +323,12 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
   bool connected = co_await reconnect(w, plan, *redis, w.recs[0], timer);
   while (connected && !stopping(w) && done_ops < quota) {
     auto now = Clock::now();
-    if (now >= plan.end || next == Clock::time_point::max()) break;
+    // The loop ends with the run: a closed loop at its end; an open loop when its next slot is not in the run
+    // any more, or when it is still behind kEndGrace after the end (the slots it never reached are dropped).
+    // A client that waited idle for a slot before the end sends it even when the timer wakes it just past the
+    // end, and one whose last op ended a moment after its next slot sends that one late, as it would mid-run:
+    // neither was short of clients.
+    if (open ? next >= plan.end || (next <= now && now >= plan.end_grace) : now >= plan.end) break;
     // Which entry, how many ops this round, and when each should have started.
     const uint32_t e = pick(plan, ctx.rng);
     const Entry& entry = plan.entries[e];
@@ -329,14 +338,14 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
     uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(entry.single ? depth : 1, quota - done_ops));
     if (open) {
       if (next > now) {
-        timer.expires_at(std::min(next, plan.end));  // a slot past the end is never due: wake at the end
+        timer.expires_at(next);        // before the end (above)
         boost::system::error_code ec;  // operation_aborted: the watchdog's interrupt (a slot far ahead)
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         now = Clock::now();
-        if (now >= plan.end || stopping(w)) break;
+        if (stopping(w)) break;
       }
-      uint32_t due = 0;
-      while (due < n && (due == 0 || next <= now) && next != Clock::time_point::max()) {
+      uint32_t due = 0;  // the slot waited for, and those due by now that are in the run
+      while (due < n && (due == 0 || (next <= now && next < plan.end))) {
         intended[due++] = next;
         next = slots.due(done_ops + due);
       }
@@ -513,8 +522,10 @@ LoadResult run_load(const LoadConfig& cfg, const std::vector<MixEntry>& mix, con
             start,
             start + (cfg.stages.empty() ? cfg.warmup : microseconds(0)),
             cfg.requests && cfg.stages.empty() ? Clock::time_point::max() : start + length,
+            {},
             std::move(schedule),
             all};
+  plan.end_grace = plan.end == Clock::time_point::max() ? plan.end : plan.end + kEndGrace;
   double total_weight = 0;
   for (const auto& m : mix) total_weight += m.weight;
   double sum = 0;

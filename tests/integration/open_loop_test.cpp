@@ -127,6 +127,26 @@ TEST(OpenLoop, RequestsScheduleTheQuotaAndDropNothing) {
   EXPECT_EQ(r.merged.ok, 303u);
 }
 
+// A client idle until its last slot before the end sends it even when its timer wakes it just past the end:
+// it was not busy, so nothing is dropped. Here the run's last slot (op 600 at 150 ms) is due 10 us before the
+// end, closer than a timer wakes: the old loop, which stopped at the end whatever the slot, dropped it.
+TEST(OpenLoop, AnIdleClientsLastSlotIsNeverDropped) {
+  auto server = start_server();
+  constexpr uint32_t kClients = 20;
+  for (int run = 0; run < 5; ++run) {
+    ProbeScript probe(test::loaded(server, kOne), kClients);
+    engine::LoadConfig cfg;
+    cfg.clients = kClients;
+    cfg.threads = 1;
+    cfg.rate = 4000;  // op k at k * 250 us
+    cfg.duration = 150010us;
+    const auto r = engine::run_load(cfg, probe, test::standalone_factory(server));
+    EXPECT_EQ(r.scheduled, 601u) << "run " << run;
+    EXPECT_EQ(r.dropped, 0u) << "run " << run;
+    EXPECT_EQ(test::ops_total(r), r.scheduled) << "run " << run;
+  }
+}
+
 TEST(OpenLoop, MeasuredSecondsRunOnTheSeriesClock) {
   auto server = start_server();
   constexpr uint32_t kClients = 2;
