@@ -79,7 +79,9 @@ TEST_F(CapacityCli, FindsTheRateAScriptOfKnownCostSustainsAndATighterSloGivesLes
     return best;
   };
   const double loose = search("p99_ms<250", "loose.json");
-  EXPECT_LE(loose, truth * 1.05) << "the answer cannot be above what the server does flat out";
+  // A step 2 % over the server's ceiling builds a backlog of only ~20 ops in its second: a loose SLO lets it
+  // pass. Beyond ~10 % over, the backlog (or the generator's shortfall) fails it.
+  EXPECT_LE(loose, truth * 1.1) << "the answer cannot be far above what the server does flat out";
   EXPECT_GE(loose, truth * 0.6) << "a loose SLO is met close below the server's maximum " << truth;
   const double tight = search("p99_ms<3", "tight.json");
   std::cout << "closed loop " << truth << " ops/s; capacity at p99_ms<250: " << loose
