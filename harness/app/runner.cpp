@@ -609,6 +609,7 @@ void run_mix(Session& s, std::vector<Job>& jobs, const LoadConfig& base) {
   LoadConfig lc = base;
   lc.label = "workload";
   std::vector<engine::MixEntry> mix;
+  mix.reserve(jobs.size());
   for (auto& job : jobs) mix.push_back({job.run.get(), job.weight});
   LoadResult lr = run_load(lc, mix, s.factory);
   for (std::size_t i = 0; i < jobs.size(); ++i) {

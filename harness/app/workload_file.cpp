@@ -10,6 +10,7 @@
 
 #include "harness/scenarios/scenario.hpp"
 #include "harness/util/exit_errors.hpp"
+#include "harness/util/strcat.hpp"
 
 namespace lh::app {
 
@@ -44,7 +45,7 @@ std::vector<WorkloadEntry> parse_workload(const std::string& text, const std::st
   }
   if (!doc.is_object()) throw UsageError(file + ": expected an object {\"scripts\": [...]}");
   for (const auto& [k, v] : doc.items())
-    if (k != "scripts") throw UsageError(file + ": unknown field '" + k + "' (expected \"scripts\")");
+    if (k != "scripts") throw UsageError(cat(file, ": unknown field '", k, "' (expected \"scripts\")"));
   if (!doc.contains("scripts") || !doc.at("scripts").is_array() || doc.at("scripts").empty())
     throw UsageError(file + ": \"scripts\" must be a non-empty array of entries");
   const std::filesystem::path base = std::filesystem::path(path).parent_path();
@@ -68,8 +69,8 @@ std::vector<WorkloadEntry> parse_workload(const std::string& text, const std::st
     for (const auto& [k, v] : e.items())
       if (k != "name" && k != "script" && k != "scenario" && k != "variant" && k != "keys" && k != "args" &&
           k != "weight")
-        throw UsageError(where + ": unknown field '" + k +
-                         "' (expected name, script or scenario + variant, keys, args, weight)");
+        throw UsageError(cat(where, ": unknown field '", k,
+                             "' (expected name, script or scenario + variant, keys, args, weight)"));
     auto strings = [&](const char* field) {
       std::vector<std::string> v;
       if (!e.contains(field)) return v;

@@ -15,6 +15,7 @@
 
 #include "harness/scenarios/scenario.hpp"
 #include "harness/util/exit_errors.hpp"
+#include "harness/util/strcat.hpp"
 
 namespace lh::cli {
 
@@ -125,7 +126,7 @@ int64_t parse_start_at(const std::string& text) {
     if (std::sscanf(text.c_str() + i + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5 || oh > 23 || om > 59 ||
         !std::isdigit(static_cast<unsigned char>(text[i + 1])))
       throw UsageError(bad);
-    offset_s = (text[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    offset_s = (text[i] == '+' ? 1 : -1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
     i += 6;
   } else {
     throw UsageError(bad + " (the time zone, Z or +HH:MM, is required)");
@@ -155,7 +156,7 @@ std::vector<reports::Stage> parse_stages(const std::string& text) {
   double total_s = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string& item = items[i];
-    const std::string where = "--stages '" + text + "': stage " + std::to_string(i + 1) + " '" + item + "'";
+    const std::string where = cat("--stages '", text, "': stage ", i + 1, " '", item, "'");
     const auto colon = item.find(':');
     if (colon == std::string::npos) throw UsageError(where + ": expected DURATION:RATE, e.g. 30s:1000");
     const auto d = parse_duration("--stages", item.substr(0, colon));
@@ -164,7 +165,7 @@ std::vector<reports::Stage> parse_stages(const std::string& text) {
     double rate = 0;
     auto [p, ec] = std::from_chars(r.data(), r.data() + r.size(), rate);
     if (r.empty() || ec != std::errc() || p != r.data() + r.size() || !(rate >= 0) || !std::isfinite(rate))
-      throw UsageError(where + ": '" + r + "' is not a rate (ops/s, 0 or more)");
+      throw UsageError(cat(where, ": '", r, "' is not a rate (ops/s, 0 or more)"));
     out.push_back({static_cast<double>(d.count()) / 1e6, rate});
     total_s += out.back().duration_s;
   }
