@@ -44,7 +44,7 @@ const reports::Result& total_row(const std::vector<reports::Result>& results) {
 
 reports::CapacityStep judge_step(double rate, const std::vector<reports::Result>& results,
                                  const std::vector<reports::ThresholdSpec>& slos, uint32_t clients,
-                                 uint32_t threads, std::string* cause) {
+                                 uint32_t threads, double step_s, std::string* cause) {
   reports::CapacityStep s;
   s.rate = rate;
   auto fail = [&](const std::string& short_cause, const std::string& line) {
@@ -56,7 +56,7 @@ reports::CapacityStep judge_step(double rate, const std::vector<reports::Result>
     return s;
   }
   const reports::Result& t = total_row(results);
-  s.achieved = t.throughput_ops_s;
+  s.achieved = step_s > 0 ? static_cast<double>(t.ops_total) / step_s : t.throughput_ops_s;
   s.p50_ms = static_cast<double>(t.latency_us.p50) / 1000.0;
   s.p99_ms = static_cast<double>(t.latency_us.p99) / 1000.0;
   s.error_rate =

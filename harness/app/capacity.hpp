@@ -48,10 +48,12 @@ constexpr double kGeneratorShortfall = 0.95;
 // Judges one step: its results (one row, or a workload's entries and total), the SLOs evaluated over them as
 // thresholds are (an inconclusive row fails them), a result that fails the run (a safe variant's violation),
 // ops dropped (every client busy: the rate was not offered), and the generator's shortfall (less than 95 % of
-// the target completed). `clients`/`threads` name the flags in the sentences; `cause` (when given) gets the
+// the target's ops in the step's `step_s` seconds). `achieved` is the ops over `step_s` (every op whose slot
+// fell in the step, completed however late): not over the time to the last completion, whose drain tail
+// would make a slow script's step look short. `clients`/`threads` name the flags in the sentences; `cause` (when given) gets the
 // first failure in a few words ("p99_ms<2", "dropped ops (all clients busy)"), for capacity.limited_by.
 reports::CapacityStep judge_step(double rate, const std::vector<reports::Result>& results,
                                  const std::vector<reports::ThresholdSpec>& slos, uint32_t clients,
-                                 uint32_t threads, std::string* cause = nullptr);
+                                 uint32_t threads, double step_s, std::string* cause = nullptr);
 
 }  // namespace lh::app

@@ -83,9 +83,9 @@ struct Job {
   double weight = 1;  // --workload: its weight in the mix
 };
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string& path, const std::string& flag = "--script") {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError("--script " + path + ": cannot read the file");
+  if (!in) throw UsageError(flag + " " + path + ": cannot read the file");
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -121,6 +121,24 @@ std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params
     }
     return jobs;
   }
+  if (!cfg.function_path.empty()) {
+    scripts::Script library;
+    try {
+      library =
+          scripts::make_function(cfg.function_path, read_file(cfg.function_path, "--function"), cfg.fcall);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError("--function " + cfg.function_path + ": " + e.what());
+    }
+    TemplateSet t;
+    try {
+      t = TemplateSet::compile(cfg.key_templates, cfg.arg_templates, params.key_prefix);
+    } catch (const TemplateError& e) {
+      throw UsageError(e.what());
+    }
+    jobs.push_back(
+        {"custom", "fcall", false, scenarios::make_custom_run(std::move(library), std::move(t)), {}, 1});
+    return jobs;
+  }
   if (!cfg.script_path.empty()) {
     scripts::Script script = scripts::make_script(cfg.script_path, read_file(cfg.script_path));
     TemplateSet t;
@@ -129,13 +147,17 @@ std::vector<Job> plan_jobs(const RunConfig& cfg, const scenarios::Params& params
     } catch (const TemplateError& e) {
       throw UsageError(e.what());
     }
-    jobs.push_back({"custom", cfg.eval ? "eval" : "evalsha", false,
-                    scenarios::make_custom_run(std::move(script), std::move(t))});
+    jobs.push_back({"custom",
+                    cfg.eval ? "eval" : "evalsha",
+                    false,
+                    scenarios::make_custom_run(std::move(script), std::move(t)),
+                    {},
+                    1});
     return jobs;
   }
   for (const auto& [name, variant] : planned_variants(cfg)) {  // unknown scenarios refused there
     const scenarios::Scenario* s = scenarios::find_scenario(name);
-    jobs.push_back({name, variant, s->safe_by_design(variant), s->make(variant, params)});
+    jobs.push_back({name, variant, s->safe_by_design(variant), s->make(variant, params), {}, 1});
   }
   // Say which asked-for variants a scenario lacks (the contract: "a scenario skips a variant it lacks, saying so").
   for (const auto* s : scenarios::all_scenarios()) {
@@ -210,6 +232,8 @@ void fill_config(reports::Config& c, const RunConfig& cfg, const std::string& pr
   }
   c.script = cfg.script_path;
   c.eval = cfg.eval;
+  c.function = cfg.function_path;
+  c.fcall = cfg.fcall;
   c.lock_ttl_ms = cfg.lock_ttl_ms;
   c.shard_index = cfg.shard_index;
   c.shard_count = cfg.shard_count;
@@ -284,6 +308,10 @@ reports::Report error_report(const RunConfig& cfg, const std::string& started_at
 
 std::vector<std::pair<std::string, std::string>> planned_variants(const RunConfig& cfg) {
   std::vector<std::pair<std::string, std::string>> out;
+  if (!cfg.function_path.empty()) {
+    out.emplace_back("custom", "fcall");
+    return out;
+  }
   if (!cfg.workload_path.empty()) {
     for (const auto& w : read_workload(cfg.workload_path))
       out.emplace_back(w.script_path.empty() ? w.scenario : "custom",
@@ -433,7 +461,7 @@ bool setup_job(Session& s, Job& job) {
 }
 
 // Reads the final state back and judges the job's merged checker state.
-reports::Correctness check_job(Session& s, Job& job, const engine::CheckState& state) {
+reports::Correctness check_job(Session& s, Job& job, const engine::CheckState& state, const LoadConfig& lc) {
   reports::Correctness corr;
   try {
     Watched check(s.target.admin());
@@ -460,7 +488,7 @@ reports::Correctness check_job(Session& s, Job& job, const engine::CheckState& s
     corr.verdict = "not-checked";
     corr.reason = "interrupted: the final state was not read within 0.5 s of the signal";
   }
-  corr.period = s.cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
+  corr.period = lc.warmup.count() > 0 ? "warmup+measured" : "measured";
   return corr;
 }
 
@@ -577,7 +605,7 @@ void run_jobs(Session& s, std::vector<Job>& jobs, const LoadConfig& base) {
     } else {
       lr = run_load(lc, *job.run, s.factory);
     }
-    reports::Correctness corr = check_job(s, job, *lr.merged.check);
+    reports::Correctness corr = check_job(s, job, *lr.merged.check, lc);
     s.report.results.push_back(build_result(job, lr.merged, lr, s.cfg, std::move(corr)));
     auto& res = s.report.results.back();
     if (s.sharded) res.merge_state = engine::save_load_result(lr);
@@ -614,8 +642,9 @@ void run_mix(Session& s, std::vector<Job>& jobs, const LoadConfig& base) {
   LoadResult lr = run_load(lc, mix, s.factory);
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     Job& job = jobs[i];
-    reports::Correctness corr = check_job(s, job, *lr.entries[i].check);
-    s.report.results.push_back(build_result(job, lr.entries[i], lr, s.cfg, std::move(corr)));
+    const Recorder& mine = lr.entries.empty() ? lr.merged : lr.entries[i];  // one entry: the load's own
+    reports::Correctness corr = check_job(s, job, *mine.check, lc);
+    s.report.results.push_back(build_result(job, mine, lr, s.cfg, std::move(corr)));
     auto& res = s.report.results.back();
     res.name = job.name;
     res.pipeline = job.run->single_call() ? std::max<uint32_t>(1, s.cfg.load.pipeline) : 1;
@@ -627,7 +656,7 @@ void run_mix(Session& s, std::vector<Job>& jobs, const LoadConfig& base) {
   Job total{"workload", "mix", false, nullptr, "total", 1};
   reports::Correctness corr;
   corr.invariant = "the workload's total: each entry's row carries its own check";
-  corr.period = s.cfg.load.warmup.count() > 0 ? "warmup+measured" : "measured";
+  corr.period = lc.warmup.count() > 0 ? "warmup+measured" : "measured";
   s.report.results.push_back(build_result(total, lr.merged, lr, s.cfg, std::move(corr)));
   auto& res = s.report.results.back();
   res.name = "total";
@@ -682,22 +711,33 @@ void run_capacity(Session& s, std::vector<Job>& jobs) {
                                          std::make_move_iterator(s.report.results.end()));
     s.report.results.resize(before);
     if (s.stopped() && results.empty()) break;
-    std::string cause;
-    reports::CapacityStep step = judge_step(*rate, results, c.slos, lc.clients, lc.threads, &cause);
-    if (s.interrupted || g_interrupted.load()) {
-      step.met = false;
-      step.failed.insert(step.failed.begin(), "interrupted: the step did not run to its end");
+    if (results.empty()) {  // its setup was refused (not_run says why): no step, and no bracket, from it
+      out.limited_by = "a step could not run: " +
+                       (s.report.not_run.empty() ? std::string("no result") : s.report.not_run.back().reason);
+      break;
     }
+    std::string cause;
+    reports::CapacityStep step = judge_step(*rate, results, c.slos, lc.clients, lc.threads,
+                                            std::chrono::duration<double>(c.step_duration).count(), &cause);
+    // A step cut short proves nothing either way: it is not met, and the search ends with it.
+    std::string cut;
+    if (s.report.aborted) cut = "aborted: " + *s.report.aborted;
+    else if (s.interrupted || g_interrupted.load()) cut = "interrupted";
+    if (!cut.empty()) {
+      step.met = false;
+      step.failed.insert(step.failed.begin(), cut + ": the step did not run to its end");
+    }
+    for (auto& f : step.failed) f = redact(f);  // Redis may echo arguments in an error
     s.log << "  " << (step.met ? "met" : "failed") << ": achieved "
           << reports::with_commas(static_cast<uint64_t>(step.achieved)) << " ops/s, p99 " << step.p99_ms
           << " ms" << (step.failed.empty() ? "" : "; " + step.failed.front()) << "\n";
-    if (s.interrupted || g_interrupted.load()) {
+    if (!cut.empty()) {
       out.steps.push_back(std::move(step));
       if (first) kept = std::move(results);
       break;
     }
     search.record(*rate, step.met);
-    if (out.limited_by.empty() && !step.met) out.limited_by = cause;
+    if (out.limited_by.empty() && !step.met) out.limited_by = redact(cause);
     if ((step.met && (!kept_rate || *rate > *kept_rate)) || first) {
       kept = std::move(results);
       if (step.met) kept_rate = *rate;
@@ -706,7 +746,9 @@ void run_capacity(Session& s, std::vector<Job>& jobs) {
     first = false;
   }
   out.max_rate = search.best();
-  if (s.interrupted || g_interrupted.load()) out.limited_by = "interrupted";
+  // What stopped the search early overrides what bounded it: the answer is then only the best so far.
+  if (s.report.aborted) out.limited_by = "aborted: " + redact(*s.report.aborted);
+  else if (s.interrupted || g_interrupted.load()) out.limited_by = "interrupted";
   else if (out.limited_by.empty() && out.max_rate) out.limited_by = "--rate-max";
   for (auto& r : kept) s.report.results.push_back(std::move(r));
   s.report.capacity = std::move(out);
@@ -731,7 +773,7 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
           throw UsageError("--workload " + cfg.workload_path + ": entry \"" + w.name + "\": " + *problem);
       return;
     }
-    if (cfg.script_path.empty()) return;
+    if (cfg.script_path.empty() && cfg.function_path.empty()) return;
     if (auto problem = transport::cross_slot_problem(cfg.key_templates, params.key_prefix))
       throw UsageError(*problem);
   };

@@ -28,6 +28,9 @@ struct RunConfig {
   std::vector<std::string> scenarios;
   std::vector<std::string> variants;
   std::string script_path;  // --script
+  // --function LIB.lua --fcall NAME: a Redis Functions library, FCALL NAME per op (its keys and args from
+  // --key/--arg, as a script's).
+  std::string function_path, fcall;
   std::vector<std::string> key_templates, arg_templates;
   bool eval = false;
   engine::LoadConfig load;

@@ -118,11 +118,23 @@ std::vector<WorkloadEntry> parse_workload(const std::string& text, const std::st
     }
     if (e.contains("weight")) {
       const json& wt = e.at("weight");
-      if (!wt.is_number() || !(wt.get<double>() > 0) || !std::isfinite(wt.get<double>()))
-        throw UsageError(where + ": weight: expected a number above 0");
+      if (!wt.is_number() || !(wt.get<double>() > 0) || !(wt.get<double>() <= 1e9))
+        throw UsageError(where + ": weight: expected a number above 0, at most 1e9");
       w.weight = wt.get<double>();
     }
     out.push_back(std::move(w));
+  }
+  // A scenario entry's keys are PREFIX + name + ':' ...: a script entry's key template may not start there, or
+  // its writes would falsify that entry's checker.
+  for (const auto& sc : out) {
+    if (sc.scenario.empty()) continue;
+    for (const auto& script : out)
+      for (const auto& k : script.keys)
+        if (k.rfind(sc.name + ":", 0) == 0)
+          throw UsageError(cat(file, ": entry \"", script.name, "\": key '", k,
+                               "' is under scenario entry \"", sc.name, "\"'s keys (", sc.name,
+                               ":...): its writes would falsify that entry's "
+                               "checker; name the key otherwise"));
   }
   return out;
 }

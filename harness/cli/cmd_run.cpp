@@ -209,10 +209,10 @@ int run_or_demo(int argc, char** argv, Command command) {
 
 // The flags that shape a run's load: a merge takes them from its shards' config.
 constexpr const char* kShardsOwn[] = {
-    "scenario",   "variant",      "script",         "key",        "arg",     "eval",     "pipeline",
-    "requests",   "rate",         "warmup",         "clients",    "threads", "duration", "keys",
-    "think-time", "lock-ttl",     "seed",           "key-prefix", "shard",   "start-at", "embedded-cluster",
-    "replicas",   "redis-server", "max-error-rate", "stages",     "workload"};
+    "scenario",   "variant",      "script",         "key",        "arg",      "eval",     "pipeline",
+    "requests",   "rate",         "warmup",         "clients",    "threads",  "duration", "keys",
+    "think-time", "lock-ttl",     "seed",           "key-prefix", "shard",    "start-at", "embedded-cluster",
+    "replicas",   "redis-server", "max-error-rate", "stages",     "workload", "function", "fcall"};
 
 const char* kMergeHelp =
     R"(Merges the reports of one run's shards (run --shard INDEX/COUNT) into the report one process
@@ -280,9 +280,10 @@ int merge_shards(int argc, char** argv) {
       throw UsageError(f + ": shard " + std::to_string(*r.config.shard_index) + " did not run " +
                        r.not_run.front().scenario + "/" + r.not_run.front().variant + ": " +
                        r.not_run.front().reason);
-    if (r.config.script.size())
-      throw UsageError(
-          f + ": merging --script runs is not supported: their key and arg templates are not in the report");
+    if (r.config.script.size() || r.config.function.size())
+      throw UsageError(f +
+                       ": merging --script and --function runs is not supported: their key and arg templates "
+                       "are not in the report");
   }
   const uint32_t count = *shards.front().config.shard_count;
   std::vector<int> by_index(count, -1);

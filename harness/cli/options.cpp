@@ -164,8 +164,8 @@ std::vector<reports::Stage> parse_stages(const std::string& text) {
     const std::string r = item.substr(colon + 1);
     double rate = 0;
     auto [p, ec] = std::from_chars(r.data(), r.data() + r.size(), rate);
-    if (r.empty() || ec != std::errc() || p != r.data() + r.size() || !(rate >= 0) || !std::isfinite(rate))
-      throw UsageError(cat(where, ": '", r, "' is not a rate (ops/s, 0 or more)"));
+    if (r.empty() || ec != std::errc() || p != r.data() + r.size() || !(rate >= 0) || !(rate <= 1e9))
+      throw UsageError(cat(where, ": '", r, "' is not a rate (ops/s, from 0 to 1e9)"));
     out.push_back({static_cast<double>(d.count()) / 1e6, rate});
     total_s += out.back().duration_s;
   }
@@ -304,6 +304,10 @@ void add_run_options(po::options_description& d, RunOptions& o, bool demo) {
       ("key", po::value(&c.key_templates)->composing(), "KEYS[i] template of --script (repeatable)")
       ("arg", po::value(&c.arg_templates)->composing(), "ARGV[i] template of --script (repeatable)")
       ("eval", po::bool_switch(&c.eval), "send EVAL with the script body every time instead of EVALSHA")
+      ("function", po::value(&c.function_path)->value_name("LIB.lua"),
+       "a Redis Functions library (first line '#!lua name=LIB') instead of --script: FUNCTION LOAD REPLACE on "
+       "every master, then FCALL --fcall NAME per op, with --key/--arg as a script's")
+      ("fcall", po::value(&c.fcall)->value_name("NAME"), "the function of --function that each op calls")
       ("pipeline", number<uint32_t>(&l.pipeline, 1, 4096, "--pipeline: expected a number from 1 to 4096")->default_value(1),
        "requests in flight per client (single-call variants)")
       ("requests", text([&l](const std::string& t) {
@@ -313,8 +317,8 @@ void add_run_options(po::options_description& d, RunOptions& o, bool demo) {
       ("rate", text([&l](const std::string& t) {
          double r = 0;
          auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), r);
-         if (ec != std::errc() || p != t.data() + t.size() || !(r > 0))
-           throw UsageError("--rate '" + t + "': expected ops per second, more than 0");
+         if (ec != std::errc() || p != t.data() + t.size() || !(r > 0) || !(r <= 1e9))
+           throw UsageError("--rate '" + t + "': expected ops per second, more than 0 and at most 1e9");
          l.rate = r;
        }),
        "open-loop arrival rate, total ops/s (latency from the intended start)")
@@ -405,8 +409,8 @@ void add_capacity_options(po::options_description& d, RunOptions& o) {
     return text([flag, field](const std::string& t) {
       double r = 0;
       auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), r);
-      if (ec != std::errc() || p != t.data() + t.size() || !(r > 0) || !std::isfinite(r))
-        throw UsageError(flag + " '" + t + "': expected ops per second, more than 0");
+      if (ec != std::errc() || p != t.data() + t.size() || !(r > 0) || !(r <= 1e9))
+        throw UsageError(flag + " '" + t + "': expected ops per second, more than 0 and at most 1e9");
       *field = r;
     });
   };

@@ -36,8 +36,7 @@ std::string identity(const std::string& path) {
   return ec ? path : p.string();
 }
 
-void check_script(const std::string& path) {
-  const std::string flag = "--script";
+void check_script(const std::string& path, const std::string& flag = "--script") {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     refuse(flag, path, std::string("cannot read the file: ") + std::strerror(errno));
@@ -233,8 +232,18 @@ void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
     throw UsageError("--embedded-cluster and --target exclude each other");
   if (!cfg.script_path.empty() && given("scenario"))
     throw UsageError("--script and --scenario exclude each other");
-  if (cfg.script_path.empty() && (!cfg.key_templates.empty() || !cfg.arg_templates.empty()))
-    throw UsageError("--key/--arg need --script FILE.lua");
+  if (given("function") != given("fcall"))
+    throw UsageError(given("function")
+                         ? "--function LIB.lua needs --fcall NAME (the function each op calls)"
+                         : "--fcall NAME needs --function LIB.lua (the library that registers it)");
+  if (given("function"))
+    for (const char* flag : {"script", "scenario", "variant", "eval", "workload"})
+      if (given(flag))
+        throw UsageError(std::string("--function and --") + flag +
+                         " exclude each other: --function runs FCALL --fcall NAME of its library");
+  if (cfg.script_path.empty() && cfg.function_path.empty() &&
+      (!cfg.key_templates.empty() || !cfg.arg_templates.empty()))
+    throw UsageError("--key/--arg need --script FILE.lua (or --function LIB.lua)");
 
   // Any text option given as '' would silently mean its default (--duration '', --key-prefix '').
   for (const auto& [name, value] : vm) {
@@ -254,6 +263,7 @@ void validate_before_load(const RunOptions& o, const po::variables_map& vm) {
   // directory.
   if (given("redis-server")) check_redis_server(cfg.redis_server);
   if (given("script")) check_script(cfg.script_path);
+  if (given("function")) check_script(cfg.function_path, "--function");
 
   // Outputs last: their probe may briefly create a file, which is pointless when something else is wrong.
   check_outputs({{"--report", o.report},

@@ -385,8 +385,10 @@ asio::awaitable<void> client_loop(Worker& w, const Plan& plan, uint32_t id, uint
       // A multi-step op's event starts when it is sent (its latency still counts from its slot): a checker
       // judges what the op could have seen from then on (a lock's lease, a cas's read), and the floor rises
       // with the clock even when an open loop runs behind its schedule.
-      floor = run_us(sent);
-      ctx.start_us = static_cast<uint32_t>(floor);
+      const uint64_t sent_us = run_us(sent);
+      ctx.start_us = static_cast<uint32_t>(sent_us);
+      // A mix's floor never rises past its next slot: a single-call op of it may start there, behind time.
+      floor = slot_floor ? std::min(run_us(std::min(next, plan.end)), sent_us) : sent_us;
       Outcome o = co_await entry.multi->op(ctx);
       record(rec, w, plan, o, intended[0], sent, Clock::now());
     }
@@ -512,7 +514,7 @@ LoadResult run_load(const LoadConfig& cfg, const std::vector<MixEntry>& mix, con
     schedule = Schedule::stages(cfg.stages);
     length = duration_cast<microseconds>(std::chrono::duration<double>(schedule->end_s()));
   } else if (cfg.rate) {  // this process's share of the run's rate: the run's schedule is all clients' ops
-    schedule = Schedule::constant(*cfg.rate * all / cfg.clients);
+    schedule = Schedule::constant(*cfg.rate * (static_cast<double>(all) / cfg.clients));
   }
   Plan plan{cfg,
             {},

@@ -34,6 +34,8 @@ Schedule Schedule::stages(const std::vector<reports::Stage>& stages) {
 
 double Schedule::time_of(uint64_t k) const {
   const auto x = static_cast<double>(k);
+  if (pieces_.size() == 1 && pieces_[0].slope == 0)
+    return x / pieces_[0].r0;  // a constant rate: the hot path
   // The first stage whose count reaches past k (a stage of rate 0 throughout adds nothing, and is skipped).
   const auto it =
       std::upper_bound(pieces_.begin(), pieces_.end(), x, [](double v, const Piece& p) { return v < p.n1; });

@@ -211,6 +211,10 @@ json to_json(const Report& r) {
     config["script"] = c.script;
     config["eval"] = c.eval;
   }
+  if (!c.function.empty()) {
+    config["function"] = c.function;
+    config["fcall"] = c.fcall;
+  }
   if (c.lock_ttl_ms) config["lock_ttl_ms"] = c.lock_ttl_ms;
   if (c.shard_count) {
     config["shard"] = {{"count", *c.shard_count}};
@@ -305,6 +309,8 @@ Report report_from_json(const json& j) {
     r.config.variants = c.value("variants", std::vector<std::string>{});
     r.config.script = c.value("script", std::string());
     r.config.eval = c.value("eval", false);
+    r.config.function = c.value("function", std::string());
+    r.config.fcall = c.value("fcall", std::string());
     r.config.lock_ttl_ms = c.value("lock_ttl_ms", int64_t{0});
     if (c.contains("shard")) {
       r.config.shard_count = c.at("shard").at("count").get<uint32_t>();

@@ -138,7 +138,8 @@ struct Config {
   std::vector<std::string> scenarios, variants;
   std::string script;  // --script path, when used
   bool eval = false;
-  int64_t lock_ttl_ms = 0;  // --lock-ttl, when given (0: the scenario's default)
+  std::string function, fcall;  // --function LIB.lua and --fcall NAME, when used
+  int64_t lock_ttl_ms = 0;      // --lock-ttl, when given (0: the scenario's default)
   // --shard INDEX/COUNT and --start-at (unix microseconds), when given; a merged report keeps COUNT (index
   // absent) and the start.
   std::optional<uint32_t> shard_index, shard_count;

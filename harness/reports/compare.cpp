@@ -147,8 +147,8 @@ CompareResult compare_reports(const Report& base, const Report& current,
     for (const auto& limit : limits) {
       const MetricInfo* m = find_metric(limit.metric);
       if (!m) continue;
-      CompareRow row{cur.scenario,  cur.variant,  limit.metric,  m->value(*old),
-                     m->value(cur), std::nullopt, limit.max_pct, "ok", cur.name};
+      CompareRow row{cur.scenario, cur.variant,   limit.metric, m->value(*old), m->value(cur),
+                     std::nullopt, limit.max_pct, "ok",         cur.name};
       if (row.base != 0) row.change_pct = (row.current - row.base) / std::fabs(row.base) * 100.0;
       else if (row.current == 0) row.change_pct = 0.0;
       // How much worse, in percent (infinite when the base was 0 and it got worse).

@@ -74,9 +74,12 @@ std::string capacity_sentence(const Capacity& c) {
   const CapacityStep* first_bad = nullptr;
   for (const auto& s : c.steps)
     if (!s.met && (!first_bad || s.rate < first_bad->rate)) first_bad = &s;
-  if (c.limited_by == "interrupted" && c.max_rate)
-    return "Interrupted: " + ops_s(*c.max_rate) + " is the highest rate that met every SLO (" + slos +
-           ") before the search was stopped.";
+  const bool cut = c.limited_by == "interrupted" || c.limited_by.rfind("aborted", 0) == 0;
+  if (cut)
+    return "The search was stopped (" + c.limited_by + ")" +
+           (c.max_rate ? ": " + ops_s(*c.max_rate) + " is the highest rate that met every SLO (" + slos +
+                             ") so far, not an answer."
+                       : " before any step met every SLO (" + slos + ").");
   if (!c.max_rate) {
     if (c.steps.empty()) return "No step ran: no rate was found.";
     const std::string why =

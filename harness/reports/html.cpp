@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <regex>
@@ -365,7 +366,8 @@ std::vector<LatencySlo> latency_slos(const std::vector<std::string>& slos) {
   std::vector<LatencySlo> out;
   for (const auto& s : slos) {
     std::smatch m;
-    if (std::regex_match(s, m, kSlo)) out.push_back({s, m[1], std::stod(m[3])});
+    if (std::regex_match(s, m, kSlo))
+      out.push_back({s, m[1], std::strtod(m[3].str().c_str(), nullptr)});  // strtod: no throw on a subnormal
   }
   return out;
 }

@@ -215,6 +215,14 @@ const char* kBase = R"schema({
         "eval": {
           "type": "boolean"
         },
+        "function": {
+          "type": "string",
+          "description": "--function LIB.lua, when used: a Redis Functions library (the result's variant is fcall)."
+        },
+        "fcall": {
+          "type": "string",
+          "description": "--fcall NAME: the function each op calls."
+        },
         "lock_ttl_ms": {
           "type": "integer",
           "minimum": 1,
@@ -346,7 +354,7 @@ const char* kBase = R"schema({
       "required": ["max_rate", "limited_by", "slos", "steps"],
       "properties": {
         "max_rate": {"type": ["number", "null"], "minimum": 0, "description": "ops/s; null when even the first step (--rate-start) failed."},
-        "limited_by": {"type": "string", "description": "What bounded the answer, in words: the SLO that failed first, the generator (the achieved rate fell short of the target), --rate-max when no step failed, or interrupted."},
+        "limited_by": {"type": "string", "description": "What bounded the answer, in words: the SLO that failed first, dropped ops (all clients busy), the generator (fewer ops than the target), --rate-max when no step failed; or what stopped the search early (interrupted, aborted: REASON, a step could not run: REASON), when max_rate is only the best so far."},
         "slos": {"type": "array", "items": {"type": "string"}},
         "rate_start": {"type": "number", "minimum": 0},
         "rate_max": {"type": "number", "minimum": 0},

@@ -140,8 +140,8 @@ asio::awaitable<bool> ClusterRedis::load(int node, const scripts::Script& s) {
   Reply why;
   net::Connection* c = co_await open(node, why);
   if (!c) co_return false;
-  const std::array<std::string_view, 3> argv = {"SCRIPT", "LOAD", s.body};
-  Reply r = co_await c->call(argv);
+  const LoadArgv argv(s);
+  Reply r = co_await c->call(argv.view());
   count(r);
   if (r.is_transport_failure()) lost(node);
   co_return !r.is_error();

@@ -14,8 +14,10 @@ void ScriptArgv::build(const scripts::Script& s, bool eval, std::span<const std:
                        std::span<const std::string_view> args) {
   reset(3 + keys.size() + args.size());
   auto* a = slot();
-  a[0] = eval ? "EVAL" : "EVALSHA";
-  a[1] = eval ? std::string_view(s.body) : std::string_view(s.sha1);
+  a[0] = s.is_function() ? "FCALL" : eval ? "EVAL" : "EVALSHA";
+  a[1] = s.is_function() ? std::string_view(s.function)
+         : eval          ? std::string_view(s.body)
+                         : std::string_view(s.sha1);
   auto r = std::to_chars(nkeys_, nkeys_ + sizeof nkeys_, keys.size());
   a[2] = std::string_view(nkeys_, static_cast<std::size_t>(r.ptr - nkeys_));
   std::size_t i = 3;
@@ -26,8 +28,10 @@ void ScriptArgv::build(const scripts::Script& s, bool eval, std::span<const std:
 void ScriptArgv::build(const scripts::Script& s, bool eval, const ScriptCall& call) {
   reset(3 + call.keys.size() + call.args.size());
   auto* a = slot();
-  a[0] = eval ? "EVAL" : "EVALSHA";
-  a[1] = eval ? std::string_view(s.body) : std::string_view(s.sha1);
+  a[0] = s.is_function() ? "FCALL" : eval ? "EVAL" : "EVALSHA";
+  a[1] = s.is_function() ? std::string_view(s.function)
+         : eval          ? std::string_view(s.body)
+                         : std::string_view(s.sha1);
   auto r = std::to_chars(nkeys_, nkeys_ + sizeof nkeys_, call.keys.size());
   a[2] = std::string_view(nkeys_, static_cast<std::size_t>(r.ptr - nkeys_));
   std::size_t i = 3;
@@ -48,8 +52,8 @@ asio::awaitable<Reply> StandaloneRedis::call(std::span<const std::string_view> a
 }
 
 asio::awaitable<bool> StandaloneRedis::load(const scripts::Script& s) {
-  std::array<std::string_view, 3> argv = {"SCRIPT", "LOAD", s.body};
-  Reply r = co_await conn_.call(argv);
+  const LoadArgv argv(s);
+  Reply r = co_await conn_.call(argv.view());
   count(r);
   co_return !r.is_error();
 }

@@ -24,6 +24,20 @@ class ScriptArgv {
   char nkeys_[24];
 };
 
+// What loads a script on a node: SCRIPT LOAD body, or for a Functions library FUNCTION LOAD REPLACE body.
+class LoadArgv {
+ public:
+  explicit LoadArgv(const scripts::Script& s)
+      : a_{s.is_function() ? "FUNCTION" : "SCRIPT", "LOAD",
+           s.is_function() ? "REPLACE" : std::string_view(s.body), s.body},
+        n_(s.is_function() ? 4 : 3) {}
+  std::span<const std::string_view> view() const { return {a_.data(), n_}; }
+
+ private:
+  std::array<std::string_view, 4> a_;
+  std::size_t n_;
+};
+
 class StandaloneRedis final : public Redis {
  public:
   StandaloneRedis(asio::io_context& io, const net::RedisUrl& url, net::Timeouts t,

@@ -20,7 +20,45 @@ std::string info_field(std::string_view info, std::string_view field) {
   return text.substr(start, end - start);
 }
 
+namespace {
+
+// Whether FUNCTION LIST's reply names function `name` ("name" followed by it, at any depth).
+bool lists_function(const redisReply* r, std::string_view name) {
+  if (!r || r->type != REDIS_REPLY_ARRAY) return false;
+  for (std::size_t i = 0; i < r->elements; ++i) {
+    const redisReply* e = r->element[i];
+    if (i + 1 < r->elements && e->type == REDIS_REPLY_STRING && std::string_view(e->str, e->len) == "name") {
+      const redisReply* v = r->element[i + 1];
+      if (v->type == REDIS_REPLY_STRING && std::string_view(v->str, v->len) == name) return true;
+    }
+    if (lists_function(e, name)) return true;
+  }
+  return false;
+}
+
+// FUNCTION LOAD REPLACE, then FUNCTION LIST: a library Redis rejects, or without the function --fcall names, is
+// exit 2 before any load.
+void load_function_on(SyncClient& node, const scripts::Script& s, const std::string& where) {
+  net::Reply r = node.command({"FUNCTION", "LOAD", "REPLACE", s.body});
+  if (r.is_error())
+    throw UsageError("Redis at " + where + " rejected the library of --function " + s.name + ": " +
+                     std::string(r.error_message()));
+  if (r.str() != s.library)
+    throw UsageError("--function " + s.name + ": Redis loaded it as library '" + std::string(r.str()) +
+                     "', its first line says '" + s.library + "'");
+  net::Reply list = node.command({"FUNCTION", "LIST", "LIBRARYNAME", s.library});
+  if (!list.is_error() && list.is_array() && !lists_function(list.raw(), s.function))
+    throw UsageError("--fcall " + s.function + ": library '" + s.library + "' (--function " + s.name +
+                     ") registers no function of that name");
+}
+
+}  // namespace
+
 void load_script_on(SyncClient& node, const scripts::Script& s, const std::string& where) {
+  if (s.is_function()) {
+    load_function_on(node, s, where);
+    return;
+  }
   net::Reply r = node.command({"SCRIPT", "LOAD", s.body});
   if (r.is_error())
     throw UsageError("Redis at " + where + " rejected script '" + s.name +

@@ -71,7 +71,9 @@ TEST_F(CapacityCli, FindsTheRateAScriptOfKnownCostSustainsAndATighterSloGivesLes
         EXPECT_TRUE(s["met"].get<bool>());
         EXPECT_EQ(s["dropped"].get<uint64_t>(), 0u);
       }
-      if (!s["met"].get<bool>()) EXPECT_FALSE(s["failed"].empty());
+      if (!s["met"].get<bool>()) {
+        EXPECT_FALSE(s["failed"].empty());
+      }
     }
     EXPECT_TRUE(found) << c.dump();
     EXPECT_EQ(c["steps"][0]["rate"].get<double>(), 10);
@@ -178,6 +180,23 @@ TEST_F(CapacityCli, AWorkloadMixesByWeightAndRedisCountsAgree) {
   redis_cmd(server.port(), {"DEL", "mixtest:a", "mixtest:b"});
 }
 
+TEST_F(CapacityCli, AOneEntryWorkloadRunsAndHasItsTotal) {
+  auto server = start_server();
+  lh::test::write_text(file("one.json"),
+                       R"({"scripts": [{"name": "ctr", "scenario": "counter", "variant": "atomic"}]})");
+  auto r = run_harness({"run", "--target", target(server), "--workload", file("one.json"), "--requests",
+                        "500", "--clients", "5", "--quiet", "--report", file("one-report.json")},
+                       std::chrono::seconds(30));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const json j = report("one-report.json");
+  ASSERT_EQ(j["results"].size(), 2u);
+  EXPECT_EQ(j["results"][0]["name"], "ctr");
+  EXPECT_EQ(j["results"][0]["correctness"]["verdict"], "pass");
+  EXPECT_EQ(j["results"][0]["correctness"]["details"]["acknowledged"].get<uint64_t>(), 500u);
+  EXPECT_EQ(j["results"][1]["name"], "total");
+  EXPECT_EQ(j["results"][1]["ops"]["total"].get<uint64_t>(), 500u);
+}
+
 TEST_F(CapacityCli, RefusesWhatCannotBeRunBeforeAnyLoad) {
   lh::test::write_text(file("bad.json"),
                        R"({"scripts": [{"name": "x", "scenario": "counter", "variant": "fast"}]})");
@@ -191,6 +210,9 @@ TEST_F(CapacityCli, RefusesWhatCannotBeRunBeforeAnyLoad) {
        "--workload " + file("bad.json") + ": scripts[0] (\"x\"): variant 'fast': counter has atomic"},
       {{"run", "--workload", file("ok.json"), "--scenario", "counter"}, "--workload and --scenario exclude"},
       {{"run", "--workload", file("ok.json"), "--threshold", "y:p99_ms<1"}, "no scenario or variant 'y'"},
+      {{"run", "--workload", file("ok.json"), "--threshold", "x:dropped==0"},
+       "dropped is counted for the whole --workload mix, not per entry: scope it to total"},
+      {{"run", "--rate", "inf"}, "--rate 'inf': expected ops per second, more than 0 and at most 1e9"},
       {{"capacity", "--script", kSpin}, "capacity needs at least one --slo"},
       {{"capacity", "--scenario", "counter", "--variant", "atomic,naive", "--slo", "p99_ms<1"},
        "capacity measures one workload"},

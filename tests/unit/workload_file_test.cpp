@@ -78,7 +78,7 @@ TEST_F(WorkloadFile, RefusesAMalformedFileNamingTheEntryAndTheField) {
   EXPECT_EQ(refusal(R"({"scripts": [{"name": "x", "script": "a.lua", "keys": "k"}]})"),
             f + "scripts[0] (\"x\"): keys: expected an array of strings");
   EXPECT_EQ(refusal(R"({"scripts": [{"name": "x", "script": "a.lua", "weight": 0}]})"),
-            f + "scripts[0] (\"x\"): weight: expected a number above 0");
+            f + "scripts[0] (\"x\"): weight: expected a number above 0, at most 1e9");
   EXPECT_EQ(refusal(R"({"scripts": [{"name": "x", "scenario": "nosuch", "variant": "atomic"}]})")
                 .rfind(f + "scripts[0] (\"x\"): scenario: unknown 'nosuch' (known: counter, ", 0),
             0u);
