@@ -197,32 +197,37 @@ TEST(ClusterCli, CoordinatedFailoverUnderLoadReloadsTheScriptOnThePromotedNode) 
   ASSERT_GT(replica, 0);
 
   auto r =
-      run_harness(run_args(seed(*c), {"--scenario", "counter", "--variant", "atomic", "--keys", "1",
-                                      "--duration", "6s", "--clients", "20", "--key-prefix", "lh:fo:"}),
-                  60s, [&](pid_t) {
-                    ASSERT_TRUE(poll_until([&] { return int_value(old_master, key) > 500; }, 20s));
-                    // The master must know the replica as its own over the cluster bus, or it ignores the
-                    // replica's failover request (and the replica gives up after 5 s).
-                    ASSERT_TRUE(poll_until(
-                        [&] {
-                          return redis_cmd(old_master, {"CLUSTER", "REPLICAS", master_id})
-                                         .find(":" + std::to_string(replica) + "@") != std::string::npos &&
-                                 redis_cmd(replica, {"INFO", "replication"}).find("master_link_status:up") !=
-                                     std::string::npos;
-                        },
-                        20s));
-                    // A manual failover gives up after 5 s when the replica cannot catch up (a loaded
-                    // machine): ask again, at most three times.
-                    bool promoted = false;
-                    for (int attempt = 0; attempt < 3 && !promoted; ++attempt) {
-                      ASSERT_EQ(redis_cmd(replica, {"CLUSTER", "FAILOVER"}), "OK");
-                      promoted = poll_until([&] { return owner_port(*c, key_slot(key)) == replica; }, 7s);
-                    }
-                    ASSERT_TRUE(promoted) << "replica: " << c->node_by_port(replica)->log_tail(8)
-                                          << "\nmaster: " << c->node_by_port(old_master)->log_tail(8);
-                    const int64_t at = int_value(replica, key);
-                    EXPECT_TRUE(poll_until([&] { return int_value(replica, key) > at + 100; }, 10s));
-                  });
+      // A manual failover pauses the master's writers until it completes, and gives up after 5 s when the
+      // replica cannot catch up (a loaded machine): the test asks up to three times. --reply-timeout 30s lets
+      // an op wait out a failed attempt's pause (it then runs, ok), and 20 s of load leaves room for the third
+      // attempt and the ops after it.
+      run_harness(
+          run_args(seed(*c), {"--scenario", "counter", "--variant", "atomic", "--keys", "1", "--duration",
+                              "20s", "--reply-timeout", "30s", "--clients", "20", "--key-prefix", "lh:fo:"}),
+          60s, [&](pid_t) {
+            ASSERT_TRUE(poll_until([&] { return int_value(old_master, key) > 500; }, 20s));
+            // The master must know the replica as its own over the cluster bus, or it ignores the
+            // replica's failover request (and the replica gives up after 5 s).
+            ASSERT_TRUE(poll_until(
+                [&] {
+                  return redis_cmd(old_master, {"CLUSTER", "REPLICAS", master_id})
+                                 .find(":" + std::to_string(replica) + "@") != std::string::npos &&
+                         redis_cmd(replica, {"INFO", "replication"}).find("master_link_status:up") !=
+                             std::string::npos;
+                },
+                20s));
+            // A manual failover gives up after 5 s when the replica cannot catch up (a loaded
+            // machine): ask again, at most three times.
+            bool promoted = false;
+            for (int attempt = 0; attempt < 3 && !promoted; ++attempt) {
+              ASSERT_EQ(redis_cmd(replica, {"CLUSTER", "FAILOVER"}), "OK");
+              promoted = poll_until([&] { return owner_port(*c, key_slot(key)) == replica; }, 7s);
+            }
+            ASSERT_TRUE(promoted) << "replica: " << c->node_by_port(replica)->log_tail(8)
+                                  << "\nmaster: " << c->node_by_port(old_master)->log_tail(8);
+            const int64_t at = int_value(replica, key);
+            EXPECT_TRUE(poll_until([&] { return int_value(replica, key) > at + 100; }, 10s));
+          });
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = parse_report(r);
   const json& res = j["results"][0];
