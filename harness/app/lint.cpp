@@ -106,33 +106,107 @@ std::string upper(std::string s) {
 
 // Commands whose first argument is a key (the common ones; the run finds the rest).
 const std::set<std::string>& first_arg_key_commands() {
-  static const std::set<std::string> k = {
-      "GET", "SET", "SETNX", "SETEX", "PSETEX", "GETSET", "GETDEL", "GETEX", "INCR", "INCRBY", "INCRBYFLOAT",
-      "DECR", "DECRBY", "APPEND", "STRLEN", "GETRANGE", "SETRANGE", "DEL", "UNLINK", "EXISTS", "EXPIRE",
-      "PEXPIRE", "EXPIREAT", "PEXPIREAT", "TTL", "PTTL", "PERSIST", "TYPE", "HSET", "HSETNX", "HGET", "HMSET",
-      "HMGET", "HDEL", "HEXISTS", "HGETALL", "HINCRBY", "HINCRBYFLOAT", "HKEYS", "HVALS", "HLEN", "LPUSH",
-      "RPUSH", "LPOP", "RPOP", "LLEN", "LRANGE", "LINDEX", "LSET", "LREM", "LTRIM", "SADD", "SREM", "SMEMBERS",
-      "SISMEMBER", "SCARD", "SPOP", "SRANDMEMBER", "ZADD", "ZREM", "ZSCORE", "ZINCRBY", "ZCARD", "ZCOUNT",
-      "ZRANGE", "ZRANGEBYSCORE", "ZREVRANGE", "ZRANK", "ZREVRANK", "ZREMRANGEBYSCORE", "ZREMRANGEBYRANK",
-      "XADD", "XLEN", "XRANGE", "XDEL", "XTRIM", "PFADD", "PFCOUNT", "SETBIT", "GETBIT", "BITCOUNT", "MGET",
-      "MSET"};
+  static const std::set<std::string> k = {"GET",
+                                          "SET",
+                                          "SETNX",
+                                          "SETEX",
+                                          "PSETEX",
+                                          "GETSET",
+                                          "GETDEL",
+                                          "GETEX",
+                                          "INCR",
+                                          "INCRBY",
+                                          "INCRBYFLOAT",
+                                          "DECR",
+                                          "DECRBY",
+                                          "APPEND",
+                                          "STRLEN",
+                                          "GETRANGE",
+                                          "SETRANGE",
+                                          "DEL",
+                                          "UNLINK",
+                                          "EXISTS",
+                                          "EXPIRE",
+                                          "PEXPIRE",
+                                          "EXPIREAT",
+                                          "PEXPIREAT",
+                                          "TTL",
+                                          "PTTL",
+                                          "PERSIST",
+                                          "TYPE",
+                                          "HSET",
+                                          "HSETNX",
+                                          "HGET",
+                                          "HMSET",
+                                          "HMGET",
+                                          "HDEL",
+                                          "HEXISTS",
+                                          "HGETALL",
+                                          "HINCRBY",
+                                          "HINCRBYFLOAT",
+                                          "HKEYS",
+                                          "HVALS",
+                                          "HLEN",
+                                          "LPUSH",
+                                          "RPUSH",
+                                          "LPOP",
+                                          "RPOP",
+                                          "LLEN",
+                                          "LRANGE",
+                                          "LINDEX",
+                                          "LSET",
+                                          "LREM",
+                                          "LTRIM",
+                                          "SADD",
+                                          "SREM",
+                                          "SMEMBERS",
+                                          "SISMEMBER",
+                                          "SCARD",
+                                          "SPOP",
+                                          "SRANDMEMBER",
+                                          "ZADD",
+                                          "ZREM",
+                                          "ZSCORE",
+                                          "ZINCRBY",
+                                          "ZCARD",
+                                          "ZCOUNT",
+                                          "ZRANGE",
+                                          "ZRANGEBYSCORE",
+                                          "ZREVRANGE",
+                                          "ZRANK",
+                                          "ZREVRANK",
+                                          "ZREMRANGEBYSCORE",
+                                          "ZREMRANGEBYRANK",
+                                          "XADD",
+                                          "XLEN",
+                                          "XRANGE",
+                                          "XDEL",
+                                          "XTRIM",
+                                          "PFADD",
+                                          "PFCOUNT",
+                                          "SETBIT",
+                                          "GETBIT",
+                                          "BITCOUNT",
+                                          "MGET",
+                                          "MSET"};
   return k;
 }
 
 const std::set<std::string>& read_commands() {
   static const std::set<std::string> r = {
-      "GET",     "MGET",   "HGET",  "HMGET",     "HGETALL", "HEXISTS", "HLEN",   "HKEYS",  "HVALS",
-      "EXISTS",  "TTL",    "PTTL",  "TYPE",      "STRLEN",  "GETRANGE", "LLEN",  "LRANGE", "LINDEX",
-      "SMEMBERS", "SISMEMBER", "SCARD", "SRANDMEMBER", "ZSCORE", "ZCARD", "ZCOUNT", "ZRANGE", "ZRANGEBYSCORE",
-      "ZREVRANGE", "ZRANK", "ZREVRANK", "XLEN",  "XRANGE", "PFCOUNT", "GETBIT", "BITCOUNT", "TIME",
-      "GETSET",  "GETDEL", "INCR",  "INCRBY",    "DECR",    "DECRBY",  "INCRBYFLOAT", "HINCRBY", "ZINCRBY",
-      "SPOP",    "LPOP",   "RPOP",  "SETNX",     "HSETNX",  "ZADD",    "SADD",   "SREM",   "ZREM",
-      "DEL",     "UNLINK", "LPUSH", "RPUSH",     "HDEL"};  // replies a script can decide on
+      "GET",     "MGET",   "HGET",          "HMGET",     "HGETALL", "HEXISTS",     "HLEN",     "HKEYS",
+      "HVALS",   "EXISTS", "TTL",           "PTTL",      "TYPE",    "STRLEN",      "GETRANGE", "LLEN",
+      "LRANGE",  "LINDEX", "SMEMBERS",      "SISMEMBER", "SCARD",   "SRANDMEMBER", "ZSCORE",   "ZCARD",
+      "ZCOUNT",  "ZRANGE", "ZRANGEBYSCORE", "ZREVRANGE", "ZRANK",   "ZREVRANK",    "XLEN",     "XRANGE",
+      "PFCOUNT", "GETBIT", "BITCOUNT",      "TIME",      "GETSET",  "GETDEL",      "INCR",     "INCRBY",
+      "DECR",    "DECRBY", "INCRBYFLOAT",   "HINCRBY",   "ZINCRBY", "SPOP",        "LPOP",     "RPOP",
+      "SETNX",   "HSETNX", "ZADD",          "SADD",      "SREM",    "ZREM",        "DEL",      "UNLINK",
+      "LPUSH",   "RPUSH",  "HDEL"};  // replies a script can decide on
   return r;
 }
 
 struct Call {
-  std::string command;  // upper case, "" when not a literal
+  std::string command;            // upper case, "" when not a literal
   std::vector<std::string> args;  // after the command: a literal's text, "\x01" for anything else
   bool second_is_literal_string = false;
   int line = 0;
@@ -174,7 +248,8 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
         --depth;
       }
       if (depth == 0 && x.kind == Token::punct && x.text == ",") {
-        args.push_back(tokens == 1 || (tokens == 2 && cur.size() > 1 && cur[0] == '-') ? cur : std::string("\x01"));
+        args.push_back(tokens == 1 || (tokens == 2 && cur.size() > 1 && cur[0] == '-') ? cur
+                                                                                       : std::string("\x01"));
         literal_string.push_back(tokens == 1 && is_string);
         cur.clear();
         tokens = 0;
@@ -186,7 +261,8 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
       ++tokens;
     }
     if (tokens > 0) {
-      args.push_back(tokens == 1 || (tokens == 2 && cur.size() > 1 && cur[0] == '-') ? cur : std::string("\x01"));
+      args.push_back(tokens == 1 || (tokens == 2 && cur.size() > 1 && cur[0] == '-') ? cur
+                                                                                     : std::string("\x01"));
       literal_string.push_back(tokens == 1 && is_string);
     }
     if (!args.empty() && literal_string[0]) {
@@ -203,7 +279,8 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
       add("error", c.line, "literal-key",
           cat("the key '", c.args.front(), "' is written into the script (", c.command, ", line ", c.line,
               "): Redis Cluster cannot route it, and no caller can tell which keys the script touches"),
-          cat("pass it in KEYS (redis.call('", c.command, "', KEYS[n], ...)) and give it to EVALSHA"));
+          cat("pass it in KEYS (redis.call('", c.command,
+              "', KEYS[n], ...)), named by the caller's EVALSHA or FCALL"));
 
   // 2. What Redis's sandbox forbids.
   static const std::map<std::string, std::string> kForbidden = {
@@ -236,14 +313,15 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
     const bool whole = (c.command == "LRANGE" || c.command == "ZRANGE" || c.command == "ZREVRANGE") &&
                        c.args.size() >= 3 && c.args[1] == "0" && c.args[2] == "-1";
     if (c.command == "FLUSHALL" || c.command == "FLUSHDB")
-      add("error", c.line, "o-n", cat(c.command, " in a script (line ", c.line, ") deletes every key of the database"),
+      add("error", c.line, "o-n",
+          cat(c.command, " in a script (line ", c.line, ") deletes every key of the database"),
           "never flush from a script: delete the script's own keys");
     else if (c.command == "KEYS")
       add("warning", c.line, "o-n",
           cat("KEYS in a script (line ", c.line, ") scans the whole keyspace while every other client waits"),
           "keep an index (a set or sorted set) of the keys, and pass the ones needed in KEYS");
-    else if (c.command == "SMEMBERS" || c.command == "HGETALL" || c.command == "HKEYS" || c.command == "HVALS" ||
-             whole)
+    else if (c.command == "SMEMBERS" || c.command == "HGETALL" || c.command == "HKEYS" ||
+             c.command == "HVALS" || whole)
       add("warning", c.line, "o-n",
           cat(c.command, whole ? " 0 -1" : "", " (line ", c.line,
               ") reads the whole collection: O(N) in its size, which nothing bounds"),
@@ -254,7 +332,7 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
   struct Frame {
     std::string kind;  // while, repeat, for, if, function, do
     int line;
-    bool unbounded;    // while/repeat, or a for bounded by ARGV, a reply or a length
+    bool unbounded;  // while/repeat, or a for bounded by ARGV, a reply or a length
     bool has_call = false;
   };
   std::vector<Frame> stack;
@@ -301,7 +379,8 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
   while (!stack.empty()) close_frame();
 
   // 5. Writes that no read decides: MULTI/EXEC would do.
-  bool has_if = std::any_of(t.begin(), t.end(), [](const Token& x) { return x.kind == Token::name && x.text == "if"; });
+  bool has_if =
+      std::any_of(t.begin(), t.end(), [](const Token& x) { return x.kind == Token::name && x.text == "if"; });
   bool any_read = false, all_known = !calls.empty();
   for (const auto& c : calls) {
     if (c.command.empty()) all_known = false;
@@ -309,7 +388,8 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
         !(c.command == "INCR" || c.command == "INCRBY" || c.command == "DECR" || c.command == "DECRBY" ||
           c.command == "ZADD" || c.command == "SADD" || c.command == "DEL" || c.command == "UNLINK" ||
           c.command == "LPUSH" || c.command == "RPUSH" || c.command == "SREM" || c.command == "ZREM" ||
-          c.command == "HDEL" || c.command == "INCRBYFLOAT" || c.command == "HINCRBY" || c.command == "ZINCRBY"))
+          c.command == "HDEL" || c.command == "INCRBYFLOAT" || c.command == "HINCRBY" ||
+          c.command == "ZINCRBY"))
       any_read = true;
   }
   if (all_known && !any_read && !has_if) {
@@ -329,8 +409,7 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
       if (is(i + 1, Token::punct, "[") && i + 2 < t.size() && t[i + 2].kind == Token::number &&
           is(i + 3, Token::punct, "]"))
         n = std::max(n, std::atoi(t[i + 2].text.c_str()));
-      else
-        dynamic = true;  // #KEYS, ipairs(KEYS), KEYS[i]: the count is the caller's
+      else dynamic = true;  // #KEYS, ipairs(KEYS), KEYS[i]: the count is the caller's
     }
     return n;
   };
@@ -338,8 +417,8 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
   const int keys_used = highest("KEYS", keys_dynamic), args_used = highest("ARGV", args_dynamic);
   if (keys_used > static_cast<int>(keys_given))
     add("error", 0, "keys-count",
-        cat("the script reads KEYS[", keys_used, "] but ", keys_given, " --key ", keys_given == 1 ? "is" : "are",
-            " given: it would see nil"),
+        cat("the script reads KEYS[", keys_used, "] but ", keys_given, " --key ",
+            keys_given == 1 ? "is" : "are", " given: it would see nil"),
         cat("give ", keys_used, " --key templates, one per KEYS[i]"));
   else if (!keys_dynamic && keys_used < static_cast<int>(keys_given))
     add("warning", 0, "keys-count",
@@ -347,8 +426,8 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
         "drop the extra --key, or use it in the script");
   if (args_used > static_cast<int>(args_given))
     add("error", 0, "args-count",
-        cat("the script reads ARGV[", args_used, "] but ", args_given, " --arg ", args_given == 1 ? "is" : "are",
-            " given: it would see nil"),
+        cat("the script reads ARGV[", args_used, "] but ", args_given, " --arg ",
+            args_given == 1 ? "is" : "are", " given: it would see nil"),
         cat("give ", args_used, " --arg templates, one per ARGV[i]"));
   else if (!args_dynamic && args_used < static_cast<int>(args_given))
     add("warning", 0, "args-count",
@@ -384,7 +463,9 @@ struct Redis {
 };
 
 struct ReplyFree {
-  void operator()(redisReply* r) const { if (r) freeReplyObject(r); }
+  void operator()(redisReply* r) const {
+    if (r) freeReplyObject(r);
+  }
 };
 using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
 
@@ -442,7 +523,17 @@ LintReport run_lint(const LintOptions& o) {
 
   LintReport r;
   r.file = o.path;
-  r.findings = lint_static(body, o.keys.size(), o.args.size());
+  // A Redis Functions library: its functions take their keys and args as parameters of their own names, so the
+  // KEYS/ARGV counts do not apply; it runs by FCALL --fcall.
+  const bool library = body.rfind("#!lua", 0) == 0;
+  if (library && o.fcall.empty())
+    throw UsageError("lint: " + o.path +
+                     " is a Functions library (#!lua): give --fcall NAME, the function to run");
+  if (!library && !o.fcall.empty())
+    throw UsageError("lint: --fcall " + o.fcall + ": " + o.path +
+                     " is no Functions library (no #!lua first line)");
+  for (auto& f : lint_static(body, o.keys.size(), o.args.size()))
+    if (!library || (f.rule != "keys-count" && f.rule != "args-count")) r.findings.push_back(std::move(f));
 
   const std::string prefix = "lh:lint:";
   scenarios::TemplateSet templates;
@@ -461,18 +552,22 @@ LintReport run_lint(const LintOptions& o) {
   Redis admin(server->port()), monitor(server->port());
   const scripts::Script script = scripts::make_script(o.path, body);
   {
-    ReplyPtr load(admin.command({"SCRIPT", "LOAD", body}));
+    ReplyPtr load(library ? admin.command({"FUNCTION", "LOAD", "REPLACE", body})
+                          : admin.command({"SCRIPT", "LOAD", body}));
     if (!load) throw TargetError("lint: the private redis-server did not answer");
     if (load->type == REDIS_REPLY_ERROR)
-      throw UsageError("lint: " + o.path + ": Redis rejects the script: " + std::string(load->str, load->len));
+      throw UsageError("lint: " + o.path + ": Redis rejects the " + (library ? "library: " : "script: ") +
+                       std::string(load->str, load->len));
   }
+  const std::string call_command = library ? "FCALL" : "EVALSHA";
   engine::Rng rng(42);
   std::vector<std::string> keys, args, scratch;
   uint64_t seq = 0;
   auto one_call = [&](std::vector<std::string>* call_keys) {
     scenarios::TemplateContext tc{0, seq++, &rng, 0};
     templates.expand(tc, keys, args, scratch);
-    std::vector<std::string> argv = {"EVALSHA", script.sha1, std::to_string(keys.size())};
+    std::vector<std::string> argv = {call_command, library ? o.fcall : script.sha1,
+                                     std::to_string(keys.size())};
     argv.insert(argv.end(), keys.begin(), keys.end());
     argv.insert(argv.end(), args.begin(), args.end());
     if (call_keys) *call_keys = keys;
@@ -503,7 +598,7 @@ LintReport run_lint(const LintOptions& o) {
     const std::string cmd = upper(argv[0]);
     if (who != "lua") {
       if (cmd == "ECHO" && argv.size() > 1 && argv[1] == "lh-lint-end") break;
-      if (cmd == "EVALSHA") ++call;
+      if (cmd == call_command) ++call;
       continue;
     }
     if (call < 0 || call >= static_cast<int>(given.size())) continue;
@@ -530,16 +625,18 @@ LintReport run_lint(const LintOptions& o) {
   }
   for (const auto& key : undeclared) {
     const std::string shown = key.rfind(prefix, 0) == 0 ? key : key;
-    r.findings.push_back({"error", 0, "undeclared-key",
-                          cat("the script touched the key '", shown, "', which the call did not pass in KEYS"),
-                          "pass every key the script touches in KEYS (Redis Cluster routes by them, and "
-                          "ACLs check them)"});
+    r.findings.push_back(
+        {"error", 0, "undeclared-key",
+         cat("the script touched the key '", shown, "', which the call did not pass in KEYS"),
+         "pass every key the script touches in KEYS (Redis Cluster routes by them, and "
+         "ACLs check them)"});
   }
   if (!cross.empty())
-    r.findings.push_back({"error", 0, "cross-slot",
-                          cat("the keys of one call hash to different cluster slots: ", *cross.begin(),
-                              "; Redis Cluster refuses such a call (CROSSSLOT)"),
-                          "give the keys one hash tag, e.g. 'lock:{${rand:1-100}}' and 'fence:{${rand:1-100}}'"});
+    r.findings.push_back(
+        {"error", 0, "cross-slot",
+         cat("the keys of one call hash to different cluster slots: ", *cross.begin(),
+             "; Redis Cluster refuses such a call (CROSSSLOT)"),
+         "give the keys one hash tag, e.g. 'lock:{${rand:1-100}}' and 'fence:{${rand:1-100}}'"});
   if (!first_error.empty())
     r.findings.push_back({"error", 0, "script-error",
                           cat("the script failed when run with the given keys and args: ", first_error),
@@ -552,7 +649,7 @@ LintReport run_lint(const LintOptions& o) {
     ReplyPtr info(timed.command({"INFO", "commandstats"}));
     if (!info || info->type != REDIS_REPLY_STRING) return -1;
     const std::string_view text(info->str, info->len);
-    const auto at = text.find("cmdstat_evalsha:");
+    const auto at = text.find(library ? "cmdstat_fcall:" : "cmdstat_evalsha:");
     if (at == std::string_view::npos) return 0;
     const auto u = text.find("usec=", at);
     return u == std::string_view::npos ? -1 : std::atoll(std::string(text.substr(u + 5, 20)).c_str());
@@ -576,11 +673,13 @@ LintReport run_lint(const LintOptions& o) {
     const double budget_ms = static_cast<double>(o.budget.count()) / 1000.0;
     if (tm.p99_ms > budget_ms) {
       char buf[160];
-      std::snprintf(buf, sizeof buf, "blocks the server for %.1f ms per call (p99 of %llu calls; p50 %.1f ms): "
-                                     "every other client waits, above --budget %.3g ms",
+      std::snprintf(buf, sizeof buf,
+                    "blocks the server for %.1f ms per call (p99 of %llu calls; p50 %.1f ms): "
+                    "every other client waits, above --budget %.3g ms",
                     tm.p99_ms, static_cast<unsigned long long>(tm.calls), tm.p50_ms, budget_ms);
-      r.findings.push_back({"error", 0, "blocking", buf,
-                            "do less per call (bound its loops and reads), or split the work over several calls"});
+      r.findings.push_back(
+          {"error", 0, "blocking", buf,
+           "do less per call (bound its loops and reads), or split the work over several calls"});
     }
   }
   r.exit_code = std::any_of(r.findings.begin(), r.findings.end(),
@@ -615,15 +714,18 @@ std::string lint_text(const LintReport& r) {
   }
   if (r.timing) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "server time per call: p50 %.3f ms, p99 %.3f ms, max %.3f ms (%llu calls)\n",
+    std::snprintf(buf, sizeof buf,
+                  "server time per call: p50 %.3f ms, p99 %.3f ms, max %.3f ms (%llu calls)\n",
                   r.timing->p50_ms, r.timing->p99_ms, r.timing->max_ms,
                   static_cast<unsigned long long>(r.timing->calls));
     s << buf;
   }
   const auto n = [&](const char* sev) {
-    return std::count_if(r.findings.begin(), r.findings.end(), [&](const LintFinding& f) { return f.severity == sev; });
+    return std::count_if(r.findings.begin(), r.findings.end(),
+                         [&](const LintFinding& f) { return f.severity == sev; });
   };
-  s << r.file << ": " << n("error") << " errors, " << n("warning") << " warnings, " << n("info") << " notes\n";
+  s << r.file << ": " << n("error") << " errors, " << n("warning") << " warnings, " << n("info")
+    << " notes\n";
   return s.str();
 }
 

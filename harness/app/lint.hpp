@@ -34,10 +34,11 @@ struct LintTiming {
 
 struct LintOptions {
   std::string path;
-  std::vector<std::string> keys, args;       // templates, as run's --key/--arg
-  std::chrono::microseconds budget{1000};     // --budget: a call blocking longer is an error
-  std::string redis_server;                   // --redis-server
-  int calls = 200;                            // timed calls
+  std::vector<std::string> keys, args;     // templates, as run's --key/--arg
+  std::chrono::microseconds budget{1000};  // --budget: a call blocking longer is an error
+  std::string redis_server;                // --redis-server
+  std::string fcall;                       // a Functions library (#!lua name=...): the function to run
+  int calls = 200;                         // timed calls
 };
 
 struct LintReport {

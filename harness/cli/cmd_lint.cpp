@@ -14,7 +14,8 @@ namespace lh::cli {
 
 namespace {
 
-const char* kLintHelp = R"(Checks a Lua script for the seed's common mistakes, each finding with its severity, its line and
+const char* kLintHelp =
+    R"(Checks a Lua script for the seed's common mistakes, each finding with its severity, its line and
 the fix in one sentence. It reads the script (literal key names, what Redis's sandbox forbids, O(N)
 commands, unbounded loops around redis.call, writes MULTI/EXEC would do, KEYS/ARGV against the --key/--arg
 given), then runs it on a private redis-server with the --key/--arg templates: every key a call touches
@@ -26,6 +27,7 @@ examples:
   lua-harness lint lua/rate_limit.lua --key 'rl:${rand:1-100}' --arg 1 --arg 100 --arg '${now_ms}' --arg '${uuid}'
   lua-harness lint my_script.lua --key k --arg 1 --format github       # annotations in a pull request
   lua-harness lint my_script.lua --key k --budget 5ms --report lint.json
+  lua-harness lint mylib.lua --fcall my_incr --key 'counter:${rand:1-50}'   # a Functions library
 )";
 
 }  // namespace
@@ -44,6 +46,7 @@ int cmd_lint(int argc, char** argv) {
     ("calls", po::value(&o.calls), "calls timed on the server (default 200)")
     ("format", po::value(&format), "text (default) or github (workflow annotations on the script's lines)")
     ("report", po::value(&report), "write the findings as JSON to FILE ('-' = stdout)")
+    ("fcall", po::value(&o.fcall), "a Functions library (#!lua name=...): the function to run")
     ("redis-server", po::value(&o.redis_server), "redis-server binary (default: PATH)");
   // clang-format on
   po::variables_map vm;
@@ -73,7 +76,8 @@ int cmd_lint(int argc, char** argv) {
       std::cout << text;
     } else {
       std::ofstream f(report);
-      if (!f || !(f << text) || !f.flush()) throw UsageError("--report " + report + ": cannot write the file");
+      if (!f || !(f << text) || !f.flush())
+        throw UsageError("--report " + report + ": cannot write the file");
     }
   }
   return r.exit_code;

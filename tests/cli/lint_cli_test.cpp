@@ -36,10 +36,12 @@ TEST_F(LintCli, TheSeedsRateLimiterIsClean) {
 
 TEST_F(LintCli, AKeyTouchedButNotPassedIsFoundByRunningTheScript) {
   // The key is built at run time: no literal to read, only the run shows it.
-  const std::string s = write("hidden.lua", "local id = ARGV[1]\nredis.call('SET', 'user:' .. id, 1)\n"
-                                            "return redis.call('INCR', KEYS[1])\n");
-  auto r = run_harness({"lint", s, "--key", "c", "--arg", "42", "--calls", "20", "--report", dir_ + "/l.json"},
-                       std::chrono::seconds(30));
+  const std::string s = write("hidden.lua",
+                              "local id = ARGV[1]\nredis.call('SET', 'user:' .. id, 1)\n"
+                              "return redis.call('INCR', KEYS[1])\n");
+  auto r =
+      run_harness({"lint", s, "--key", "c", "--arg", "42", "--calls", "20", "--report", dir_ + "/l.json"},
+                  std::chrono::seconds(30));
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("the script touched the key 'user:42', which the call did not pass in KEYS"),
             std::string::npos)
@@ -66,21 +68,49 @@ TEST_F(LintCli, KeysOfOneCallInDifferentSlotsAreAnError) {
 
 TEST_F(LintCli, AScriptThatBlocksTheServerLongerThanTheBudgetIsAnError) {
   const std::string spin = std::string(LH_TESTDATA_DIR) + "/lua/spin.lua";
-  auto r = run_harness({"lint", spin, "--arg", "5000", "--calls", "20", "--budget", "2ms"}, std::chrono::seconds(30));
+  auto r = run_harness({"lint", spin, "--arg", "5000", "--calls", "20", "--budget", "2ms"},
+                       std::chrono::seconds(30));
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("blocks the server for"), std::string::npos) << r.out;
   // ... and within a larger budget it is not.
-  r = run_harness({"lint", spin, "--arg", "5000", "--calls", "20", "--budget", "500ms"}, std::chrono::seconds(30));
+  r = run_harness({"lint", spin, "--arg", "5000", "--calls", "20", "--budget", "500ms"},
+                  std::chrono::seconds(30));
   EXPECT_EQ(r.out.find("blocks the server for"), std::string::npos) << r.out;
 }
 
 TEST_F(LintCli, GithubFormatAnnotatesTheLines) {
-  const std::string s = write("lit.lua", "local v = redis.call('GET', KEYS[1])\nredis.call('SET', 'config:global', v)\n");
-  auto r = run_harness({"lint", s, "--key", "k", "--calls", "5", "--format", "github"}, std::chrono::seconds(30));
+  const std::string s =
+      write("lit.lua", "local v = redis.call('GET', KEYS[1])\nredis.call('SET', 'config:global', v)\n");
+  auto r =
+      run_harness({"lint", s, "--key", "k", "--calls", "5", "--format", "github"}, std::chrono::seconds(30));
   EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_NE(r.out.find("::error file=" + s + ",line=2,title=lua-harness lint literal-key::the key 'config:global'"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("::error file=" + s + ",line=2,title=lua-harness lint literal-key::the key 'config:global'"),
+      std::string::npos)
       << r.out;
+}
+
+TEST_F(LintCli, AFunctionsLibraryIsLintedAndRunByFcall) {
+  const std::string good = write("good.lua",
+                                 "#!lua name=good\nredis.register_function('incr', function(keys, args)\n"
+                                 "  local v = tonumber(redis.call('GET', keys[1]) or '0') + 1\n"
+                                 "  redis.call('SET', keys[1], v)\n  return v\nend)\n");
+  auto r = run_harness({"lint", good, "--fcall", "incr", "--key", "c:${rand:1-5}", "--calls", "20"},
+                       std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("0 errors, 0 warnings"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(20 calls)"), std::string::npos) << r.out;  // timed by cmdstat_fcall
+  const std::string bad = write("bad.lua",
+                                "#!lua name=bad\nredis.register_function('f', function(keys, args)\n"
+                                "  local name = 'global:' .. args[1]\n  redis.call('SET', name, 1)\n"
+                                "  return redis.call('INCR', keys[1])\nend)\n");
+  r = run_harness({"lint", bad, "--fcall", "f", "--key", "c", "--arg", "x", "--calls", "5"},
+                  std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("the script touched the key 'global:x'"), std::string::npos) << r.out;
+  r = run_harness({"lint", good}, std::chrono::seconds(10));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is a Functions library (#!lua): give --fcall NAME"), std::string::npos) << r.err;
 }
 
 TEST_F(LintCli, BadInputIsExit2) {

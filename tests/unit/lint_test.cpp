@@ -12,12 +12,14 @@ namespace {
 
 std::vector<LintFinding> of(const std::vector<LintFinding>& all, const std::string& rule) {
   std::vector<LintFinding> out;
-  std::copy_if(all.begin(), all.end(), std::back_inserter(out), [&](const LintFinding& f) { return f.rule == rule; });
+  std::copy_if(all.begin(), all.end(), std::back_inserter(out),
+               [&](const LintFinding& f) { return f.rule == rule; });
   return out;
 }
 
 TEST(LintStatic, ALiteralKeyIsAnErrorOnItsLineNamingTheKey) {
-  const auto f = lint_static("local v = redis.call('GET', KEYS[1])\nredis.call('SET', 'config:global', v)\n", 1, 0);
+  const auto f =
+      lint_static("local v = redis.call('GET', KEYS[1])\nredis.call('SET', 'config:global', v)\n", 1, 0);
   const auto lit = of(f, "literal-key");
   ASSERT_EQ(lit.size(), 1u);
   EXPECT_EQ(lit[0].severity, "error");
@@ -33,12 +35,14 @@ TEST(LintStatic, ALiteralKeyIsAnErrorOnItsLineNamingTheKey) {
 }
 
 TEST(LintStatic, WhatTheSandboxForbidsIsAnError) {
-  const auto f = lint_static("local t = os.time()\nlocal s = require('socket')\nlocal c = os.clock()\n", 0, 0);
+  const auto f =
+      lint_static("local t = os.time()\nlocal s = require('socket')\nlocal c = os.clock()\n", 0, 0);
   const auto bad = of(f, "forbidden");
   ASSERT_EQ(bad.size(), 2u);  // os (line 1), require (line 2); os.clock is allowed
   EXPECT_EQ(bad[0].line, 1);
   EXPECT_EQ(bad[1].line, 2);
-  EXPECT_TRUE(std::all_of(bad.begin(), bad.end(), [](const LintFinding& x) { return x.severity == "error"; }));
+  EXPECT_TRUE(
+      std::all_of(bad.begin(), bad.end(), [](const LintFinding& x) { return x.severity == "error"; }));
   EXPECT_TRUE(of(lint_static("local x = {}\nx.os = 1\nreturn x.os\n", 0, 0), "forbidden").empty());
 }
 
@@ -75,10 +79,11 @@ TEST(LintStatic, WritesNoReadDecidesCouldBeATransaction) {
   EXPECT_EQ(tx[0].severity, "info");
   EXPECT_NE(tx[0].fix.find("MULTI; SET ...; EXPIRE ...; EXEC"), std::string::npos);
   // A read that decides (an if on a GET) needs the script.
-  EXPECT_TRUE(of(lint_static("if redis.call('GET', KEYS[1]) == ARGV[1] then\n  redis.call('DEL', KEYS[1])\nend\n",
-                             1, 1),
-                 "multi-exec")
-                  .empty());
+  EXPECT_TRUE(
+      of(lint_static("if redis.call('GET', KEYS[1]) == ARGV[1] then\n  redis.call('DEL', KEYS[1])\nend\n", 1,
+                     1),
+         "multi-exec")
+          .empty());
 }
 
 TEST(LintStatic, KeysAndArgsAreCountedAgainstWhatWasGiven) {
@@ -93,7 +98,8 @@ TEST(LintStatic, KeysAndArgsAreCountedAgainstWhatWasGiven) {
   EXPECT_TRUE(of(lint_static(s, 2, 3), "keys-count").empty());
   EXPECT_TRUE(of(lint_static(s, 2, 3), "args-count").empty());
   // KEYS walked by a loop: the count is the caller's.
-  EXPECT_TRUE(of(lint_static("for _, k in ipairs(KEYS) do redis.call('DEL', k) end\n", 5, 0), "keys-count").empty());
+  EXPECT_TRUE(
+      of(lint_static("for _, k in ipairs(KEYS) do redis.call('DEL', k) end\n", 5, 0), "keys-count").empty());
 }
 
 TEST(LintStatic, TheProjectsOwnScriptsHaveNoErrors) {
@@ -101,8 +107,10 @@ TEST(LintStatic, TheProjectsOwnScriptsHaveNoErrors) {
     // Each script's own KEYS/ARGV contract: as many as it reads (extra optional ones are not the point here).
     std::size_t keys = 0, args = 0;
     for (const auto& f : lint_static(s.body, 0, 0)) {
-      if (f.rule == "keys-count") keys = static_cast<std::size_t>(std::stoi(f.message.substr(f.message.find('[') + 1)));
-      if (f.rule == "args-count") args = static_cast<std::size_t>(std::stoi(f.message.substr(f.message.find('[') + 1)));
+      if (f.rule == "keys-count")
+        keys = static_cast<std::size_t>(std::stoi(f.message.substr(f.message.find('[') + 1)));
+      if (f.rule == "args-count")
+        args = static_cast<std::size_t>(std::stoi(f.message.substr(f.message.find('[') + 1)));
     }
     for (const auto& f : lint_static(s.body, keys, args))
       EXPECT_NE(f.severity, "error") << s.name << ":" << f.line << ": " << f.message;
