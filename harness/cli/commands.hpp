@@ -10,9 +10,13 @@ std::string with_scenarios(std::string_view text);
 
 int cmd_run(int argc, char** argv);
 int cmd_demo(int argc, char** argv);
-int cmd_merge(int argc, char** argv);     // run's shards into one report (harness/cli/cmd_run.cpp)
-int cmd_capacity(int argc, char** argv);  // the highest rate meeting every --slo (harness/cli/cmd_run.cpp)
-int cmd_schema(int argc, char** argv);    // harness/cli/cmd_schema.cpp
+int cmd_merge(int argc, char** argv);  // run's shards into one report (harness/cli/cmd_run.cpp)
+int cmd_capacity(int argc, char** argv);
+int cmd_lint(
+    int argc,
+    char**
+        argv);  // the seed's mistakes in a script (harness/cli/cmd_lint.cpp)  // the highest rate meeting every --slo (harness/cli/cmd_run.cpp)
+int cmd_schema(int argc, char** argv);  // harness/cli/cmd_schema.cpp
 }  // namespace lh::cli
 
 // reports side (harness/cli/cmd_compare.cpp, harness/cli/cmd_report.cpp)

@@ -53,6 +53,7 @@ void usage(std::ostream& out) {
          "  demo      the race demonstration: every scenario, atomic vs naive vs transaction\n"
          "  merge     merge the reports of one run's shards (run --shard I/N) into one, judged once\n"
          "  capacity  the highest open-loop rate that meets every --slo (p99_ms<2, ...), step by step\n"
+         "  lint      a script's common mistakes: literal keys, forbidden calls, O(N) commands, blocking time\n"
          "  compare   gate a report against a baseline report\n"
          "  report    render a saved JSON report as HTML, markdown, JUnit or gbench\n"
          "  schema    print the JSON Schema of the report (docs/report-schema.json)\n\n"
@@ -106,12 +107,13 @@ int main(int argc, char** argv) {
     else if (cmd == "demo") code = lh::cli::cmd_demo(argc - 1, argv + 1);
     else if (cmd == "merge") code = lh::cli::cmd_merge(argc - 1, argv + 1);
     else if (cmd == "capacity") code = lh::cli::cmd_capacity(argc - 1, argv + 1);
+    else if (cmd == "lint") code = lh::cli::cmd_lint(argc - 1, argv + 1);
     else if (cmd == "compare") code = cmd_compare(argc - 1, argv + 1);
     else if (cmd == "report") code = cmd_report(argc - 1, argv + 1);
     else if (cmd == "schema") code = lh::cli::cmd_schema(argc - 1, argv + 1);
     else {
       std::cerr << "lua-harness: unknown command '" << cmd
-                << "' (run, demo, capacity, merge, compare, report, schema; see --help)\n";
+                << "' (run, demo, capacity, lint, merge, compare, report, schema; see --help)\n";
       code = lh::kExitUsage;
     }
   } catch (const lh::ExitError& e) {

@@ -34,6 +34,8 @@ struct ClientCtx {
   Rng rng;
   double think_time_ms = 0;
   uint32_t start_us = 0;  // the current op's start on the run clock (set by the engine)
+  // A built-in scenario's `function` variant: its op's script calls go to the scripts' Functions twins (FCALL).
+  bool functions = false;
 
   // Convenience wrappers over redis.
   asio::awaitable<Reply> call(std::initializer_list<std::string_view> argv, std::string_view route_key = {}) {

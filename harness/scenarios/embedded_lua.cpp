@@ -18,4 +18,21 @@ const Script& builtin_script(std::string_view name) {
   throw std::out_of_range("no built-in script lua/" + std::string(name) + ".lua");
 }
 
+const Script& builtin_function(const Script& s) {
+  static const std::vector<Script> twins = [] {
+    std::vector<Script> v;
+    for (const auto& e : embedded_scripts()) {
+      const std::string lib = "lh_" + std::string(e.name);
+      v.push_back(make_function(std::string(e.name),
+                                "#!lua name=" + lib + "\nredis.register_function('" + lib +
+                                    "', function(KEYS, ARGV)\n" + std::string(e.body) + "\nend)\n",
+                                lib));
+    }
+    return v;
+  }();
+  for (const auto& t : twins)
+    if (t.name == s.name) return t;
+  throw std::out_of_range("no built-in script lua/" + s.name + ".lua to make a function of");
+}
+
 }  // namespace lh::scripts

@@ -18,4 +18,9 @@ const std::vector<EmbeddedScript>& embedded_scripts();
 // An embedded script by name (lua/NAME.lua). Throws std::out_of_range naming it when absent.
 const Script& builtin_script(std::string_view name);
 
+// The same logic as a Redis Functions library (the `function` variant): library and function "lh_NAME",
+// registered as `function(KEYS, ARGV) <the script's body> end`, so the body reads its keys and args as it does
+// as a script. `s` must be a built-in script (std::out_of_range otherwise). Built once, never freed.
+const Script& builtin_function(const Script& s);
+
 }  // namespace lh::scripts

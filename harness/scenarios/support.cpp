@@ -1,5 +1,7 @@
 #include "harness/scenarios/support.hpp"
 
+#include "harness/scenarios/embedded_lua.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -109,7 +111,8 @@ void fill_slot(const scripts::Script& s, const ScriptArgs& a, ScriptCall& slot) 
 }
 
 asio::awaitable<Reply> call_script(ClientCtx& ctx, const scripts::Script& s, const ScriptArgs& a) {
-  return ctx.redis->evalsha(s, std::span<const std::string_view>(a.keys.data(), a.nkeys),
+  return ctx.redis->evalsha(ctx.functions ? scripts::builtin_function(s) : s,
+                            std::span<const std::string_view>(a.keys.data(), a.nkeys),
                             std::span<const std::string_view>(a.args.data(), a.nargs));
 }
 
@@ -118,20 +121,90 @@ asio::awaitable<Reply> call_script(ClientCtx& ctx, const scripts::Script& s, con
 BuiltinScenario::BuiltinScenario(ScenarioFacts facts)
     : facts_(std::move(facts)), schema_(schema_of(facts_.details)) {}
 
+namespace {
+
+// The `function` variant: the atomic variant whose scripts are called as their Functions twins (FCALL of
+// scripts::builtin_function), everything else (its keys, its events, its checker) the atomic variant's own.
+std::vector<const scripts::Script*> twins(const std::vector<const scripts::Script*>& scripts) {
+  std::vector<const scripts::Script*> out;
+  out.reserve(scripts.size());
+  for (const auto* s : scripts) out.push_back(&scripts::builtin_function(*s));
+  return out;
+}
+
+class FunctionSingle final : public SingleCallRun {
+ public:
+  explicit FunctionSingle(std::unique_ptr<VariantRun> atomic)
+      : owned_(std::move(atomic)), inner_(*as_single_call(*owned_)) {}
+  void setup(SyncClient& s) override { inner_.setup(s); }
+  std::unique_ptr<engine::CheckState> new_state() const override { return inner_.new_state(); }
+  reports::Correctness check(SyncClient& s, const engine::CheckState& st) override {
+    return inner_.check(s, st);
+  }
+  std::vector<const scripts::Script*> scripts() const override { return twins(inner_.scripts()); }
+  void make_call(ClientCtx& ctx, ScriptCall& call) override {
+    inner_.make_call(ctx, call);
+    call.script = &scripts::builtin_function(*call.script);
+  }
+  Outcome on_reply(ClientCtx& ctx, ScriptCall& call, const Reply& r) override {
+    return inner_.on_reply(ctx, call, r);
+  }
+
+ private:
+  std::unique_ptr<VariantRun> owned_;
+  SingleCallRun& inner_;
+};
+
+class FunctionMulti final : public MultiStepRun {
+ public:
+  explicit FunctionMulti(std::unique_ptr<VariantRun> atomic)
+      : owned_(std::move(atomic)), inner_(*as_multi_step(*owned_)) {}
+  void setup(SyncClient& s) override { inner_.setup(s); }
+  std::unique_ptr<engine::CheckState> new_state() const override { return inner_.new_state(); }
+  reports::Correctness check(SyncClient& s, const engine::CheckState& st) override {
+    return inner_.check(s, st);
+  }
+  std::vector<const scripts::Script*> scripts() const override { return twins(inner_.scripts()); }
+  asio::awaitable<Outcome> op(ClientCtx& ctx) override {
+    ctx.functions = true;  // call_script takes the twins for this op (a mix's next op may be another entry's)
+    const Outcome o = co_await inner_.op(ctx);
+    ctx.functions = false;
+    co_return o;
+  }
+
+ private:
+  std::unique_ptr<VariantRun> owned_;
+  MultiStepRun& inner_;
+};
+
+bool has_atomic(const ScenarioFacts& f) {
+  return std::any_of(f.variants.begin(), f.variants.end(),
+                     [](const VariantEntry& v) { return v.name == "atomic"; });
+}
+
+}  // namespace
+
 std::vector<std::string> BuiltinScenario::variants() const {
   std::vector<std::string> out;
-  out.reserve(facts_.variants.size());
+  out.reserve(facts_.variants.size() + 1);
   for (const VariantEntry& v : facts_.variants) out.emplace_back(v.name);
+  if (has_atomic(facts_)) out.emplace_back("function");  // the atomic variant's scripts as Redis Functions
   return out;
 }
 
 bool BuiltinScenario::safe_by_design(std::string_view variant) const {
+  if (variant == "function" && has_atomic(facts_)) variant = "atomic";
   for (const VariantEntry& v : facts_.variants)
     if (v.name == variant) return v.safe_by_design;
   return false;
 }
 
 std::unique_ptr<VariantRun> BuiltinScenario::make(std::string_view variant, const Params& p) const {
+  if (variant == "function" && has_atomic(facts_)) {
+    std::unique_ptr<VariantRun> atomic = make("atomic", p);
+    if (atomic->single_call()) return std::make_unique<FunctionSingle>(std::move(atomic));
+    return std::make_unique<FunctionMulti>(std::move(atomic));
+  }
   for (const VariantEntry& v : facts_.variants)
     if (v.name == variant) return v.make(p, v.safe_by_design);
   return nullptr;

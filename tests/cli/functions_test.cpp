@@ -92,6 +92,29 @@ TEST_F(FunctionsCli, AFlushedLibraryIsLoadedAgainAndCountedAsNoscript) {
   EXPECT_EQ(sum_under(port, "fl:"), res["ops"]["ok"].get<uint64_t>());
 }
 
+TEST_F(FunctionsCli, EveryScenariosFunctionVariantIsCheckedAndCallsFcallOnly) {
+  auto server = start_server();
+  const int port = server.port();
+  auto r = run_harness({"run", "--target", target(server), "--variant", "function", "--requests", "1500",
+                        "--clients", "10", "--quiet", "--report", file("r.json")},
+                       std::chrono::seconds(120));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const json j = json::parse(read_text(file("r.json")));
+  ASSERT_EQ(j["results"].size(), 6u);  // every built-in scenario has an atomic variant, so a function one
+  for (const auto& res : j["results"]) {
+    EXPECT_EQ(res["variant"], "function");
+    EXPECT_EQ(res["correctness"]["verdict"], "pass") << res["scenario"];
+    EXPECT_TRUE(res["correctness"]["safe_by_design"].get<bool>());
+    EXPECT_EQ(res["ops"]["ok"].get<uint64_t>() + res["ops"]["failed"].get<uint64_t>(), 1500u)
+        << res["scenario"];
+  }
+  // The server ran FCALL, never EVALSHA, and holds the twins' libraries.
+  EXPECT_GE(lh::test::command_calls(port, "fcall"), 6 * 1500);
+  EXPECT_EQ(lh::test::command_calls(port, "evalsha"), 0);
+  EXPECT_NE(redis_cmd(port, {"FUNCTION", "LIST", "LIBRARYNAME", "lh_counter_incr"}).find("lh_counter_incr"),
+            std::string::npos);
+}
+
 TEST_F(FunctionsCli, AWrongLibraryIsRefusedBeforeAnyLoad) {
   auto server = start_server();
   lh::test::write_text(file("noshebang.lua"), "redis.register_function('f', function() return 1 end)\n");

@@ -197,22 +197,36 @@ struct Expected {
 };
 const std::map<std::string, std::map<std::string, Expected>>& expected_variants() {
   static const std::map<std::string, std::map<std::string, Expected>> all = {
+      // `function`: the atomic variant's scripts as their Functions twins (the same names, FCALL).
       {"counter",
-       {{"atomic", {true, {"counter_incr"}}}, {"naive", {false, {}}}, {"transaction", {false, {}}}}},
-      {"cas", {{"atomic", {false, {"cas"}}}, {"naive", {false, {}}}, {"transaction", {false, {}}}}},
+       {{"atomic", {true, {"counter_incr"}}},
+        {"function", {true, {"counter_incr"}}},
+        {"naive", {false, {}}},
+        {"transaction", {false, {}}}}},
+      {"cas",
+       {{"atomic", {false, {"cas"}}},
+        {"function", {false, {"cas"}}},
+        {"naive", {false, {}}},
+        {"transaction", {false, {}}}}},
       {"rate-limiter",
        {{"atomic", {true, {"rate_limit"}}},
+        {"function", {true, {"rate_limit"}}},
         {"atomic-server-clock", {true, {"rate_limit_server_time"}}},
         {"naive", {false, {}}},
         {"transaction", {false, {}}}}},
       {"lock",
        {{"atomic", {false, {"fenced_write", "acquire_lock", "release_lock"}}},
+        {"function", {false, {"fenced_write", "acquire_lock", "release_lock"}}},
         {"naive", {false, {"fenced_write"}}},
         {"transaction", {false, {"fenced_write"}}}}},
       {"inventory",
-       {{"atomic", {true, {"inventory_buy"}}}, {"naive", {false, {}}}, {"transaction", {false, {}}}}},
+       {{"atomic", {true, {"inventory_buy"}}},
+        {"function", {true, {"inventory_buy"}}},
+        {"naive", {false, {}}},
+        {"transaction", {false, {}}}}},
       {"leaderboard",
        {{"atomic", {true, {"leaderboard_update"}}},
+        {"function", {true, {"leaderboard_update"}}},
         {"gt", {false, {}}},
         {"naive", {false, {}}},
         {"transaction", {false, {}}}}},
@@ -242,7 +256,10 @@ TEST(ScenarioVariants, EachVariantHasItsShapeAndLoadsItsScripts) {
       EXPECT_EQ(engine::as_single_call(*run) != nullptr, e.single_call);
       EXPECT_EQ(engine::as_multi_step(*run) != nullptr, !e.single_call);
       std::vector<std::string> names;
-      for (const scripts::Script* script : run->scripts()) names.push_back(script->name);
+      for (const scripts::Script* script : run->scripts()) {
+        names.push_back(script->name);
+        EXPECT_EQ(script->is_function(), v == "function") << s->name() << "/" << v << ": " << script->name;
+      }
       EXPECT_EQ(names, e.scripts) << s->name() << "/" << v;
     }
     EXPECT_EQ(s->make("bogus", p), nullptr);
@@ -263,8 +280,8 @@ TEST(ScenarioVariants, KeysBeyondWhatAnEventHoldsAreRefusedByName) {
 }
 
 TEST(ScenarioVariants, TheDemoListHoldsEveryVariantOnceInFirstSeenOrder) {
-  EXPECT_EQ(all_variant_names(),
-            (std::vector<std::string>{"atomic", "naive", "transaction", "atomic-server-clock", "gt"}));
+  EXPECT_EQ(all_variant_names(), (std::vector<std::string>{"atomic", "naive", "transaction", "function",
+                                                           "atomic-server-clock", "gt"}));
 }
 
 // A single-call variant without the engine: make_call, then on_reply with an integer reply.

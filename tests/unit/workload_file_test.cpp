@@ -84,9 +84,9 @@ TEST_F(WorkloadFile, RefusesAMalformedFileNamingTheEntryAndTheField) {
             0u);
   EXPECT_EQ(
       refusal(R"({"scripts": [{"name": "x", "scenario": "counter"}]})"),
-      f + "scripts[0] (\"x\"): variant: required with a scenario (counter has atomic, naive, transaction)");
+      f + "scripts[0] (\"x\"): variant: required with a scenario (counter has atomic, naive, transaction, function)");
   EXPECT_EQ(refusal(R"({"scripts": [{"name": "x", "scenario": "counter", "variant": "fast"}]})"),
-            f + "scripts[0] (\"x\"): variant 'fast': counter has atomic, naive, transaction");
+            f + "scripts[0] (\"x\"): variant 'fast': counter has atomic, naive, transaction, function");
   EXPECT_EQ(
       refusal(R"({"scripts": [{"name": "x", "scenario": "counter", "variant": "atomic", "keys": []}]})"),
       f + "scripts[0] (\"x\"): keys/args: only with \"script\" (a built-in scenario makes its own)");
