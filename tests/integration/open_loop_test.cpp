@@ -129,10 +129,13 @@ TEST(OpenLoop, RequestsScheduleTheQuotaAndDropNothing) {
 
 // A client idle until its last slot before the end sends it even when its timer wakes it just past the end:
 // it was not busy, so nothing is dropped. Here the run's last slot (op 600 at 150 ms) is due 10 us before the
-// end, closer than a timer wakes: the old loop, which stopped at the end whatever the slot, dropped it.
+// end, closer than a timer wakes (Linux's slack alone is 50 us): the old loop, which stopped at the end
+// whatever the slot, dropped it in every run. A machine busy with other tests may deschedule the worker for
+// longer than the end's grace, and then drops are real: at least one of five runs must drop nothing.
 TEST(OpenLoop, AnIdleClientsLastSlotIsNeverDropped) {
   auto server = start_server();
   constexpr uint32_t kClients = 20;
+  int clean = 0;
   for (int run = 0; run < 5; ++run) {
     ProbeScript probe(test::loaded(server, kOne), kClients);
     engine::LoadConfig cfg;
@@ -142,9 +145,10 @@ TEST(OpenLoop, AnIdleClientsLastSlotIsNeverDropped) {
     cfg.duration = 150010us;
     const auto r = engine::run_load(cfg, probe, test::standalone_factory(server));
     EXPECT_EQ(r.scheduled, 601u) << "run " << run;
-    EXPECT_EQ(r.dropped, 0u) << "run " << run;
-    EXPECT_EQ(test::ops_total(r), r.scheduled) << "run " << run;
+    EXPECT_EQ(test::ops_total(r) + r.dropped, r.scheduled) << "run " << run;
+    if (r.dropped == 0) ++clean;
   }
+  EXPECT_GE(clean, 1) << "every run dropped its last slot";
 }
 
 TEST(OpenLoop, MeasuredSecondsRunOnTheSeriesClock) {
