@@ -576,7 +576,7 @@ LintReport run_lint(const LintOptions& o) {
 
   // Which keys each call touches: MONITOR shows every command a script sends, and COMMAND GETKEYS which of
   // its arguments are keys. A few calls, each checked against its own KEYS.
-  ReplyPtr(monitor.command({"MONITOR"}));
+  const ReplyPtr monitoring(monitor.command({"MONITOR"}));
   std::vector<std::vector<std::string>> given;
   std::string first_error;
   constexpr int kTracked = 20;
@@ -585,7 +585,7 @@ LintReport run_lint(const LintOptions& o) {
     ReplyPtr rep = one_call(&given.back());
     if (rep && rep->type == REDIS_REPLY_ERROR && first_error.empty()) first_error.assign(rep->str, rep->len);
   }
-  ReplyPtr(admin.command({"ECHO", "lh-lint-end"}));
+  const ReplyPtr marked(admin.command({"ECHO", "lh-lint-end"}));  // MONITOR's last line of this phase
   std::set<std::string> undeclared, cross;
   int call = -1;
   for (;;) {
@@ -624,12 +624,10 @@ LintReport run_lint(const LintOptions& o) {
     }
   }
   for (const auto& key : undeclared) {
-    const std::string shown = key.rfind(prefix, 0) == 0 ? key : key;
-    r.findings.push_back(
-        {"error", 0, "undeclared-key",
-         cat("the script touched the key '", shown, "', which the call did not pass in KEYS"),
-         "pass every key the script touches in KEYS (Redis Cluster routes by them, and "
-         "ACLs check them)"});
+    r.findings.push_back({"error", 0, "undeclared-key",
+                          cat("the script touched the key '", key, "', which the call did not pass in KEYS"),
+                          "pass every key the script touches in KEYS (Redis Cluster routes by them, and "
+                          "ACLs check them)"});
   }
   if (!cross.empty())
     r.findings.push_back(
@@ -731,14 +729,14 @@ std::string lint_text(const LintReport& r) {
 
 std::string lint_github(const LintReport& r) {
   // Workflow commands: the message's own newlines, '%' and ':'/',' in properties are escaped.
-  auto data = [](std::string s) {
+  auto data = [](const std::string& s) {
     std::string o;
     for (char c : s) o += c == '%' ? "%25" : c == '\n' ? "%0A" : c == '\r' ? "%0D" : std::string(1, c);
     return o;
   };
-  auto prop = [&](std::string s) {
+  auto prop = [&](const std::string& s) {
     std::string o;
-    for (char c : data(std::move(s))) o += c == ':' ? "%3A" : c == ',' ? "%2C" : std::string(1, c);
+    for (char c : data(s)) o += c == ':' ? "%3A" : c == ',' ? "%2C" : std::string(1, c);
     return o;
   };
   std::ostringstream s;

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "harness/util/strcat.hpp"
+
 namespace lh::scripts {
 
 const Script& builtin_script(std::string_view name) {
@@ -24,8 +26,8 @@ const Script& builtin_function(const Script& s) {
     for (const auto& e : embedded_scripts()) {
       const std::string lib = "lh_" + std::string(e.name);
       v.push_back(make_function(std::string(e.name),
-                                "#!lua name=" + lib + "\nredis.register_function('" + lib +
-                                    "', function(KEYS, ARGV)\n" + std::string(e.body) + "\nend)\n",
+                                cat("#!lua name=", lib, "\nredis.register_function('", lib,
+                                    "', function(KEYS, ARGV)\n", e.body, "\nend)\n"),
                                 lib));
     }
     return v;
