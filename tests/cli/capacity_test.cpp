@@ -42,11 +42,16 @@ TEST_F(CapacityCli, FindsTheRateAScriptOfKnownCostSustainsAndATighterSloGivesLes
   // beside the few ms a busy 2-core CI machine may deschedule the server for; varied, so that calls queue
   // behind a long one well before the server is saturated, as real ones do).
   const std::string cost = "${rand:2000-18000}";
-  auto closed = run_harness({"run", "--target", target(server), "--script", kSpin, "--arg", cost, "--clients",
-                             "8", "--duration", "2s", "--quiet", "--report", file("closed.json")},
-                            std::chrono::seconds(30));
-  ASSERT_EQ(closed.exit_code, 0) << closed.err;
-  const double truth = report("closed.json")["results"][0]["throughput_ops_s"].get<double>();
+  // The ceiling, closed loop (8 clients keep the server busy), measured before and after the searches: other
+  // tests running beside this one on a 2-core machine lower it for a while, so the higher of the two counts.
+  auto ceiling = [&](const std::string& out) {
+    auto closed = run_harness({"run", "--target", target(server), "--script", kSpin, "--arg", cost,
+                               "--clients", "8", "--duration", "2s", "--quiet", "--report", file(out)},
+                              std::chrono::seconds(30));
+    EXPECT_EQ(closed.exit_code, 0) << closed.err;
+    return report(out)["results"][0]["throughput_ops_s"].get<double>();
+  };
+  double truth = ceiling("closed.json");
   ASSERT_GT(truth, 30);   // ~100/s: the server spins 10 ms a call on average
   ASSERT_LT(truth, 110);  // no call can take less than its spin
 
@@ -85,9 +90,10 @@ TEST_F(CapacityCli, FindsTheRateAScriptOfKnownCostSustainsAndATighterSloGivesLes
   // it, which fails a 200 ms p99 (a loose SLO: 20 average calls). So the answer lies close below the ceiling;
   // the ceiling itself, measured over 2 s, is known to a few percent.
   const double loose = search("p99_ms<200", "loose.json", "3s");
-  EXPECT_LE(loose, truth * 1.1) << "the answer cannot be far above what the server does flat out";
-  EXPECT_GE(loose, truth * 0.6) << "a loose SLO is met close below the server's maximum " << truth;
   const double tight = search("p99_ms<30", "tight.json", "1s");
+  truth = std::max(truth, ceiling("closed-after.json"));
+  EXPECT_LE(loose, truth * 1.2) << "the answer cannot be far above what the server does flat out";
+  EXPECT_GE(loose, truth * 0.6) << "a loose SLO is met close below the server's maximum " << truth;
   std::cout << "closed loop " << truth << " ops/s; capacity at p99_ms<200: " << loose
             << ", at p99_ms<30: " << tight << "\n";
   EXPECT_LT(tight, loose)
