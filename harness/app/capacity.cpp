@@ -1,7 +1,6 @@
 #include "harness/app/capacity.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "harness/reports/format.hpp"
 #include "harness/util/strcat.hpp"
@@ -30,9 +29,7 @@ void CapacitySearch::record(double rate, bool met) {
 
 namespace {
 
-std::string ops_s(double rate) {
-  return reports::with_commas(static_cast<uint64_t>(std::llround(rate))) + " ops/s";
-}
+std::string ops_s(double rate) { return reports::ops_per_s(rate) + " ops/s"; }
 
 const reports::Result& total_row(const std::vector<reports::Result>& results) {
   for (const auto& r : results)

@@ -192,16 +192,16 @@ const std::set<std::string>& first_arg_key_commands() {
   return k;
 }
 
+// Commands whose reply is data a script can decide on (a counter's new value is not counted: INCR and the like
+// only write).
 const std::set<std::string>& read_commands() {
   static const std::set<std::string> r = {
       "GET",     "MGET",   "HGET",          "HMGET",     "HGETALL", "HEXISTS",     "HLEN",     "HKEYS",
       "HVALS",   "EXISTS", "TTL",           "PTTL",      "TYPE",    "STRLEN",      "GETRANGE", "LLEN",
       "LRANGE",  "LINDEX", "SMEMBERS",      "SISMEMBER", "SCARD",   "SRANDMEMBER", "ZSCORE",   "ZCARD",
       "ZCOUNT",  "ZRANGE", "ZRANGEBYSCORE", "ZREVRANGE", "ZRANK",   "ZREVRANK",    "XLEN",     "XRANGE",
-      "PFCOUNT", "GETBIT", "BITCOUNT",      "TIME",      "GETSET",  "GETDEL",      "INCR",     "INCRBY",
-      "DECR",    "DECRBY", "INCRBYFLOAT",   "HINCRBY",   "ZINCRBY", "SPOP",        "LPOP",     "RPOP",
-      "SETNX",   "HSETNX", "ZADD",          "SADD",      "SREM",    "ZREM",        "DEL",      "UNLINK",
-      "LPUSH",   "RPUSH",  "HDEL"};  // replies a script can decide on
+      "PFCOUNT", "GETBIT", "BITCOUNT",      "TIME",      "GETSET",  "GETDEL",      "SPOP",     "LPOP",
+      "RPOP",    "SETNX",  "HSETNX"};
   return r;
 }
 
@@ -384,13 +384,7 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
   bool any_read = false, all_known = !calls.empty();
   for (const auto& c : calls) {
     if (c.command.empty()) all_known = false;
-    if (read_commands().count(c.command) &&
-        !(c.command == "INCR" || c.command == "INCRBY" || c.command == "DECR" || c.command == "DECRBY" ||
-          c.command == "ZADD" || c.command == "SADD" || c.command == "DEL" || c.command == "UNLINK" ||
-          c.command == "LPUSH" || c.command == "RPUSH" || c.command == "SREM" || c.command == "ZREM" ||
-          c.command == "HDEL" || c.command == "INCRBYFLOAT" || c.command == "HINCRBY" ||
-          c.command == "ZINCRBY"))
-      any_read = true;
+    if (read_commands().count(c.command)) any_read = true;
   }
   if (all_known && !any_read && !has_if) {
     std::string tx = "MULTI";
@@ -413,26 +407,21 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
     }
     return n;
   };
-  bool keys_dynamic = false, args_dynamic = false;
-  const int keys_used = highest("KEYS", keys_dynamic), args_used = highest("ARGV", args_dynamic);
-  if (keys_used > static_cast<int>(keys_given))
-    add("error", 0, "keys-count",
-        cat("the script reads KEYS[", keys_used, "] but ", keys_given, " --key ",
-            keys_given == 1 ? "is" : "are", " given: it would see nil"),
-        cat("give ", keys_used, " --key templates, one per KEYS[i]"));
-  else if (!keys_dynamic && keys_used < static_cast<int>(keys_given))
-    add("warning", 0, "keys-count",
-        cat(keys_given, " --key given but the script reads only up to KEYS[", keys_used, "]"),
-        "drop the extra --key, or use it in the script");
-  if (args_used > static_cast<int>(args_given))
-    add("error", 0, "args-count",
-        cat("the script reads ARGV[", args_used, "] but ", args_given, " --arg ",
-            args_given == 1 ? "is" : "are", " given: it would see nil"),
-        cat("give ", args_used, " --arg templates, one per ARGV[i]"));
-  else if (!args_dynamic && args_used < static_cast<int>(args_given))
-    add("warning", 0, "args-count",
-        cat(args_given, " --arg given but the script reads only up to ARGV[", args_used, "]"),
-        "drop the extra --arg, or use it in the script");
+  auto count = [&](std::string_view table, const char* flag, std::size_t given, const char* rule) {
+    bool dynamic = false;
+    const int used = highest(table, dynamic);
+    if (used > static_cast<int>(given))
+      add("error", 0, rule,
+          cat("the script reads ", table, "[", used, "] but ", given, " ", flag, " ",
+              given == 1 ? "is" : "are", " given: it would see nil"),
+          cat("give ", used, " ", flag, " templates, one per ", table, "[i]"));
+    else if (!dynamic && used < static_cast<int>(given))
+      add("warning", 0, rule,
+          cat(given, " ", flag, " given but the script reads only up to ", table, "[", used, "]"),
+          cat("drop the extra ", flag, ", or use it in the script"));
+  };
+  count("KEYS", "--key", keys_given, "keys-count");
+  count("ARGV", "--arg", args_given, "args-count");
   return out;
 }
 

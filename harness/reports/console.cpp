@@ -1,7 +1,6 @@
 #include "harness/reports/console.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 
 #include "harness/reports/format.hpp"
@@ -68,7 +67,7 @@ void print_table(const Report& report, std::ostream& out) {
 }
 
 std::string capacity_sentence(const Capacity& c) {
-  auto ops_s = [](double rate) { return with_commas(static_cast<uint64_t>(std::llround(rate))) + " ops/s"; };
+  auto ops_s = [](double rate) { return ops_per_s(rate) + " ops/s"; };
   std::string slos;
   for (const auto& x : c.slos) slos += (slos.empty() ? "" : ", ") + x;
   const CapacityStep* first_bad = nullptr;

@@ -6,13 +6,13 @@
 #include <cstdlib>
 #include <functional>
 #include <limits>
-#include <regex>
 #include <set>
 #include <sstream>
 
 #include "harness/reports/console.hpp"
 #include "harness/reports/format.hpp"
 #include "harness/reports/svg.hpp"
+#include "harness/reports/thresholds.hpp"
 #include "harness/reports/xml.hpp"
 #include "harness/scenarios/scenario.hpp"
 #include "harness/util/strcat.hpp"
@@ -360,14 +360,21 @@ struct LatencySlo {
   double ms = 0;
 };
 
+// The SLOs a latency line can show: a percentile held under a bound (the threshold grammar's p50/p90/p99/p999_ms
+// with < or <=, any scope).
 std::vector<LatencySlo> latency_slos(const std::vector<std::string>& slos) {
-  static const std::regex kSlo(
-      R"(^\s*(?:[^:]+:)?\s*(p50|p90|p99|p999)_ms\s*(<=|<)\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$)");
   std::vector<LatencySlo> out;
   for (const auto& s : slos) {
-    std::smatch m;
-    if (std::regex_match(s, m, kSlo))
-      out.push_back({s, m[1], std::strtod(m[3].str().c_str(), nullptr)});  // strtod: no throw on a subnormal
+    ThresholdSpec spec;
+    try {
+      spec = parse_threshold(s);
+    } catch (const std::invalid_argument&) {
+      continue;  // a report from elsewhere: not a line to draw
+    }
+    const bool percentile = spec.metric == "p50_ms" || spec.metric == "p90_ms" || spec.metric == "p99_ms" ||
+                            spec.metric == "p999_ms";
+    if (percentile && (spec.op == "<" || spec.op == "<=") && spec.number >= 0)
+      out.push_back({s, spec.metric.substr(0, spec.metric.size() - 3), spec.number});
   }
   return out;
 }
