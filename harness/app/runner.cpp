@@ -1,6 +1,7 @@
 #include "harness/app/runner.hpp"
 #include "harness/app/capacity.hpp"
 #include "harness/app/preflight.hpp"
+#include "harness/app/target_open.hpp"
 #include "harness/app/workload_file.hpp"
 #include "harness/reports/console.hpp"
 #include "harness/util/interrupt.hpp"
@@ -10,7 +11,6 @@
 #include <fstream>
 #include <iomanip>
 #include <ostream>
-#include <random>
 #include <sstream>
 
 #include "harness/app/local_cluster.hpp"
@@ -42,7 +42,6 @@ using transport::RedisFactory;
 using transport::SyncClient;
 using transport::TargetSession;
 using transport::glob_escape;
-using transport::open_standalone;
 
 std::string iso_now() {
   auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -54,13 +53,6 @@ std::string iso_now() {
 }
 
 namespace {
-
-std::string random_run_id() {
-  std::random_device rd;
-  std::ostringstream s;
-  s << std::hex << std::setw(8) << std::setfill('0') << (rd() & 0xFFFFFFFFu);
-  return s.str();
-}
 
 reports::LatencySummary summarize(const stats::Histogram& h) {
   reports::LatencySummary l;
@@ -248,27 +240,6 @@ void fill_config(reports::Config& c, const RunConfig& cfg, const std::string& pr
     c.duration_s = std::chrono::duration<double>(cfg.capacity->step_duration).count();
     c.warmup_s = std::chrono::duration<double>(cfg.capacity->step_warmup).count();
   }
-}
-
-// One TLS context for the run, on every rediss:// seed (cluster nodes inherit it from their seed). Throws
-// UsageError for a bad --tls-* file, for --tls-* flags without a rediss:// target, and for seeds that mix
-// redis:// and rediss://.
-void attach_tls(std::vector<net::RedisUrl>& seeds, const net::TlsOptions& options) {
-  const auto tls = std::count_if(seeds.begin(), seeds.end(), [](const net::RedisUrl& u) { return u.tls; });
-  if (tls == 0) {
-    if (options.any_given())
-      throw UsageError("--tls-* options need a TLS target: write it as rediss://host:port");
-    return;
-  }
-  if (static_cast<std::size_t>(tls) != seeds.size())
-    throw UsageError("--target: some seeds are rediss:// and some redis://: a cluster speaks one of them");
-  std::shared_ptr<net::TlsContext> ctx;
-  try {
-    ctx = std::make_shared<net::TlsContext>(options);
-  } catch (const net::TlsSetupError& e) {
-    throw UsageError(e.what());
-  }
-  for (auto& s : seeds) s.tls_context = ctx;
 }
 
 std::vector<std::pair<std::string, std::string>> jobs_of(const std::vector<Job>& jobs) {
@@ -823,12 +794,9 @@ reports::Report execute(const RunConfig& cfg, std::ostream& log, const MergeInpu
     attach_tls(seeds, cfg.tls);
   }
   const bool embedded = server || local_cluster;
-  const bool cluster_mode =
-      local_cluster || cfg.cluster || (!server && transport::cluster_enabled(seeds, cfg.timeouts));
+  const bool cluster_mode = local_cluster || (!server && is_cluster(seeds, cfg.cluster, cfg.timeouts));
   if (cluster_mode) refuse_cross_slot();
-  std::unique_ptr<TargetSession> target = cluster_mode
-                                              ? transport::open_cluster(seeds, cfg.timeouts, embedded)
-                                              : open_standalone(seeds.front(), cfg.timeouts, embedded);
+  std::unique_ptr<TargetSession> target = open_target(seeds, cluster_mode, cfg.timeouts, embedded);
   report.target = target->describe();
   report.target.tls = seeds.front().tls;
   report.target.tls_verified = report.target.tls && !cfg.tls.insecure;

@@ -200,6 +200,14 @@ void ClusterSession::load_script(const scripts::Script& s) {
   }
 }
 
+void ClusterSession::each_master(const std::function<void(SyncClient&, const std::string&)>& f) {
+  admin_.refresh();
+  for (const NodeAddr& m : admin_.map().masters()) {
+    OnNode node(admin_, m);
+    f(node, m.to_string());
+  }
+}
+
 PrefixScan ClusterSession::scan_prefix(const std::string& prefix) {
   admin_.refresh();
   PrefixScan total;

@@ -54,6 +54,7 @@ class ClusterSession final : public TargetSession {
   void load_script(const scripts::Script& s) override;         // on every master
   PrefixScan scan_prefix(const std::string& prefix) override;  // on every master
   CleanupResult cleanup(const std::string& prefix) override;   // SCAN + UNLINK on every master
+  void each_master(const std::function<void(SyncClient&, const std::string&)>& f) override;
   // mode "cluster", nodes = the current masters, failover_detected = failover_detected().
   reports::Target describe() override;
 

@@ -166,6 +166,9 @@ class StandaloneSession final : public TargetSession {
   CleanupResult cleanup(const std::string& prefix) override {
     return unlink_prefix_on(admin_, prefix, false);
   }
+  void each_master(const std::function<void(SyncClient&, const std::string&)>& f) override {
+    f(admin_, url_.display());
+  }
 
   reports::Target describe() override {
     reports::Target t;

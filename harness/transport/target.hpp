@@ -1,6 +1,7 @@
 // What a run needs from its target, standalone or cluster: an admin client for setup and read-back, a factory
 // for the clients' transports, scripts loaded on every master, cleanup of the run's keys on every master.
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,6 +46,8 @@ class TargetSession {
   // SCAN + UNLINK of every key under the prefix on every master, then a SCAN to see what is left.
   virtual CleanupResult cleanup(const std::string& prefix) = 0;
   virtual reports::Target describe() = 0;
+  // Calls `f` with a client of every master and its address (refreshed first on a cluster).
+  virtual void each_master(const std::function<void(SyncClient&, const std::string& where)>& f) = 0;
 
   // What only a cluster has; a standalone Redis answers the defaults (no failover, no per-node split).
   // The masters changed since the session opened (a replica was promoted), or one is flagged failing now.
