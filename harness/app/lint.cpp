@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "harness/app/redis_server.hpp"
+#include "harness/app/target_open.hpp"
 #include "harness/engine/rng.hpp"
 #include "harness/scenarios/templates.hpp"
 #include "harness/transport/script.hpp"
@@ -19,6 +21,8 @@
 #include "harness/util/strcat.hpp"
 
 namespace lh::app {
+
+using scenarios::TemplateSet;
 
 namespace {
 
@@ -500,6 +504,258 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, k == 0 ? 0 : k - 1)];
 }
 
+// One call after another of the script, its keys and args from the templates (the same seed, so the private
+// server and the target see the same sequence; ${now_ms} is the wall clock).
+struct Caller {
+  TemplateSet templates;
+  std::string command, name;  // EVALSHA sha1, or FCALL function
+  engine::Rng rng{42};
+  uint64_t seq = 0;
+  std::vector<std::string> keys, args, scratch;
+
+  std::vector<std::string> next() {
+    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    scenarios::TemplateContext tc{0, seq++, &rng, now.count()};
+    templates.expand(tc, keys, args, scratch);
+    std::vector<std::string> argv = {command, name, std::to_string(keys.size())};
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+  // Where the call goes in a cluster (and where its counters are read): its first key's node.
+  std::string route() const { return keys.empty() ? std::string() : keys.front(); }
+};
+
+// cmdstat_<command>'s calls and usec in an INFO commandstats text (zeros when it never ran).
+struct CallStat {
+  int64_t calls = 0, usec = 0;
+};
+CallStat call_stat(std::string_view text, const std::string& command) {
+  CallStat out;
+  const auto at = text.find("cmdstat_" + command + ":");
+  if (at == std::string_view::npos) return out;
+  const std::string_view line = text.substr(at, text.find('\n', at) - at);
+  auto field = [&](std::string_view name) -> int64_t {
+    const auto f = line.find(name);
+    return f == std::string_view::npos ? 0
+                                       : std::atoll(std::string(line.substr(f + name.size(), 20)).c_str());
+  };
+  out.calls = field(":calls=");
+  out.usec = field(",usec=");
+  return out;
+}
+
+// Times `calls` calls by the server's own accounting: MULTI, INFO commandstats, the call, INFO commandstats,
+// EXEC on the call's node. The transaction lets no other client's command in between, so the difference of
+// cmdstat_evalsha (or _fcall) is this call's alone, on a busy shared server too; a transaction whose counters
+// moved by other than one call (it lost its connection, a slot moved) is left out (`discarded`), at most 5x
+// `calls` tries. Stops at the first error reply of the call (`error`), or when the transaction or INFO is
+// refused (`refused`, e.g. an ACL user without INFO).
+LintTiming time_calls(transport::SyncClient& c, Caller& caller, int calls, std::string& error,
+                      std::string& refused, uint64_t& ran) {
+  const std::string command = caller.command == "FCALL" ? "fcall" : "evalsha";
+  auto text = [](const redisReply* e) {
+    return e && (e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS)
+               ? std::string_view(e->str, e->len)
+               : std::string_view();
+  };
+  std::vector<double> ms;
+  LintTiming tm;
+  for (int attempt = 0; attempt < 5 * calls && static_cast<int>(ms.size()) < calls; ++attempt) {
+    const std::vector<std::string> argv = caller.next();
+    const std::string route = caller.route();
+    net::Reply multi = c.command({"MULTI"}, route);
+    if (multi.is_error()) {
+      refused = cat("MULTI: ", multi.error_message());
+      break;
+    }
+    const net::Reply queued[3] = {c.command({"INFO", "commandstats"}, route), c.command(argv, route),
+                                  c.command({"INFO", "commandstats"}, route)};
+    if (queued[0].is_error() || queued[1].is_error() || queued[2].is_error()) {
+      (void)c.command({"DISCARD"}, route);
+      if (queued[1].is_error()) error = std::string(queued[1].error_message());
+      else
+        refused = cat("INFO commandstats: ", (queued[0].is_error() ? queued[0] : queued[2]).error_message());
+      break;
+    }
+    const net::Reply exec = c.command({"EXEC"}, route);
+    if (exec.is_error() || exec.elements() != 3) {
+      ++tm.discarded;
+      continue;
+    }
+    if (exec.element(1)->type == REDIS_REPLY_ERROR) {
+      error.assign(exec.element(1)->str, exec.element(1)->len);
+      break;
+    }
+    ++ran;
+    const CallStat before = call_stat(text(exec.element(0)), command);
+    const CallStat after = call_stat(text(exec.element(2)), command);
+    if (after.calls - before.calls == 1) ms.push_back(static_cast<double>(after.usec - before.usec) / 1000.0);
+    else ++tm.discarded;
+  }
+  tm.calls = ms.size();
+  if (!ms.empty()) {
+    tm.p50_ms = percentile(ms, 50);
+    tm.p99_ms = percentile(ms, 99);
+    tm.max_ms = *std::max_element(ms.begin(), ms.end());
+  }
+  return tm;
+}
+
+// FUNCTION LIST LIBRARYNAME ... WITHCODE on one node: the code of the library named `library`, or nothing
+// when the node has none of that name (the pattern is a glob: the exact name is picked from the answers).
+std::optional<std::string> library_code(transport::SyncClient& node, const std::string& library,
+                                        const std::string& where) {
+  net::Reply r = node.command({"FUNCTION", "LIST", "LIBRARYNAME", library, "WITHCODE"});
+  if (r.is_error())
+    throw TargetError(cat("lint --target: FUNCTION LIST refused at ", where, ": ", r.error_message()));
+  auto text = [](const redisReply* e) {
+    return e && (e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS) ? std::string(e->str, e->len)
+                                                                                 : std::string();
+  };
+  for (std::size_t i = 0; i < r.elements(); ++i) {
+    const redisReply* lib = r.element(i);
+    if (lib->type != REDIS_REPLY_ARRAY) continue;
+    std::string name, code;
+    for (std::size_t j = 0; j + 1 < lib->elements; j += 2) {
+      const std::string field = text(lib->element[j]);
+      if (field == "library_name") name = text(lib->element[j + 1]);
+      else if (field == "library_code") code = text(lib->element[j + 1]);
+    }
+    if (name == library) return code;
+  }
+  return std::nullopt;
+}
+
+// The script on the user's Redis: a fresh lh:<run-id>: prefix verified empty, the keys under it, the calls
+// timed, the prefix cleaned and a library this loaded deleted again. Only after the private server saw every
+// key the script touched among those it was given (`not_run` otherwise says why it is not run).
+LintTarget lint_on_target(const LintOptions& o, const scripts::Script& script, bool library,
+                          const std::string& not_run, bool cross_slot) {
+  LintTarget t;
+  std::vector<net::RedisUrl> seeds;
+  for (const auto& u : o.targets) seeds.push_back(net::parse_redis_url(u));
+  attach_tls(seeds, o.tls);
+  for (const auto& u : seeds) t.nodes.push_back(u.redacted());
+  if (!not_run.empty()) {
+    t.not_run = not_run;
+    return t;
+  }
+  const bool cluster = is_cluster(seeds, o.cluster, o.timeouts);
+  t.mode = cluster ? "cluster" : "standalone";
+  if (cluster && cross_slot) {
+    t.not_run = "the keys of one call hash to different slots (above): the cluster would refuse every call";
+    return t;
+  }
+  std::unique_ptr<transport::TargetSession> session = open_target(seeds, cluster, o.timeouts, false);
+  t.nodes = session->describe().nodes;
+  t.key_prefix = "lh:" + random_run_id() + ":";
+  const transport::PrefixScan found = session->scan_prefix(t.key_prefix);
+  if (!found.refused.empty())
+    t.warnings.push_back(cat("could not verify that no key uses the run prefix '", t.key_prefix,
+                             "': SCAN refused: ", found.refused, "; the random prefix is assumed unused"));
+  else if (found.keys > 0)
+    throw UsageError(cat("lint --target: the run prefix '", t.key_prefix, "' already has keys (e.g. '",
+                         found.example, "'): lint again for another random prefix"));
+
+  Caller caller;
+  try {
+    caller.templates = TemplateSet::compile(o.keys, o.args, t.key_prefix);
+  } catch (const scenarios::TemplateError& e) {
+    throw UsageError(e.what());
+  }
+  caller.command = library ? "FCALL" : "EVALSHA";
+  caller.name = library ? o.fcall : script.sha1;
+
+  std::vector<std::string> loaded_on;  // the masters where this loaded the library (and deletes it again)
+  auto clean = [&] {
+    try {
+      const transport::CleanupResult cr = session->cleanup(t.key_prefix);
+      if (cr.left != 0)
+        t.warnings.push_back(cat(cr.left < 0 ? std::string("an unknown number of") : std::to_string(cr.left),
+                                 " keys are left under '", t.key_prefix, "': ", cr.reason,
+                                 " (delete them with: redis-cli --scan --pattern '",
+                                 transport::glob_escape(t.key_prefix), "*' | xargs redis-cli unlink)"));
+      if (!loaded_on.empty())
+        session->each_master([&](transport::SyncClient& node, const std::string& where) {
+          if (std::find(loaded_on.begin(), loaded_on.end(), where) == loaded_on.end()) return;
+          net::Reply d = node.command({"FUNCTION", "DELETE", script.library});
+          if (d.is_error())
+            t.warnings.push_back(cat("the library '", script.library, "' lint loaded stays at ", where, ": ",
+                                     d.error_message()));
+        });
+    } catch (const std::exception& e) {
+      t.warnings.push_back(cat("cleanup on the target failed: ", e.what()));
+    }
+  };
+  try {
+    if (library) {
+      // A library of the same name is the user's: used when it is this very code, never replaced.
+      session->each_master([&](transport::SyncClient& node, const std::string& where) {
+        if (const auto code = library_code(node, script.library, where)) {
+          auto trimmed = [](std::string_view v) {  // redis-cli "$(cat lib.lua)" drops the last newline
+            while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+            return v;
+          };
+          if (trimmed(*code) != trimmed(script.body))
+            throw TargetError(cat("lint --target: ", where, " already has a library '", script.library,
+                                  "' with other code: lint does not replace a library it did not load (lint "
+                                  "a copy under another #!lua name=, or where the library is this file)"));
+          return;
+        }
+        net::Reply r = node.command({"FUNCTION", "LOAD", script.body});
+        if (r.is_error())
+          throw TargetError(cat("lint --target: FUNCTION LOAD at ", where, ": ", r.error_message()));
+        loaded_on.push_back(where);
+      });
+    } else {
+      session->load_script(script);
+    }
+    std::string error, refused;
+    LintTiming tm = time_calls(session->admin(), caller, o.calls, error, refused, t.calls_run);
+    if (!refused.empty()) {
+      // Not timed there (no INFO or MULTI for this user), but run there all the same: what the target
+      // refuses of the script itself is still found.
+      t.timing_refused = refused;
+      for (int i = 0; i < o.calls && error.empty(); ++i) {
+        const std::vector<std::string> argv = caller.next();
+        const net::Reply reply = session->admin().command(argv, caller.route());
+        if (reply.is_error()) error = std::string(reply.error_message());
+        else ++t.calls_run;
+      }
+    } else {
+      t.timing = tm;
+    }
+    if (!error.empty())
+      throw TargetError(
+          cat("lint --target: the target refused the call (it ran on the private server): ", error));
+  } catch (const ExitError& e) {
+    clean();
+    std::string msg = e.what();
+    for (const auto& w : t.warnings) msg += "; " + w;
+    throw ExitError(e.exit_code, msg);
+  } catch (const std::runtime_error& e) {  // the target lost mid-way
+    clean();
+    throw TargetError(cat("lint --target: ", e.what()));
+  } catch (...) {
+    clean();
+    throw;
+  }
+  clean();
+  return t;
+}
+
+std::string timing_text(const LintTiming& tm) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "p50 %.3f ms, p99 %.3f ms, max %.3f ms (%llu calls", tm.p50_ms, tm.p99_ms,
+                tm.max_ms, static_cast<unsigned long long>(tm.calls));
+  std::string out = buf;
+  if (tm.discarded > 0)
+    out += cat("; ", tm.discarded, " more left out: their transaction did not count exactly one call");
+  return out + ")";
+}
+
 }  // namespace
 
 LintReport run_lint(const LintOptions& o) {
@@ -524,13 +780,16 @@ LintReport run_lint(const LintOptions& o) {
   for (auto& f : lint_static(body, o.keys.size(), o.args.size()))
     if (!library || (f.rule != "keys-count" && f.rule != "args-count")) r.findings.push_back(std::move(f));
 
-  const std::string prefix = "lh:lint:";
-  scenarios::TemplateSet templates;
+  Caller caller;
   try {
-    templates = scenarios::TemplateSet::compile(o.keys, o.args, prefix);
+    caller.templates = TemplateSet::compile(o.keys, o.args, "lh:lint:");
   } catch (const scenarios::TemplateError& e) {
     throw UsageError(e.what());
   }
+  const scripts::Script script =
+      library ? scripts::make_function(o.path, body, o.fcall) : scripts::make_script(o.path, body);
+  caller.command = library ? "FCALL" : "EVALSHA";
+  caller.name = library ? o.fcall : script.sha1;
 
   std::unique_ptr<RedisServer> server;
   try {
@@ -538,8 +797,9 @@ LintReport run_lint(const LintOptions& o) {
   } catch (const EmbeddedError& e) {
     throw TargetError(std::string("lint: could not start a private redis-server: ") + e.what());
   }
-  Redis admin(server->port()), monitor(server->port());
-  const scripts::Script script = scripts::make_script(o.path, body);
+  Redis admin(server->port());
+  auto monitor =
+      std::make_unique<Redis>(server->port());  // closed before the timing: MONITOR costs each call
   {
     ReplyPtr load(library ? admin.command({"FUNCTION", "LOAD", "REPLACE", body})
                           : admin.command({"SCRIPT", "LOAD", body}));
@@ -548,30 +808,16 @@ LintReport run_lint(const LintOptions& o) {
       throw UsageError("lint: " + o.path + ": Redis rejects the " + (library ? "library: " : "script: ") +
                        std::string(load->str, load->len));
   }
-  const std::string call_command = library ? "FCALL" : "EVALSHA";
-  engine::Rng rng(42);
-  std::vector<std::string> keys, args, scratch;
-  uint64_t seq = 0;
-  auto one_call = [&](std::vector<std::string>* call_keys) {
-    scenarios::TemplateContext tc{0, seq++, &rng, 0};
-    templates.expand(tc, keys, args, scratch);
-    std::vector<std::string> argv = {call_command, library ? o.fcall : script.sha1,
-                                     std::to_string(keys.size())};
-    argv.insert(argv.end(), keys.begin(), keys.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    if (call_keys) *call_keys = keys;
-    return ReplyPtr(admin.command(argv));
-  };
 
   // Which keys each call touches: MONITOR shows every command a script sends, and COMMAND GETKEYS which of
   // its arguments are keys. A few calls, each checked against its own KEYS.
-  const ReplyPtr monitoring(monitor.command({"MONITOR"}));
+  const ReplyPtr monitoring(monitor->command({"MONITOR"}));
   std::vector<std::vector<std::string>> given;
   std::string first_error;
   constexpr int kTracked = 20;
   for (int i = 0; i < kTracked; ++i) {
-    given.emplace_back();
-    ReplyPtr rep = one_call(&given.back());
+    ReplyPtr rep(admin.command(caller.next()));
+    given.push_back(caller.keys);
     if (rep && rep->type == REDIS_REPLY_ERROR && first_error.empty()) first_error.assign(rep->str, rep->len);
   }
   const ReplyPtr marked(admin.command({"ECHO", "lh-lint-end"}));  // MONITOR's last line of this phase
@@ -579,7 +825,7 @@ LintReport run_lint(const LintOptions& o) {
   int call = -1;
   for (;;) {
     void* raw = nullptr;
-    if (redisGetReply(monitor.c, &raw) != REDIS_OK || !raw) break;
+    if (redisGetReply(monitor->c, &raw) != REDIS_OK || !raw) break;
     ReplyPtr line(static_cast<redisReply*>(raw));
     if (line->type != REDIS_REPLY_STATUS && line->type != REDIS_REPLY_STRING) continue;
     const auto [who, argv] = parse_monitor(std::string_view(line->str, line->len));
@@ -587,7 +833,7 @@ LintReport run_lint(const LintOptions& o) {
     const std::string cmd = upper(argv[0]);
     if (who != "lua") {
       if (cmd == "ECHO" && argv.size() > 1 && argv[1] == "lh-lint-end") break;
-      if (cmd == call_command) ++call;
+      if (cmd == caller.command) ++call;
       continue;
     }
     if (call < 0 || call >= static_cast<int>(given.size())) continue;
@@ -629,41 +875,56 @@ LintReport run_lint(const LintOptions& o) {
                           cat("the script failed when run with the given keys and args: ", first_error),
                           "fix the script, or give the --key/--arg it expects"});
 
-  // The server time of each call, by the server's own accounting: cmdstat_evalsha's usec, read after each
-  // call (the slowlog would also hold every command the script sends, and overflow for a busy script).
-  Redis timed(server->port());
-  auto evalsha_usec = [&]() -> int64_t {
-    ReplyPtr info(timed.command({"INFO", "commandstats"}));
-    if (!info || info->type != REDIS_REPLY_STRING) return -1;
-    const std::string_view text(info->str, info->len);
-    const auto at = text.find(library ? "cmdstat_fcall:" : "cmdstat_evalsha:");
-    if (at == std::string_view::npos) return 0;
-    const auto u = text.find("usec=", at);
-    return u == std::string_view::npos ? -1 : std::atoll(std::string(text.substr(u + 5, 20)).c_str());
-  };
-  std::vector<double> ms;
-  int64_t before = evalsha_usec();
-  for (int i = 0; i < o.calls && before >= 0; ++i) {
-    one_call(nullptr);
-    const int64_t after = evalsha_usec();
-    if (after < 0) break;
-    ms.push_back(static_cast<double>(after - before) / 1000.0);
-    before = after;
+  // The server time of each call, by the server's own accounting (the slowlog would also hold every command
+  // the script sends, and overflow for a busy script).
+  monitor.reset();
+  {
+    net::RedisUrl url;
+    url.host = server->host();
+    url.port = server->port();
+    auto session = transport::open_standalone(url, o.timeouts, true);
+    std::string error, refused;
+    uint64_t ran = 0;
+    LintTiming tm = time_calls(session->admin(), caller, o.calls, error, refused, ran);
+    if (tm.calls > 0) r.timing = tm;
   }
-  if (!ms.empty()) {
-    LintTiming tm;
-    tm.calls = ms.size();
-    tm.p50_ms = percentile(ms, 50);
-    tm.p99_ms = percentile(ms, 99);
-    tm.max_ms = *std::max_element(ms.begin(), ms.end());
-    r.timing = tm;
+
+  // The user's Redis: only when the private server saw the script touch no key it was not given.
+  if (!o.targets.empty()) {
+    std::string not_run;
+    if (!undeclared.empty())
+      not_run =
+          "the script touched keys it was not given (above): on the target it could write a key that is "
+          "not the run's";
+    else if (!first_error.empty()) not_run = "the script failed on the private server (above)";
+    r.target = lint_on_target(o, script, library, not_run, !cross.empty());
+    if (!r.target->not_run.empty())
+      r.findings.push_back({"info", 0, "target-not-run", cat("not run on --target: ", r.target->not_run),
+                            "fix the errors above, then lint again with --target"});
+  }
+
+  // Blocking: judged on the target's time when it was measured there, else on the private server's.
+  const bool on_target = r.target && r.target->timing && r.target->timing->calls > 0;
+  if (r.target && !r.target->timing_refused.empty())
+    r.findings.push_back(
+        {"warning", 0, "target-timing",
+         cat("the target's server time per call was not measured: ", r.target->timing_refused),
+         "grant the user MULTI and INFO (or lint where it may); the budget was judged on the "
+         "private server's time"});
+  if (r.target && r.target->timing && r.target->timing->calls == 0)
+    r.findings.push_back({"warning", 0, "target-timing",
+                          cat("the target's server time per call could not be measured: none of ",
+                              r.target->timing->discarded, " transactions counted exactly one call"),
+                          "lint again; the budget was judged on the private server's time"});
+  if (const LintTiming* tm = on_target ? &*r.target->timing : r.timing ? &*r.timing : nullptr) {
     const double budget_ms = static_cast<double>(o.budget.count()) / 1000.0;
-    if (tm.p99_ms > budget_ms) {
-      char buf[160];
+    if (tm->p99_ms > budget_ms) {
+      char buf[200];
       std::snprintf(buf, sizeof buf,
-                    "blocks the server for %.1f ms per call (p99 of %llu calls; p50 %.1f ms): "
+                    "blocks the server for %.1f ms per call (p99 of %llu calls on %s; p50 %.1f ms): "
                     "every other client waits, above --budget %.3g ms",
-                    tm.p99_ms, static_cast<unsigned long long>(tm.calls), tm.p50_ms, budget_ms);
+                    tm->p99_ms, static_cast<unsigned long long>(tm->calls),
+                    on_target ? "the target" : "a private redis-server", tm->p50_ms, budget_ms);
       r.findings.push_back(
           {"error", 0, "blocking", buf,
            "do less per call (bound its loops and reads), or split the work over several calls"});
@@ -684,11 +945,23 @@ nlohmann::json lint_json(const LintReport& r) {
     findings.push_back(j);
   }
   nlohmann::json out = {{"file", r.file}, {"findings", findings}, {"exit_code", r.exit_code}};
-  if (r.timing)
-    out["timing"] = {{"calls", r.timing->calls},
-                     {"p50_ms", r.timing->p50_ms},
-                     {"p99_ms", r.timing->p99_ms},
-                     {"max_ms", r.timing->max_ms}};
+  auto timing = [](const LintTiming& t) {
+    nlohmann::json j = {{"calls", t.calls}, {"p50_ms", t.p50_ms}, {"p99_ms", t.p99_ms}, {"max_ms", t.max_ms}};
+    if (t.discarded > 0) j["discarded"] = t.discarded;
+    return j;
+  };
+  if (r.timing) out["timing"] = timing(*r.timing);
+  if (r.target) {
+    nlohmann::json t = {{"nodes", r.target->nodes}};
+    if (!r.target->mode.empty()) t["mode"] = r.target->mode;
+    if (!r.target->key_prefix.empty()) t["key_prefix"] = r.target->key_prefix;
+    if (!r.target->not_run.empty()) t["not_run"] = r.target->not_run;
+    if (r.target->timing) t["timing"] = timing(*r.target->timing);
+    if (!r.target->timing_refused.empty()) t["timing_refused"] = r.target->timing_refused;
+    if (r.target->not_run.empty()) t["calls_run"] = r.target->calls_run;
+    if (!r.target->warnings.empty()) t["warnings"] = r.target->warnings;
+    out["target"] = t;
+  }
   return out;
 }
 
@@ -699,13 +972,15 @@ std::string lint_text(const LintReport& r) {
     if (f.line > 0) s << ":" << f.line;
     s << ": " << f.severity << ": " << f.message << " [" << f.rule << "]\n  fix: " << f.fix << "\n";
   }
-  if (r.timing) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf,
-                  "server time per call: p50 %.3f ms, p99 %.3f ms, max %.3f ms (%llu calls)\n",
-                  r.timing->p50_ms, r.timing->p99_ms, r.timing->max_ms,
-                  static_cast<unsigned long long>(r.timing->calls));
-    s << buf;
+  if (r.timing) s << "server time per call: " << timing_text(*r.timing) << "\n";
+  if (r.target) {
+    for (const auto& w : r.target->warnings) s << "warning: --target: " << w << "\n";
+    std::string nodes;
+    for (const auto& n : r.target->nodes) nodes += (nodes.empty() ? "" : ", ") + n;
+    if (r.target->timing && r.target->timing->calls > 0)
+      s << "server time per call on the target (" << nodes << "): " << timing_text(*r.target->timing) << "\n";
+    else if (r.target->not_run.empty())
+      s << "ran " << r.target->calls_run << " calls on the target (" << nodes << "), not timed\n";
   }
   const auto n = [&](const char* sev) {
     return std::count_if(r.findings.begin(), r.findings.end(),

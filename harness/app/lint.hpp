@@ -13,6 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/net/connection.hpp"
+#include "harness/net/tls.hpp"
+
 namespace lh::app {
 
 struct LintFinding {
@@ -29,7 +32,10 @@ std::vector<LintFinding> lint_static(std::string_view body, std::size_t keys_giv
 
 struct LintTiming {
   uint64_t calls = 0;
-  double p50_ms = 0, p99_ms = 0, max_ms = 0;  // the server's own accounting (SLOWLOG) per call
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;  // the server's own accounting (INFO commandstats) per call
+  // Calls left out: their MULTI/INFO/call/INFO/EXEC did not count exactly one call (a lost connection, a
+  // moved slot).
+  uint64_t discarded = 0;
 };
 
 struct LintOptions {
@@ -39,17 +45,37 @@ struct LintOptions {
   std::string redis_server;                // --redis-server
   std::string fcall;                       // a Functions library (#!lua name=...): the function to run
   int calls = 200;                         // timed calls
+  // --target: the user's Redis (cluster seeds when several), run on after the private server found nothing
+  // that could write outside the run prefix.
+  std::vector<std::string> targets;
+  bool cluster = false;  // --cluster
+  net::TlsOptions tls;
+  net::Timeouts timeouts;
+};
+
+// What the run on --target did.
+struct LintTarget {
+  std::string mode;                   // standalone | cluster
+  std::vector<std::string> nodes;     // masters, passwords masked
+  std::string key_prefix;             // lh:<run-id>: (verified empty, cleaned after)
+  std::string not_run;                // why the script was not run there (empty when it was)
+  std::optional<LintTiming> timing;   // absent when not run, or the timing was refused
+  std::string timing_refused;         // why: INFO commandstats or MULTI refused (e.g. NOPERM)
+  uint64_t calls_run = 0;             // calls the target answered without an error
+  std::vector<std::string> warnings;  // SCAN or INFO refused, keys left after cleanup
 };
 
 struct LintReport {
   std::string file;
   std::vector<LintFinding> findings;  // static first, then the run's
-  std::optional<LintTiming> timing;   // absent when the script could not run
+  std::optional<LintTiming> timing;   // on the private server; absent when the script could not run
+  std::optional<LintTarget> target;   // with --target
   int exit_code = 0;                  // 0 clean (info/warnings only), 1 errors
 };
 
-// Reads, checks and runs the script on a private redis-server. Throws UsageError (exit 2) for an unreadable
-// file or a script Redis rejects, TargetError (3) when no redis-server can be started.
+// Reads, checks and runs the script on a private redis-server, then (--target) on the user's Redis under a
+// fresh run prefix. Throws UsageError (exit 2) for an unreadable file or a script Redis rejects, TargetError
+// (3) when no redis-server can be started or the target cannot be reached or refuses the calls.
 LintReport run_lint(const LintOptions& o);
 
 nlohmann::json lint_json(const LintReport& r);

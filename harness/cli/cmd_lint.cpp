@@ -1,4 +1,5 @@
-// `lua-harness lint SCRIPT.lua [--key T]... [--arg T]... [--budget D] [--format text|github] [--report F]`:
+// `lua-harness lint SCRIPT.lua [--key T]... [--arg T]... [--budget D] [--format text|github] [--report F]
+// [--target URL]`:
 // the seed's common mistakes, read from the script and found by running it on a private redis-server.
 // Exit 0 clean (notes and warnings only), 1 with errors, 2 for bad usage, an unreadable file or a script Redis
 // rejects, 3 when no redis-server can be started.
@@ -20,7 +21,10 @@ the fix in one sentence. It reads the script (literal key names, what Redis's sa
 commands, unbounded loops around redis.call, writes MULTI/EXEC would do, KEYS/ARGV against the --key/--arg
 given), then runs it on a private redis-server with the --key/--arg templates: every key a call touches
 but did not pass in KEYS, keys of one call in different cluster slots, and the server time a call blocks
-every other client for (SLOWLOG, above --budget: an error).
+every other client for (INFO commandstats, above --budget: an error). With --target it then runs on your
+Redis too, under a fresh lh:<run-id>: prefix it verified empty and cleans after: the blocking time is
+measured there (calls another client's call overlapped are left out), and a library it loads there is
+deleted again (one of the same name with other code is never replaced).
 Exit 0 clean (notes and warnings only), 1 with errors, 2 for an unreadable or invalid script.
 
 examples:
@@ -28,13 +32,14 @@ examples:
   lua-harness lint my_script.lua --key k --arg 1 --format github       # annotations in a pull request
   lua-harness lint my_script.lua --key k --budget 5ms --report lint.json
   lua-harness lint mylib.lua --fcall my_incr --key 'counter:${rand:1-50}'   # a Functions library
+  lua-harness lint my_script.lua --key k --target redis://lint:secret@staging:6379 --budget 2ms
 )";
 
 }  // namespace
 
 int cmd_lint(int argc, char** argv) {
   app::LintOptions o;
-  std::string budget = "1ms", format = "text", report;
+  std::string budget = "1ms", format = "text", report, connect_timeout = "2s", reply_timeout = "5s";
   std::vector<std::string> files;
   po::options_description d("lua-harness lint SCRIPT.lua [options]");
   // clang-format off
@@ -47,7 +52,18 @@ int cmd_lint(int argc, char** argv) {
     ("format", po::value(&format), "text (default) or github (workflow annotations on the script's lines)")
     ("report", po::value(&report), "write the findings as JSON to FILE ('-' = stdout)")
     ("fcall", po::value(&o.fcall), "a Functions library (#!lua name=...): the function to run")
-    ("redis-server", po::value(&o.redis_server), "redis-server binary (default: PATH)");
+    ("redis-server", po::value(&o.redis_server), "redis-server binary (default: PATH)")
+    ("target", po::value(&o.targets)->composing(),
+     "also run it on this Redis (redis:// or rediss:// URL; repeat for cluster seeds), under a fresh "
+     "lh:<run-id>: prefix, after the private server saw it touch only the keys given")
+    ("cluster", po::bool_switch(&o.cluster), "force cluster mode for --target (normally detected)")
+    ("tls-ca", po::value(&o.tls.ca_file)->value_name("FILE"), "rediss://: the CA certificates (PEM)")
+    ("tls-cert", po::value(&o.tls.cert_file)->value_name("FILE"), "rediss://: client certificate (PEM)")
+    ("tls-key", po::value(&o.tls.key_file)->value_name("FILE"), "rediss://: the private key of --tls-cert")
+    ("tls-sni", po::value(&o.tls.sni)->value_name("NAME"), "rediss://: the server name to send and verify")
+    ("tls-insecure", po::bool_switch(&o.tls.insecure), "rediss://: verify neither the certificate nor the name")
+    ("connect-timeout", po::value(&connect_timeout), "--target: connect timeout (default 2s)")
+    ("reply-timeout", po::value(&reply_timeout), "--target: reply timeout (default 5s)");
   // clang-format on
   po::variables_map vm;
   try {
@@ -66,8 +82,23 @@ int cmd_lint(int argc, char** argv) {
   if (o.calls < 1 || o.calls > 100000) throw UsageError("--calls: expected a number from 1 to 100000");
   o.budget = parse_duration("--budget", budget);
   if (o.budget.count() <= 0) throw UsageError("--budget: must be more than 0");
+  auto timeout = [](const char* flag, const std::string& text) {
+    const auto d = std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration(flag, text));
+    if (d.count() <= 0) throw UsageError(std::string(flag) + ": must be at least 1ms");
+    return d;
+  };
+  o.timeouts.connect = timeout("--connect-timeout", connect_timeout);
+  o.timeouts.reply = timeout("--reply-timeout", reply_timeout);
+  if (o.targets.empty() && (o.cluster || o.tls.any_given()))
+    throw UsageError(std::string(o.cluster ? "--cluster" : "--tls-*") + ": only with --target");
   o.path = files.front();
-  const app::LintReport r = app::run_lint(o);
+  app::LintReport r;
+  try {
+    r = app::run_lint(o);
+  } catch (const Interrupted&) {
+    std::cerr << "lua-harness: lint interrupted\n";
+    return kExitInterrupted;
+  }
   std::ostream& human = report == "-" ? std::cerr : std::cout;
   human << (format == "github" ? app::lint_github(r) : app::lint_text(r));
   if (!report.empty()) {
