@@ -115,6 +115,43 @@ TEST_F(FunctionsCli, EveryScenariosFunctionVariantIsCheckedAndCallsFcallOnly) {
             std::string::npos);
 }
 
+TEST_F(FunctionsCli, OnAClusterEveryMasterHoldsTheLibraryAndOneFlushedMidRunLoadsItAgain) {
+  auto c = lh::test::start_cluster(3, 0);
+  const auto masters = c->master_addresses();
+  ASSERT_EQ(masters.size(), 3u);
+  auto port_of = [](const std::string& a) { return std::stoi(a.substr(a.rfind(':') + 1)); };
+  const int flushed = port_of(masters[1]);
+  auto r =
+      run_harness({"run", "--target", "redis://" + c->seed_addresses().front(), "--function", file("lib.lua"),
+                   "--fcall", "lh_incr", "--key", "c:${rand:1-300}", "--duration", "3s", "--clients", "8",
+                   "--key-prefix", "fc:", "--keep-keys", "--quiet", "--report", file("r.json")},
+                  std::chrono::seconds(90), [&](pid_t) {
+                    ASSERT_TRUE(poll_until([&] { return lh::test::command_calls(flushed, "fcall") > 50; },
+                                           std::chrono::seconds(20)));
+                    EXPECT_EQ(redis_cmd(flushed, {"FUNCTION", "FLUSH"}), "OK");
+                  });
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = json::parse(read_text(file("r.json")));
+  EXPECT_EQ(j["target"]["mode"], "cluster");
+  const json& res = j["results"][0];
+  EXPECT_GE(res["errors"]["noscript"].get<uint64_t>(), 1u);
+  EXPECT_EQ(res["ops"]["failed"], 0);
+  EXPECT_EQ(res["ops"]["indeterminate"], 0);
+  // Each master ran its keys' FCALLs and holds the library again; Redis's counters sum to the ops.
+  uint64_t sum = 0;
+  for (const auto& m : masters) {
+    const int port = port_of(m);
+    EXPECT_GT(lh::test::command_calls(port, "fcall"), 0) << m;
+    EXPECT_NE(redis_cmd(port, {"FUNCTION", "LIST", "LIBRARYNAME", "lhtest"}).find("lh_incr"),
+              std::string::npos)
+        << m;
+    const auto keys = lh::test::scan_keys(port, "fc:c:*");
+    EXPECT_FALSE(keys.empty()) << m;
+    for (const auto& k : keys) sum += std::stoull(redis_cmd(port, {"GET", k}));
+  }
+  EXPECT_EQ(sum, res["ops"]["ok"].get<uint64_t>());
+}
+
 TEST_F(FunctionsCli, AWrongLibraryIsRefusedBeforeAnyLoad) {
   auto server = start_server();
   lh::test::write_text(file("noshebang.lua"), "redis.register_function('f', function() return 1 end)\n");
