@@ -257,3 +257,32 @@ TEST(TlsCluster, ThreeMastersAreReachedOnTheirTlsPortsOnly) {
     EXPECT_NE(std::find(want.begin(), want.end(), node), want.end()) << node << " is not a TLS port";
   EXPECT_GT(rep["results"][1]["correctness"]["violations"].get<int64_t>(), 0);
 }
+
+namespace {
+
+TEST(Tls, LintRunsOnATlsTargetVerifiedWithTheCaAndRefusesAnotherCa) {
+  TestCerts certs;
+  TlsServer s(certs);
+  const std::string lua = std::string(LH_SOURCE_DIR) + "/lua/rate_limit.lua";
+  const std::vector<std::string> lint = {
+      "lint",  lua,         "--key", "rl:${rand:1-100}", "--arg",   "1",  "--arg",    "100",
+      "--arg", "${now_ms}", "--arg", "${uuid}",          "--calls", "20", "--target", s.url()};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = lint;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  auto r = run_harness(with({"--tls-ca", certs.ca}), 60s);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("server time per call on the target (" + s.url() + "): p50"), std::string::npos)
+      << r.out;
+  EXPECT_GE(command_calls(s.server.port(), "evalsha"), 20);
+  // A CA that signed nothing the server presents: exit 3 before any call, one line naming the verification.
+  const int64_t before = command_calls(s.server.port(), "evalsha");
+  r = run_harness(with({"--tls-ca", certs.other_ca}), 60s);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_TRUE(one_line(r.err)) << r.err;
+  EXPECT_EQ(command_calls(s.server.port(), "evalsha"), before);
+}
+
+}  // namespace
