@@ -27,8 +27,8 @@ namespace {
 
 const std::string kRateLimit = std::string(LH_SOURCE_DIR) + "/lua/rate_limit.lua";
 const std::string kSpin = std::string(LH_TESTDATA_DIR) + "/lua/spin.lua";
-const std::vector<std::string> kRateLimitArgs = {"--key", "rl:${rand:1-100}", "--arg", "1", "--arg", "100",
-                                                 "--arg", "${now_ms}",        "--arg", "${uuid}"};
+const std::vector<std::string> kRateLimitArgs = {
+    "--key", "rl:${rand:1-100}", "--arg", "1", "--arg", "100", "--arg", "${now_ms}", "--arg", "${uuid}"};
 
 constexpr const char* kLibrary = R"(#!lua name=lintlib
 redis.register_function('incr', function(keys, args)
@@ -121,8 +121,9 @@ TEST_F(LintTarget, AScriptTouchingKeysItWasNotGivenNeverRunsOnTheTarget) {
   redis_cmd(port, {"SET", "user:1", "kept"});
   const auto before = dump_keys(port);
   const std::string s =
-      write("hidden.lua", "local id = ARGV[1]\nredis.call('SET', 'user:' .. id, 1)\nreturn redis.call('INCR', "
-                          "KEYS[1])\n");
+      write("hidden.lua",
+            "local id = ARGV[1]\nredis.call('SET', 'user:' .. id, 1)\nreturn redis.call('INCR', "
+            "KEYS[1])\n");
   auto r = run_harness(lint(s, {"--key", "c", "--arg", "42", "--calls", "5", "--target", url(server)}), 60s);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   const json j = report();
@@ -139,8 +140,8 @@ TEST_F(LintTarget, ALibraryIsLoadedAndDeletedAgainAndOneOfTheUsersIsNeverReplace
   auto server = start_server();
   const int port = server.port();
   const std::string lib = write("lib.lua", kLibrary);
-  const std::vector<std::string> rest = {"--fcall", "incr", "--key", "c:${rand:1-5}", "--calls", "20",
-                                         "--target", url(server)};
+  const std::vector<std::string> rest = {"--fcall", "incr", "--key",    "c:${rand:1-5}",
+                                         "--calls", "20",   "--target", url(server)};
   // Absent: loaded for the lint, gone after it.
   auto r = run_harness(lint(lib, rest), 60s);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -172,7 +173,8 @@ TEST_F(LintTarget, ALibraryIsLoadedAndDeletedAgainAndOneOfTheUsersIsNeverReplace
 TEST_F(LintTarget, ARestrictedUserLintsUnderThePrefixAndIsToldWhatItMayNotDo) {
   auto server = start_server();
   const int port = server.port();
-  ASSERT_EQ(redis_cmd(port, {"ACL", "SETUSER", "linter", "on", ">s3cret-pw", "~lh:*", "+@all", "-info"}), "OK");
+  ASSERT_EQ(redis_cmd(port, {"ACL", "SETUSER", "linter", "on", ">s3cret-pw", "~lh:*", "+@all", "-info"}),
+            "OK");
   ASSERT_EQ(redis_cmd(port, {"ACL", "SETUSER", "app", "on", ">s3cret-pw", "~app:*", "+@all"}), "OK");
   // May write under lh:* but not read INFO: linted there, timed on the private server, and told so.
   auto args = lint(kRateLimit, {"--calls", "20", "--target", url(server, "linter:s3cret-pw")});
@@ -223,10 +225,11 @@ TEST_F(LintTarget, OnAClusterEachCallIsTimedOnItsKeysNodeAndCrossSlotKeysAreNotR
   }
   EXPECT_GE(calls, 60);
   // Keys of one call in two slots: a cluster would refuse every call, so it is not run there.
-  const std::string two = write("two.lua", "redis.call('SET', KEYS[1], 1)\nreturn redis.call('SET', KEYS[2], 1)\n");
-  r = run_harness(lint(two, {"--key", "a:${rand:1-1000}", "--key", "b:${rand:1-1000}", "--calls", "5",
-                             "--target", seed}),
-                  90s);
+  const std::string two =
+      write("two.lua", "redis.call('SET', KEYS[1], 1)\nreturn redis.call('SET', KEYS[2], 1)\n");
+  r = run_harness(
+      lint(two, {"--key", "a:${rand:1-1000}", "--key", "b:${rand:1-1000}", "--calls", "5", "--target", seed}),
+      90s);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(report()["target"]["not_run"].get<std::string>().find("different slots"), std::string::npos);
 }
