@@ -550,10 +550,11 @@ CallStat call_stat(std::string_view text, const std::string& command) {
 // EXEC on the call's node. The transaction lets no other client's command in between, so the difference of
 // cmdstat_evalsha (or _fcall) is this call's alone, on a busy shared server too; a transaction whose counters
 // moved by other than one call (it lost its connection, a slot moved) is left out (`discarded`), at most 5x
-// `calls` tries. Stops at the first error reply of the call (`error`), or when the transaction or INFO is
-// refused (`refused`, e.g. an ACL user without INFO).
-LintTiming time_calls(transport::SyncClient& c, Caller& caller, int calls, std::string& error,
-                      std::string& refused, uint64_t& ran) {
+// `calls` tries. A call that fails is timed too (its time blocked the server all the same); its first error
+// is kept (`error`), and ends the timing when `stop_at_error`. Stops when the transaction or INFO is refused
+// (`refused`, e.g. an ACL user without INFO). `ran`: the calls that succeeded.
+LintTiming time_calls(transport::SyncClient& c, Caller& caller, int calls, bool stop_at_error,
+                      std::string& error, std::string& refused, uint64_t& ran) {
   const std::string command = caller.command == "FCALL" ? "fcall" : "evalsha";
   auto text = [](const redisReply* e) {
     return e && (e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS)
@@ -585,10 +586,11 @@ LintTiming time_calls(transport::SyncClient& c, Caller& caller, int calls, std::
       continue;
     }
     if (exec.element(1)->type == REDIS_REPLY_ERROR) {
-      error.assign(exec.element(1)->str, exec.element(1)->len);
-      break;
+      if (error.empty()) error.assign(exec.element(1)->str, exec.element(1)->len);
+      if (stop_at_error) break;
+    } else {
+      ++ran;
     }
-    ++ran;
     const CallStat before = call_stat(text(exec.element(0)), command);
     const CallStat after = call_stat(text(exec.element(2)), command);
     if (after.calls - before.calls == 1) ms.push_back(static_cast<double>(after.usec - before.usec) / 1000.0);
@@ -713,7 +715,7 @@ LintTarget lint_on_target(const LintOptions& o, const scripts::Script& script, b
       session->load_script(script);
     }
     std::string error, refused;
-    LintTiming tm = time_calls(session->admin(), caller, o.calls, error, refused, t.calls_run);
+    LintTiming tm = time_calls(session->admin(), caller, o.calls, true, error, refused, t.calls_run);
     if (!refused.empty()) {
       // Not timed there (no INFO or MULTI for this user), but run there all the same: what the target
       // refuses of the script itself is still found.
@@ -822,6 +824,7 @@ LintReport run_lint(const LintOptions& o) {
   }
   const ReplyPtr marked(admin.command({"ECHO", "lh-lint-end"}));  // MONITOR's last line of this phase
   std::set<std::string> undeclared, cross;
+  std::map<std::string, bool> keyless;  // command -> takes no key
   int call = -1;
   for (;;) {
     void* raw = nullptr;
@@ -837,6 +840,24 @@ LintReport run_lint(const LintOptions& o) {
       continue;
     }
     if (call < 0 || call >= static_cast<int>(given.size())) continue;
+    // TIME, PING, ...: never a key, whatever the arguments (a spin loop sends thousands): asked once, by
+    // COMMAND INFO (first key 0, and no movable keys).
+    auto [known, fresh] = keyless.try_emplace(cmd, false);
+    if (fresh) {
+      ReplyPtr info(admin.command({"COMMAND", "INFO", cmd}));
+      const redisReply* e =
+          info && info->type == REDIS_REPLY_ARRAY && info->elements == 1 ? info->element[0] : nullptr;
+      if (e && e->type == REDIS_REPLY_ARRAY && e->elements > 3 &&
+          e->element[3]->type == REDIS_REPLY_INTEGER && e->element[3]->integer == 0 &&
+          e->element[2]->type == REDIS_REPLY_ARRAY) {
+        bool movable = false;
+        for (std::size_t f = 0; f < e->element[2]->elements; ++f)
+          movable = movable || std::string_view(e->element[2]->element[f]->str,
+                                                e->element[2]->element[f]->len) == "movablekeys";
+        known->second = !movable;
+      }
+    }
+    if (known->second) continue;
     std::vector<std::string> getkeys = {"COMMAND", "GETKEYS"};
     getkeys.insert(getkeys.end(), argv.begin(), argv.end());
     ReplyPtr k(admin.command(getkeys));
@@ -885,7 +906,7 @@ LintReport run_lint(const LintOptions& o) {
     auto session = transport::open_standalone(url, o.timeouts, true);
     std::string error, refused;
     uint64_t ran = 0;
-    LintTiming tm = time_calls(session->admin(), caller, o.calls, error, refused, ran);
+    LintTiming tm = time_calls(session->admin(), caller, o.calls, false, error, refused, ran);
     if (tm.calls > 0) r.timing = tm;
   }
 

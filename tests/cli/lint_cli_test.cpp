@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "support/process.hpp"
@@ -76,6 +77,25 @@ TEST_F(LintCli, AScriptThatBlocksTheServerLongerThanTheBudgetIsAnError) {
   r = run_harness({"lint", spin, "--arg", "5000", "--calls", "20", "--budget", "500ms"},
                   std::chrono::seconds(30));
   EXPECT_EQ(r.out.find("blocks the server for"), std::string::npos) << r.out;
+}
+
+TEST_F(LintCli, AScriptThatFailsAfterBlockingTheServerIsStillTimed) {
+  // Spins 5 ms on the server's clock, then fails: the failure and the blocking are both errors.
+  const std::string s =
+      write("slowfail.lua",
+            "local t = redis.call('TIME')\nlocal start = t[1] * 1000000 + t[2]\n"
+            "local now = start\nwhile now - start < 5000 do\n  t = redis.call('TIME')\n"
+            "  now = t[1] * 1000000 + t[2]\nend\nreturn redis.error_reply('ERR gave up')\n");
+  auto r = run_harness({"lint", s, "--calls", "10", "--budget", "2ms", "--report", dir_ + "/l.json"},
+                       std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const json j = json::parse(read_text(dir_ + "/l.json"));
+  std::set<std::string> rules;
+  for (const auto& f : j["findings"]) rules.insert(f["rule"].get<std::string>());
+  EXPECT_TRUE(rules.count("script-error")) << j.dump();
+  EXPECT_TRUE(rules.count("blocking")) << j.dump();
+  EXPECT_EQ(j["timing"]["calls"], 10);
+  EXPECT_GE(j["timing"]["p50_ms"].get<double>(), 5.0);
 }
 
 TEST_F(LintCli, GithubFormatAnnotatesTheLines) {
