@@ -122,7 +122,9 @@ LocalCluster::LocalCluster(int masters, int replicas_per_master, ServerOptions o
   } else {
     create_by_hand(masters, replicas_per_master);
   }
+  forming_replicas_ = masters * replicas_per_master;
   if (!wait_healthy(30s)) throw EmbeddedError("local cluster not healthy after 30 s: " + problem_);
+  forming_replicas_ = -1;  // from now on a replica may be promoted, or die with its master
 }
 
 LocalCluster::~LocalCluster() {
@@ -243,6 +245,7 @@ std::string LocalCluster::health_problem() {
   if (live_ports.empty()) return "no node is alive";
 
   std::vector<int> first_view;  // owner port per slot, as the first live node sees it
+  std::vector<std::string> first_roles;
   for (int port : live_ports) {
     const std::string who = "node 127.0.0.1:" + std::to_string(port);
     const net::Reply info = sync_command(port, {"CLUSTER", "INFO"}, password_);
@@ -255,6 +258,27 @@ std::string LocalCluster::health_problem() {
     if (std::count(table.begin(), table.end(), '\n') != static_cast<long>(nodes_.size()) ||
         table.find("handshake") != std::string::npos)
       return who + " does not know every node yet";
+    // Who replicates whom, as this node sees it: every node must agree (a replica the other masters do not
+    // yet know as one gets no votes, and a manual failover of it times out).
+    std::vector<std::string> roles;
+    std::istringstream lines(table);
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream f(line);
+      std::string id, addr, flags, master;
+      f >> id >> addr >> flags >> master;
+      const bool replica = flags.find("slave") != std::string::npos;
+      roles.push_back(id + (replica ? " replicates " + master : " master"));
+    }
+    std::sort(roles.begin(), roles.end());
+    const auto replicas = std::count_if(roles.begin(), roles.end(), [](const std::string& r) {
+      return r.find(" replicates ") != std::string::npos;
+    });
+    if (forming_replicas_ >= 0 && replicas != forming_replicas_)
+      return who + " knows " + std::to_string(replicas) + " of the " + std::to_string(forming_replicas_) +
+             " replicas as replicas yet";
+    if (first_roles.empty()) first_roles = std::move(roles);
+    else if (roles != first_roles)
+      return who + " does not agree yet on which node replicates which";
 
     const net::Reply slots = sync_command(port, {"CLUSTER", "SLOTS"}, password_);
     if (!slots.is_array()) return who + " does not answer CLUSTER SLOTS";

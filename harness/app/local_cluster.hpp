@@ -40,6 +40,8 @@ class LocalCluster {
   std::vector<std::unique_ptr<RedisServer>> nodes_;
   std::string password_;
   std::string problem_;
+  // While the cluster forms: the replicas every node must know as such before it counts as healthy.
+  int forming_replicas_ = -1;
 };
 
 }  // namespace lh::app
