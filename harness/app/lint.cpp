@@ -18,6 +18,8 @@
 #include "harness/transport/script.hpp"
 #include "harness/transport/slot.hpp"
 #include "harness/util/exit_errors.hpp"
+#include "harness/util/interrupt.hpp"
+#include "harness/util/secrets.hpp"
 #include "harness/util/strcat.hpp"
 
 namespace lh::app {
@@ -504,27 +506,57 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, k == 0 ? 0 : k - 1)];
 }
 
-// One call after another of the script, its keys and args from the templates (the same seed, so the private
-// server and the target see the same sequence; ${now_ms} is the wall clock).
-struct Caller {
-  TemplateSet templates;
-  std::string command, name;  // EVALSHA sha1, or FCALL function
-  engine::Rng rng{42};
-  uint64_t seq = 0;
-  std::vector<std::string> keys, args, scratch;
+// The private server as a SyncClient: one hiredis connection, no reply timeout (a script that blocks for
+// minutes is measured, not given up on), nothing ever sent twice.
+class Private final : public transport::SyncClient {
+ public:
+  explicit Private(Redis& r) : r_(r) {}
+  net::Reply command(const std::vector<std::string>& argv, std::string_view) override {
+    redisReply* reply = r_.command(argv);
+    if (!reply)
+      return net::Reply::failure(net::ErrorClass::connection, "the private redis-server did not answer");
+    return net::Reply(reply);
+  }
+  net::Reply command_once(const std::vector<std::string>& argv, std::string_view route) override {
+    return command(argv, route);
+  }
 
-  std::vector<std::string> next() {
+ private:
+  Redis& r_;
+};
+
+// One call of the script: its argv (EVALSHA sha1 | FCALL name, numkeys, keys, args) and its first key (where
+// it goes in a cluster, and where its counters are read).
+struct ScriptCall {
+  std::vector<std::string> argv;
+  std::string route;
+};
+
+// Calls from the templates, one after another (seed 42; ${now_ms} is the wall clock when made).
+class Caller {
+ public:
+  Caller(TemplateSet t, std::string command, std::string name)
+      : templates_(std::move(t)), command_(std::move(command)), name_(std::move(name)) {}
+  ScriptCall next() {
     const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::system_clock::now().time_since_epoch());
-    scenarios::TemplateContext tc{0, seq++, &rng, now.count()};
-    templates.expand(tc, keys, args, scratch);
-    std::vector<std::string> argv = {command, name, std::to_string(keys.size())};
-    argv.insert(argv.end(), keys.begin(), keys.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+    scenarios::TemplateContext tc{0, seq_++, &rng_, now.count()};
+    templates_.expand(tc, keys_, args_, scratch_);
+    ScriptCall c;
+    c.argv = {command_, name_, std::to_string(keys_.size())};
+    c.argv.insert(c.argv.end(), keys_.begin(), keys_.end());
+    c.argv.insert(c.argv.end(), args_.begin(), args_.end());
+    c.route = keys_.empty() ? std::string() : keys_.front();
+    return c;
   }
-  // Where the call goes in a cluster (and where its counters are read): its first key's node.
-  std::string route() const { return keys.empty() ? std::string() : keys.front(); }
+  const std::vector<std::string>& keys() const { return keys_; }
+
+ private:
+  TemplateSet templates_;
+  std::string command_, name_;
+  engine::Rng rng_{42};
+  uint64_t seq_ = 0;
+  std::vector<std::string> keys_, args_, scratch_;
 };
 
 // cmdstat_<command>'s calls and usec in an INFO commandstats text (zeros when it never ran).
@@ -546,63 +578,107 @@ CallStat call_stat(std::string_view text, const std::string& command) {
   return out;
 }
 
-// Times `calls` calls by the server's own accounting: MULTI, INFO commandstats, the call, INFO commandstats,
-// EXEC on the call's node. The transaction lets no other client's command in between, so the difference of
-// cmdstat_evalsha (or _fcall) is this call's alone, on a busy shared server too; a transaction whose counters
-// moved by other than one call (it lost its connection, a slot moved) is left out (`discarded`), at most 5x
-// `calls` tries. A call that fails is timed too (its time blocked the server all the same); its first error
-// is kept (`error`), and ends the timing when `stop_at_error`. Stops when the transaction or INFO is refused
-// (`refused`, e.g. an ACL user without INFO). `ran`: the calls that succeeded.
-LintTiming time_calls(transport::SyncClient& c, Caller& caller, int calls, bool stop_at_error,
-                      std::string& error, std::string& refused, uint64_t& ran) {
-  const std::string command = caller.command == "FCALL" ? "fcall" : "evalsha";
+bool is_redirect(std::string_view m) { return m.rfind("MOVED ", 0) == 0 || m.rfind("ASK ", 0) == 0; }
+
+// What timing a list of calls found.
+struct Timed {
+  LintTiming timing;
+  uint64_t ran = 0;       // calls that succeeded
+  std::string error;      // the first error reply of a call itself
+  std::string refused;    // MULTI, INFO or EXEC refused for this user: nothing was timed
+  std::string timed_out;  // a call unanswered within the reply timeout (it blocks at least that long)
+  std::string lost;       // the connection was lost
+  bool interrupted = false;
+};
+
+// Times each call by the server's own accounting: MULTI, INFO commandstats, the call, INFO commandstats, EXEC,
+// each sent once to the call's node. The transaction lets no other client's command in between, so the
+// difference of cmdstat_evalsha (or _fcall) is this call's alone, on a busy shared server too. A call moved
+// to another node meanwhile (MOVED at queueing: the map is refreshed) or a transaction whose counters moved by
+// other than one call is left out (`discarded`). A call that fails is timed too (its time blocked the server
+// all the same); its first error is kept, and ends the timing when `stop_at_error`.
+Timed time_calls(transport::SyncClient& c, const std::vector<ScriptCall>& calls, const std::string& command,
+                 bool stop_at_error) {
+  const std::string stat = command == "FCALL" ? "fcall" : "evalsha";
   auto text = [](const redisReply* e) {
     return e && (e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS)
                ? std::string_view(e->str, e->len)
                : std::string_view();
   };
+  Timed out;
   std::vector<double> ms;
-  LintTiming tm;
-  for (int attempt = 0; attempt < 5 * calls && static_cast<int>(ms.size()) < calls; ++attempt) {
-    const std::vector<std::string> argv = caller.next();
-    const std::string route = caller.route();
-    net::Reply multi = c.command({"MULTI"}, route);
+  for (const ScriptCall& call : calls) {
+    if (g_interrupted.load()) {
+      out.interrupted = true;
+      break;
+    }
+    const std::string& route = call.route;
+    const net::Reply multi = c.command_once({"MULTI"}, route);
+    if (multi.is_transport_failure()) {
+      out.lost = std::string(multi.error_message());
+      break;
+    }
     if (multi.is_error()) {
-      refused = cat("MULTI: ", multi.error_message());
+      out.refused = cat("MULTI: ", multi.error_message());
       break;
     }
-    const net::Reply queued[3] = {c.command({"INFO", "commandstats"}, route), c.command(argv, route),
-                                  c.command({"INFO", "commandstats"}, route)};
+    const net::Reply queued[3] = {c.command_once({"INFO", "commandstats"}, route),
+                                  c.command_once(call.argv, route),
+                                  c.command_once({"INFO", "commandstats"}, route)};
+    bool failed = false;
+    for (const auto& q : queued)
+      if (q.is_transport_failure()) {
+        out.lost = std::string(q.error_message());
+        failed = true;
+        break;
+      }
+    if (failed) break;
     if (queued[0].is_error() || queued[1].is_error() || queued[2].is_error()) {
-      (void)c.command({"DISCARD"}, route);
-      if (queued[1].is_error()) error = std::string(queued[1].error_message());
+      (void)c.command_once({"DISCARD"}, route);
+      if (queued[1].is_error() && is_redirect(queued[1].error_message())) {
+        (void)c.command({"EXISTS", route}, route);  // follows the redirect: the map learns the new owner
+        ++out.timing.discarded;
+        continue;
+      }
+      if (queued[1].is_error()) out.error = std::string(queued[1].error_message());
       else
-        refused = cat("INFO commandstats: ", (queued[0].is_error() ? queued[0] : queued[2]).error_message());
+        out.refused =
+            cat("INFO commandstats: ", (queued[0].is_error() ? queued[0] : queued[2]).error_message());
       break;
     }
-    const net::Reply exec = c.command({"EXEC"}, route);
+    const net::Reply exec = c.command_once({"EXEC"}, route);
+    if (exec.is_transport_failure()) {
+      if (exec.error_class() == net::ErrorClass::timeout) out.timed_out = std::string(exec.error_message());
+      else out.lost = std::string(exec.error_message());
+      break;
+    }
+    // "EXECABORT Transaction discarded because of: NOPERM ...": this user may not run EXEC.
+    if (exec.is_error() && exec.error_message().find("NOPERM") != std::string_view::npos) {
+      out.refused = cat("EXEC: ", exec.error_message());
+      break;
+    }
     if (exec.is_error() || exec.elements() != 3) {
-      ++tm.discarded;
+      ++out.timing.discarded;
       continue;
     }
     if (exec.element(1)->type == REDIS_REPLY_ERROR) {
-      if (error.empty()) error.assign(exec.element(1)->str, exec.element(1)->len);
+      if (out.error.empty()) out.error.assign(exec.element(1)->str, exec.element(1)->len);
       if (stop_at_error) break;
     } else {
-      ++ran;
+      ++out.ran;
     }
-    const CallStat before = call_stat(text(exec.element(0)), command);
-    const CallStat after = call_stat(text(exec.element(2)), command);
+    const CallStat before = call_stat(text(exec.element(0)), stat);
+    const CallStat after = call_stat(text(exec.element(2)), stat);
     if (after.calls - before.calls == 1) ms.push_back(static_cast<double>(after.usec - before.usec) / 1000.0);
-    else ++tm.discarded;
+    else ++out.timing.discarded;
   }
-  tm.calls = ms.size();
+  out.timing.calls = ms.size();
   if (!ms.empty()) {
-    tm.p50_ms = percentile(ms, 50);
-    tm.p99_ms = percentile(ms, 99);
-    tm.max_ms = *std::max_element(ms.begin(), ms.end());
+    out.timing.p50_ms = percentile(ms, 50);
+    out.timing.p99_ms = percentile(ms, 99);
+    out.timing.max_ms = *std::max_element(ms.begin(), ms.end());
   }
-  return tm;
+  return out;
 }
 
 // FUNCTION LIST LIBRARYNAME ... WITHCODE on one node: the code of the library named `library`, or nothing
@@ -630,122 +706,149 @@ std::optional<std::string> library_code(transport::SyncClient& node, const std::
   return std::nullopt;
 }
 
-// The script on the user's Redis: a fresh lh:<run-id>: prefix verified empty, the keys under it, the calls
-// timed, the prefix cleaned and a library this loaded deleted again. Only after the private server saw every
-// key the script touched among those it was given (`not_run` otherwise says why it is not run).
-LintTarget lint_on_target(const LintOptions& o, const scripts::Script& script, bool library,
-                          const std::string& not_run, bool cross_slot) {
-  LintTarget t;
-  std::vector<net::RedisUrl> seeds;
-  for (const auto& u : o.targets) seeds.push_back(net::parse_redis_url(u));
-  attach_tls(seeds, o.tls);
-  for (const auto& u : seeds) t.nodes.push_back(u.redacted());
-  if (!not_run.empty()) {
-    t.not_run = not_run;
-    return t;
-  }
+// The same library code, trailing whitespace aside (redis-cli "$(cat lib.lua)" drops the last newline).
+bool same_code(std::string_view a, std::string_view b) {
+  auto trimmed = [](std::string_view v) {
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+    return v;
+  };
+  return trimmed(a) == trimmed(b);
+}
+
+LintFinding target_finding(const char* severity, const char* rule, std::string message, std::string fix) {
+  return {severity, 0, rule, redact(std::move(message)), std::move(fix)};
+}
+
+// The checked calls on the user's Redis: under the fresh prefix (verified empty here, cleaned after), a
+// library loaded without REPLACE and deleted again, each call timed in its transaction. Findings go to `r`.
+void run_on_target(const LintOptions& o, const std::vector<net::RedisUrl>& seeds,
+                   const scripts::Script& script, bool library, const std::vector<ScriptCall>& calls,
+                   const std::string& prefix, LintReport& r) {
+  LintTarget& t = *r.target;
   const bool cluster = is_cluster(seeds, o.cluster, o.timeouts);
   t.mode = cluster ? "cluster" : "standalone";
-  if (cluster && cross_slot) {
-    t.not_run = "the keys of one call hash to different slots (above): the cluster would refuse every call";
-    return t;
-  }
   std::unique_ptr<transport::TargetSession> session = open_target(seeds, cluster, o.timeouts, false);
   t.nodes = session->describe().nodes;
-  t.key_prefix = "lh:" + random_run_id() + ":";
-  const transport::PrefixScan found = session->scan_prefix(t.key_prefix);
+  t.key_prefix = prefix;
+  const transport::PrefixScan found = session->scan_prefix(prefix);
   if (!found.refused.empty())
-    t.warnings.push_back(cat("could not verify that no key uses the run prefix '", t.key_prefix,
-                             "': SCAN refused: ", found.refused, "; the random prefix is assumed unused"));
+    r.findings.push_back(
+        target_finding("warning", "target-prefix",
+                       cat("could not verify that no key on the target uses the run prefix '", prefix,
+                           "': SCAN refused: ", found.refused),
+                       "grant the user SCAN; the random prefix was assumed unused"));
   else if (found.keys > 0)
-    throw UsageError(cat("lint --target: the run prefix '", t.key_prefix, "' already has keys (e.g. '",
+    throw UsageError(cat("lint --target: the run prefix '", prefix, "' already has keys (e.g. '",
                          found.example, "'): lint again for another random prefix"));
-
-  Caller caller;
-  try {
-    caller.templates = TemplateSet::compile(o.keys, o.args, t.key_prefix);
-  } catch (const scenarios::TemplateError& e) {
-    throw UsageError(e.what());
-  }
-  caller.command = library ? "FCALL" : "EVALSHA";
-  caller.name = library ? o.fcall : script.sha1;
 
   std::vector<std::string> loaded_on;  // the masters where this loaded the library (and deletes it again)
   auto clean = [&] {
     try {
-      const transport::CleanupResult cr = session->cleanup(t.key_prefix);
+      const transport::CleanupResult cr = session->cleanup(prefix);
       if (cr.left != 0)
-        t.warnings.push_back(cat(cr.left < 0 ? std::string("an unknown number of") : std::to_string(cr.left),
-                                 " keys are left under '", t.key_prefix, "': ", cr.reason,
-                                 " (delete them with: redis-cli --scan --pattern '",
-                                 transport::glob_escape(t.key_prefix), "*' | xargs redis-cli unlink)"));
+        r.findings.push_back(target_finding(
+            "error", "target-cleanup",
+            cat(cr.left < 0 ? std::string("an unknown number of") : std::to_string(cr.left),
+                " keys the lint wrote are left on the target under '", prefix, "': ", cr.reason),
+            cat("delete them on each master: redis-cli --scan --pattern '", transport::glob_escape(prefix),
+                "*' | xargs -n 1 redis-cli unlink (with your connection flags)")));
       if (!loaded_on.empty())
         session->each_master([&](transport::SyncClient& node, const std::string& where) {
           if (std::find(loaded_on.begin(), loaded_on.end(), where) == loaded_on.end()) return;
-          net::Reply d = node.command({"FUNCTION", "DELETE", script.library});
-          if (d.is_error())
-            t.warnings.push_back(cat("the library '", script.library, "' lint loaded stays at ", where, ": ",
-                                     d.error_message()));
+          // Deleted only while it is still this code: a deploy's FUNCTION LOAD REPLACE meanwhile is theirs.
+          const auto code = library_code(node, script.library, where);
+          if (!code || !same_code(*code, script.body)) return;
+          const net::Reply d = node.command({"FUNCTION", "DELETE", script.library});
+          if (d.is_error() || d.str() != "OK")
+            r.findings.push_back(
+                target_finding("error", "target-cleanup",
+                               cat("the library '", script.library, "' the lint loaded is left at ", where,
+                                   ": ", d.is_error() ? d.error_message() : d.str()),
+                               cat("delete it: FUNCTION DELETE ", script.library)));
         });
     } catch (const std::exception& e) {
-      t.warnings.push_back(cat("cleanup on the target failed: ", e.what()));
+      r.findings.push_back(
+          target_finding("error", "target-cleanup",
+                         cat("cleaning the target failed: ", e.what(), " (keys under '", prefix, "'",
+                             library ? cat(" and the library '", script.library, "'") : "", " may be left)"),
+                         "delete what is left by hand"));
     }
   };
+  std::string failure;  // the target refused or lost the calls: exit 3 once cleaned
   try {
     if (library) {
       // A library of the same name is the user's: used when it is this very code, never replaced.
       session->each_master([&](transport::SyncClient& node, const std::string& where) {
         if (const auto code = library_code(node, script.library, where)) {
-          auto trimmed = [](std::string_view v) {  // redis-cli "$(cat lib.lua)" drops the last newline
-            while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
-            return v;
-          };
-          if (trimmed(*code) != trimmed(script.body))
+          if (!same_code(*code, script.body))
             throw TargetError(cat("lint --target: ", where, " already has a library '", script.library,
                                   "' with other code: lint does not replace a library it did not load (lint "
                                   "a copy under another #!lua name=, or where the library is this file)"));
           return;
         }
-        net::Reply r = node.command({"FUNCTION", "LOAD", script.body});
-        if (r.is_error())
-          throw TargetError(cat("lint --target: FUNCTION LOAD at ", where, ": ", r.error_message()));
+        const net::Reply l = node.command({"FUNCTION", "LOAD", script.body});
+        if (l.is_error())
+          throw TargetError(cat("lint --target: FUNCTION LOAD at ", where, ": ", l.error_message()));
         loaded_on.push_back(where);
       });
     } else {
       session->load_script(script);
     }
-    std::string error, refused;
-    LintTiming tm = time_calls(session->admin(), caller, o.calls, true, error, refused, t.calls_run);
-    if (!refused.empty()) {
-      // Not timed there (no INFO or MULTI for this user), but run there all the same: what the target
-      // refuses of the script itself is still found.
-      t.timing_refused = refused;
-      for (int i = 0; i < o.calls && error.empty(); ++i) {
-        const std::vector<std::string> argv = caller.next();
-        const net::Reply reply = session->admin().command(argv, caller.route());
-        if (reply.is_error()) error = std::string(reply.error_message());
-        else ++t.calls_run;
+    const Timed tm = time_calls(session->admin(), calls, calls.front().argv.front(), true);
+    t.calls_run = tm.ran;
+    r.interrupted = tm.interrupted;
+    if (!tm.timed_out.empty()) {
+      r.findings.push_back(target_finding(
+          "error", "blocking",
+          cat("a call did not answer on the target within --reply-timeout ", o.timeouts.reply.count(),
+              " ms (", tm.timed_out,
+              "): it blocks the server at least that long, and every other client waits"),
+          "do less per call (bound its loops and reads), or split the work over several calls"));
+    } else if (!tm.refused.empty()) {
+      // Not timed there (no MULTI, INFO or EXEC for this user), but run there all the same, each call once:
+      // what the target refuses of the script itself is still found.
+      t.timing_refused = tm.refused;
+      std::string error;
+      for (const ScriptCall& call : calls) {
+        if (g_interrupted.load()) {
+          r.interrupted = true;
+          break;
+        }
+        const net::Reply reply = session->admin().command_once(call.argv, call.route);
+        if (reply.is_transport_failure()) {
+          failure = cat("lint --target: lost the target: ", reply.error_message());
+          break;
+        }
+        if (reply.is_error()) {
+          failure = cat("lint --target: the target refused the call (it ran on the private server): ",
+                        reply.error_message());
+          break;
+        }
+        ++t.calls_run;
       }
     } else {
-      t.timing = tm;
+      t.timing = tm.timing;
     }
-    if (!error.empty())
-      throw TargetError(
-          cat("lint --target: the target refused the call (it ran on the private server): ", error));
+    if (!tm.error.empty())
+      failure = cat("lint --target: the target refused the call (it ran on the private server): ", tm.error);
+    else if (!tm.lost.empty()) failure = cat("lint --target: lost the target: ", tm.lost);
+  } catch (const Interrupted&) {
+    r.interrupted = true;
   } catch (const ExitError& e) {
-    clean();
-    std::string msg = e.what();
-    for (const auto& w : t.warnings) msg += "; " + w;
-    throw ExitError(e.exit_code, msg);
+    failure = e.what();
+    if (e.exit_code != kExitTarget) {
+      clean();
+      throw;
+    }
   } catch (const std::runtime_error& e) {  // the target lost mid-way
-    clean();
-    throw TargetError(cat("lint --target: ", e.what()));
-  } catch (...) {
-    clean();
-    throw;
+    failure = cat("lint --target: ", e.what());
   }
   clean();
-  return t;
+  if (!failure.empty()) {
+    for (const auto& f : r.findings)
+      if (f.rule == "target-cleanup") failure += "; " + f.message;
+    throw TargetError(failure);
+  }
 }
 
 std::string timing_text(const LintTiming& tm) {
@@ -754,8 +857,23 @@ std::string timing_text(const LintTiming& tm) {
                 tm.max_ms, static_cast<unsigned long long>(tm.calls));
   std::string out = buf;
   if (tm.discarded > 0)
-    out += cat("; ", tm.discarded, " more left out: their transaction did not count exactly one call");
+    out += cat("; ", tm.discarded,
+               " more left out: moved to another node, or their transaction did not count "
+               "exactly one call");
   return out + ")";
+}
+
+// Commands a script may send that take no key and touch no data: allowed on a --target. Any other command
+// without a key (SCAN, KEYS, RANDOMKEY, FLUSHDB, SELECT, PUBLISH, ...) reaches beyond the keys the call was
+// given, and so do these that move keys to another database or server.
+bool harmless_keyless(const std::string& cmd) { return cmd == "TIME" || cmd == "PING" || cmd == "ECHO"; }
+bool reaches_beyond(const std::vector<std::string>& argv) {
+  const std::string cmd = upper(argv[0]);
+  if (cmd == "MOVE" || cmd == "MIGRATE" || cmd == "SELECT" || cmd == "SWAPDB") return true;
+  if (cmd == "COPY")
+    for (std::size_t i = 3; i < argv.size(); ++i)
+      if (upper(argv[i]) == "DB") return true;
+  return false;
 }
 
 }  // namespace
@@ -779,19 +897,27 @@ LintReport run_lint(const LintOptions& o) {
   if (!library && !o.fcall.empty())
     throw UsageError("lint: --fcall " + o.fcall + ": " + o.path +
                      " is no Functions library (no #!lua first line)");
+  // A bad --target or --tls-* is said now, not after the private run.
+  std::vector<net::RedisUrl> seeds;
+  for (const auto& u : o.targets) seeds.push_back(net::parse_redis_url(u));
+  if (!seeds.empty()) attach_tls(seeds, o.tls);
+
   for (auto& f : lint_static(body, o.keys.size(), o.args.size()))
     if (!library || (f.rule != "keys-count" && f.rule != "args-count")) r.findings.push_back(std::move(f));
 
-  Caller caller;
+  // With --target the calls are made once, under the target's fresh prefix, checked here and sent there as
+  // they are.
+  const std::string prefix = seeds.empty() ? "lh:lint:" : "lh:" + random_run_id() + ":";
+  TemplateSet templates;
   try {
-    caller.templates = TemplateSet::compile(o.keys, o.args, "lh:lint:");
+    templates = TemplateSet::compile(o.keys, o.args, prefix);
   } catch (const scenarios::TemplateError& e) {
     throw UsageError(e.what());
   }
   const scripts::Script script =
       library ? scripts::make_function(o.path, body, o.fcall) : scripts::make_script(o.path, body);
-  caller.command = library ? "FCALL" : "EVALSHA";
-  caller.name = library ? o.fcall : script.sha1;
+  const std::string call_command = library ? "FCALL" : "EVALSHA";
+  Caller caller(std::move(templates), call_command, library ? o.fcall : script.sha1);
 
   std::unique_ptr<RedisServer> server;
   try {
@@ -812,19 +938,25 @@ LintReport run_lint(const LintOptions& o) {
   }
 
   // Which keys each call touches: MONITOR shows every command a script sends, and COMMAND GETKEYS which of
-  // its arguments are keys. A few calls, each checked against its own KEYS.
+  // its arguments are keys. Every one of the --calls calls is checked against its own KEYS (a branch the
+  // 150th call takes is seen), and these very calls are what a --target gets.
   const ReplyPtr monitoring(monitor->command({"MONITOR"}));
+  std::vector<ScriptCall> calls;
   std::vector<std::vector<std::string>> given;
   std::string first_error;
-  constexpr int kTracked = 20;
-  for (int i = 0; i < kTracked; ++i) {
-    ReplyPtr rep(admin.command(caller.next()));
-    given.push_back(caller.keys);
+  for (int i = 0; i < o.calls && !g_interrupted.load(); ++i) {
+    calls.push_back(caller.next());
+    given.push_back(caller.keys());
+    ReplyPtr rep(admin.command(calls.back().argv));
     if (rep && rep->type == REDIS_REPLY_ERROR && first_error.empty()) first_error.assign(rep->str, rep->len);
   }
   const ReplyPtr marked(admin.command({"ECHO", "lh-lint-end"}));  // MONITOR's last line of this phase
-  std::set<std::string> undeclared, cross;
-  std::map<std::string, bool> keyless;  // command -> takes no key
+  std::set<std::string> undeclared, cross, beyond;
+  // A script that sends very many keyed commands per call is checked for its first calls only (COMMAND
+  // GETKEYS per command), and only those go to a --target.
+  constexpr int kGetkeysBudget = 200000;
+  int getkeys = 0;
+  std::size_t checked = calls.size();
   int call = -1;
   for (;;) {
     void* raw = nullptr;
@@ -836,37 +968,42 @@ LintReport run_lint(const LintOptions& o) {
     const std::string cmd = upper(argv[0]);
     if (who != "lua") {
       if (cmd == "ECHO" && argv.size() > 1 && argv[1] == "lh-lint-end") break;
-      if (cmd == caller.command) ++call;
+      if (cmd == call_command) ++call;
       continue;
     }
-    if (call < 0 || call >= static_cast<int>(given.size())) continue;
-    // TIME, PING, ...: never a key, whatever the arguments (a spin loop sends thousands): asked once, by
-    // COMMAND INFO (first key 0, and no movable keys).
-    auto [known, fresh] = keyless.try_emplace(cmd, false);
-    if (fresh) {
-      ReplyPtr info(admin.command({"COMMAND", "INFO", cmd}));
-      const redisReply* e =
-          info && info->type == REDIS_REPLY_ARRAY && info->elements == 1 ? info->element[0] : nullptr;
-      if (e && e->type == REDIS_REPLY_ARRAY && e->elements > 3 &&
-          e->element[3]->type == REDIS_REPLY_INTEGER && e->element[3]->integer == 0 &&
-          e->element[2]->type == REDIS_REPLY_ARRAY) {
-        bool movable = false;
-        for (std::size_t f = 0; f < e->element[2]->elements; ++f)
-          movable = movable || std::string_view(e->element[2]->element[f]->str,
-                                                e->element[2]->element[f]->len) == "movablekeys";
-        known->second = !movable;
-      }
+    if (call < 0 || static_cast<std::size_t>(call) >= checked) continue;
+    if (harmless_keyless(cmd)) continue;
+    if (reaches_beyond(argv)) beyond.insert(cmd);
+    if (++getkeys > kGetkeysBudget) {
+      checked = static_cast<std::size_t>(call);  // this call is not fully checked: neither it nor later ones
+      continue;
     }
-    if (known->second) continue;
-    std::vector<std::string> getkeys = {"COMMAND", "GETKEYS"};
-    getkeys.insert(getkeys.end(), argv.begin(), argv.end());
-    ReplyPtr k(admin.command(getkeys));
-    if (!k || k->type != REDIS_REPLY_ARRAY) continue;
+    std::vector<std::string> getkeys_argv = {"COMMAND", "GETKEYS"};
+    getkeys_argv.insert(getkeys_argv.end(), argv.begin(), argv.end());
+    ReplyPtr k(admin.command(getkeys_argv));
+    if (!k || k->type != REDIS_REPLY_ARRAY || k->elements == 0) {
+      beyond.insert(cmd);  // takes no key (SCAN, FLUSHDB, PUBLISH, ...)
+      continue;
+    }
     for (std::size_t j = 0; j < k->elements; ++j) {
       const std::string key(k->element[j]->str, k->element[j]->len);
       const auto& declared = given[static_cast<std::size_t>(call)];
       if (std::find(declared.begin(), declared.end(), key) == declared.end()) undeclared.insert(key);
     }
+  }
+  monitor.reset();
+  // Belt and braces: a key the private server holds outside the prefix came from the script.
+  {
+    std::string cursor = "0";
+    do {
+      ReplyPtr scan(admin.command({"SCAN", cursor, "COUNT", "1000"}));
+      if (!scan || scan->type != REDIS_REPLY_ARRAY || scan->elements != 2) break;
+      cursor.assign(scan->element[0]->str, scan->element[0]->len);
+      for (std::size_t j = 0; j < scan->element[1]->elements; ++j) {
+        const std::string key(scan->element[1]->element[j]->str, scan->element[1]->element[j]->len);
+        if (key.rfind(prefix, 0) != 0) undeclared.insert(key);
+      }
+    } while (cursor != "0");
   }
   // The keys each call passed: one slot, or a cluster refuses the call (an undeclared key is said above).
   for (const auto& declared : given) {
@@ -896,33 +1033,40 @@ LintReport run_lint(const LintOptions& o) {
                           cat("the script failed when run with the given keys and args: ", first_error),
                           "fix the script, or give the --key/--arg it expects"});
 
-  // The server time of each call, by the server's own accounting (the slowlog would also hold every command
-  // the script sends, and overflow for a busy script).
-  monitor.reset();
-  {
-    net::RedisUrl url;
-    url.host = server->host();
-    url.port = server->port();
-    auto session = transport::open_standalone(url, o.timeouts, true);
-    std::string error, refused;
-    uint64_t ran = 0;
-    LintTiming tm = time_calls(session->admin(), caller, o.calls, false, error, refused, ran);
-    if (tm.calls > 0) r.timing = tm;
+  // The server time of each call, by the server's own accounting, on fresh calls (the private server is the
+  // script's alone; the slowlog would also hold every command the script sends, and overflow).
+  if (!g_interrupted.load()) {
+    std::vector<ScriptCall> fresh;
+    for (int i = 0; i < o.calls; ++i) fresh.push_back(caller.next());
+    Private priv(admin);
+    const Timed tm = time_calls(priv, fresh, call_command, false);
+    if (tm.timing.calls > 0) r.timing = tm.timing;
   }
 
-  // The user's Redis: only when the private server saw the script touch no key it was not given.
-  if (!o.targets.empty()) {
-    std::string not_run;
-    if (!undeclared.empty())
+  // The user's Redis: only the checked calls, and only when nothing above could reach beyond their keys.
+  if (!seeds.empty()) {
+    r.target = LintTarget{};
+    for (const auto& u : seeds) r.target->nodes.push_back(u.redacted());
+    std::string& not_run = r.target->not_run;
+    const bool any_error = std::any_of(r.findings.begin(), r.findings.end(),
+                                       [](const LintFinding& f) { return f.severity == "error"; });
+    if (g_interrupted.load()) not_run = "interrupted";
+    else if (!beyond.empty())
       not_run =
-          "the script touched keys it was not given (above): on the target it could write a key that is "
-          "not the run's";
-    else if (!first_error.empty()) not_run = "the script failed on the private server (above)";
-    r.target = lint_on_target(o, script, library, not_run, !cross.empty());
-    if (!r.target->not_run.empty())
-      r.findings.push_back({"info", 0, "target-not-run", cat("not run on --target: ", r.target->not_run),
-                            "fix the errors above, then lint again with --target"});
+          cat("the script sent ", *beyond.begin(),
+              ", which reaches beyond the keys it is given: on the target it could touch what is not the "
+              "run's");
+    else if (any_error) not_run = "fix the errors above first: a script with errors is not run on the target";
+    else if (checked == 0) not_run = "the script sends too many commands per call to check any call whole";
+    if (not_run.empty()) {
+      calls.resize(checked);
+      run_on_target(o, seeds, script, library, calls, prefix, r);
+    } else if (not_run != "interrupted") {
+      r.findings.push_back({"info", 0, "target-not-run", cat("not run on --target: ", not_run),
+                            "fix what is said above, then lint again with --target"});
+    }
   }
+  if (g_interrupted.load()) r.interrupted = true;
 
   // Blocking: judged on the target's time when it was measured there, else on the private server's.
   const bool on_target = r.target && r.target->timing && r.target->timing->calls > 0;
@@ -930,29 +1074,38 @@ LintReport run_lint(const LintOptions& o) {
     r.findings.push_back(
         {"warning", 0, "target-timing",
          cat("the target's server time per call was not measured: ", r.target->timing_refused),
-         "grant the user MULTI and INFO (or lint where it may); the budget was judged on the "
-         "private server's time"});
-  if (r.target && r.target->timing && r.target->timing->calls == 0)
+         "grant the user MULTI, EXEC and INFO (or lint where it may); the budget was judged on "
+         "the private server's time"});
+  if (r.target && r.target->timing && r.target->timing->calls == 0 && !r.interrupted)
     r.findings.push_back({"warning", 0, "target-timing",
                           cat("the target's server time per call could not be measured: none of ",
                               r.target->timing->discarded, " transactions counted exactly one call"),
                           "lint again; the budget was judged on the private server's time"});
-  if (const LintTiming* tm = on_target ? &*r.target->timing : r.timing ? &*r.timing : nullptr) {
+  const bool blocking_said = std::any_of(r.findings.begin(), r.findings.end(),
+                                         [](const LintFinding& f) { return f.rule == "blocking"; });
+  if (blocking_said) {
+    // A call on the target outlasted the reply timeout: said above.
+  } else if (const LintTiming* tm = on_target ? &*r.target->timing : r.timing ? &*r.timing : nullptr) {
     const double budget_ms = static_cast<double>(o.budget.count()) / 1000.0;
     if (tm->p99_ms > budget_ms) {
       char buf[200];
       std::snprintf(buf, sizeof buf,
                     "blocks the server for %.1f ms per call (p99 of %llu calls on %s; p50 %.1f ms): "
-                    "every other client waits, above --budget %.3g ms",
+                    "every other client waits, above --budget %.6g ms",
                     tm->p99_ms, static_cast<unsigned long long>(tm->calls),
                     on_target ? "the target" : "a private redis-server", tm->p50_ms, budget_ms);
       r.findings.push_back(
           {"error", 0, "blocking", buf,
            "do less per call (bound its loops and reads), or split the work over several calls"});
     }
+  } else if (!r.interrupted) {
+    r.findings.push_back({"warning", 0, "blocking",
+                          "the server time per call could not be measured: no call was timed",
+                          "run lint again; if it persists, report it"});
   }
-  r.exit_code = std::any_of(r.findings.begin(), r.findings.end(),
-                            [](const LintFinding& f) { return f.severity == "error"; })
+  r.exit_code = r.interrupted ? kExitInterrupted
+                : std::any_of(r.findings.begin(), r.findings.end(),
+                              [](const LintFinding& f) { return f.severity == "error"; })
                     ? 1
                     : 0;
   return r;
@@ -980,7 +1133,6 @@ nlohmann::json lint_json(const LintReport& r) {
     if (r.target->timing) t["timing"] = timing(*r.target->timing);
     if (!r.target->timing_refused.empty()) t["timing_refused"] = r.target->timing_refused;
     if (r.target->not_run.empty()) t["calls_run"] = r.target->calls_run;
-    if (!r.target->warnings.empty()) t["warnings"] = r.target->warnings;
     out["target"] = t;
   }
   return out;
@@ -995,12 +1147,11 @@ std::string lint_text(const LintReport& r) {
   }
   if (r.timing) s << "server time per call: " << timing_text(*r.timing) << "\n";
   if (r.target) {
-    for (const auto& w : r.target->warnings) s << "warning: --target: " << w << "\n";
     std::string nodes;
     for (const auto& n : r.target->nodes) nodes += (nodes.empty() ? "" : ", ") + n;
     if (r.target->timing && r.target->timing->calls > 0)
       s << "server time per call on the target (" << nodes << "): " << timing_text(*r.target->timing) << "\n";
-    else if (r.target->not_run.empty())
+    else if (!r.target->timing_refused.empty())
       s << "ran " << r.target->calls_run << " calls on the target (" << nodes << "), not timed\n";
   }
   const auto n = [&](const char* sev) {

@@ -44,9 +44,9 @@ struct LintOptions {
   std::chrono::microseconds budget{1000};  // --budget: a call blocking longer is an error
   std::string redis_server;                // --redis-server
   std::string fcall;                       // a Functions library (#!lua name=...): the function to run
-  int calls = 200;                         // timed calls
-  // --target: the user's Redis (cluster seeds when several), run on after the private server found nothing
-  // that could write outside the run prefix.
+  int calls = 200;                         // calls checked and timed
+  // --target: the user's Redis (cluster seeds when several). It gets exactly the calls the private server ran
+  // under MONITOR, and only when they touched nothing but their own keys and found no error.
   std::vector<std::string> targets;
   bool cluster = false;  // --cluster
   net::TlsOptions tls;
@@ -55,14 +55,13 @@ struct LintOptions {
 
 // What the run on --target did.
 struct LintTarget {
-  std::string mode;                   // standalone | cluster
-  std::vector<std::string> nodes;     // masters, passwords masked
-  std::string key_prefix;             // lh:<run-id>: (verified empty, cleaned after)
-  std::string not_run;                // why the script was not run there (empty when it was)
-  std::optional<LintTiming> timing;   // absent when not run, or the timing was refused
-  std::string timing_refused;         // why: INFO commandstats or MULTI refused (e.g. NOPERM)
-  uint64_t calls_run = 0;             // calls the target answered without an error
-  std::vector<std::string> warnings;  // SCAN or INFO refused, keys left after cleanup
+  std::string mode;                  // standalone | cluster
+  std::vector<std::string> nodes;    // masters, passwords masked
+  std::string key_prefix;            // lh:<run-id>: (verified empty, cleaned after)
+  std::string not_run;               // why the script was not run there (empty when it was)
+  std::optional<LintTiming> timing;  // absent when not run, or the timing was refused
+  std::string timing_refused;        // why: MULTI, INFO commandstats or EXEC refused (e.g. NOPERM)
+  uint64_t calls_run = 0;            // calls the target answered without an error
 };
 
 struct LintReport {
@@ -70,12 +69,14 @@ struct LintReport {
   std::vector<LintFinding> findings;  // static first, then the run's
   std::optional<LintTiming> timing;   // on the private server; absent when the script could not run
   std::optional<LintTarget> target;   // with --target
-  int exit_code = 0;                  // 0 clean (info/warnings only), 1 errors
+  bool interrupted = false;           // SIGINT/SIGTERM: the calls stopped, the target was cleaned
+  int exit_code = 0;                  // 0 clean (info/warnings only), 1 errors, 130 interrupted
 };
 
 // Reads, checks and runs the script on a private redis-server, then (--target) on the user's Redis under a
-// fresh run prefix. Throws UsageError (exit 2) for an unreadable file or a script Redis rejects, TargetError
-// (3) when no redis-server can be started or the target cannot be reached or refuses the calls.
+// fresh run prefix. Throws UsageError (exit 2) for an unreadable file, a bad --target or a script Redis
+// rejects, TargetError (3) when no redis-server can be started or the target cannot be reached, refuses the
+// calls or is lost (the target cleaned first, and what is left said in the message).
 LintReport run_lint(const LintOptions& o);
 
 nlohmann::json lint_json(const LintReport& r);

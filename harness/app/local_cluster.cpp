@@ -277,8 +277,7 @@ std::string LocalCluster::health_problem() {
       return who + " knows " + std::to_string(replicas) + " of the " + std::to_string(forming_replicas_) +
              " replicas as replicas yet";
     if (first_roles.empty()) first_roles = std::move(roles);
-    else if (roles != first_roles)
-      return who + " does not agree yet on which node replicates which";
+    else if (roles != first_roles) return who + " does not agree yet on which node replicates which";
 
     const net::Reply slots = sync_command(port, {"CLUSTER", "SLOTS"}, password_);
     if (!slots.is_array()) return who + " does not answer CLUSTER SLOTS";

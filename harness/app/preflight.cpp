@@ -108,6 +108,9 @@ void op_probes(transport::TargetSession& target, const transport::RedisFactory& 
           noperm = std::string(r.error_message());
         return r;
       }
+      Reply command_once(const std::vector<std::string>& argv, std::string_view route) override {
+        return inner.command_once(argv, route);
+      }
     } watch(target.admin());
     for (const auto* s : p.run->scripts()) target.load_script(*s);
     p.run->setup(watch);

@@ -339,6 +339,9 @@ class Watched final : public SyncClient {
                      std::string(r.error_message());
     return r;
   }
+  net::Reply command_once(const std::vector<std::string>& argv, std::string_view route_key) override {
+    return inner_.command_once(argv, route_key);
+  }
   const std::string& first_error() const { return first_error_; }
 
  private:

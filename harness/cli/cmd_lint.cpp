@@ -2,7 +2,8 @@
 // [--target URL]`:
 // the seed's common mistakes, read from the script and found by running it on a private redis-server.
 // Exit 0 clean (notes and warnings only), 1 with errors, 2 for bad usage, an unreadable file or a script Redis
-// rejects, 3 when no redis-server can be started.
+// rejects, 3 when no redis-server can be started or the --target cannot be reached or refuses the calls, 130
+// when interrupted.
 #include <fstream>
 #include <iostream>
 
@@ -21,11 +22,15 @@ the fix in one sentence. It reads the script (literal key names, what Redis's sa
 commands, unbounded loops around redis.call, writes MULTI/EXEC would do, KEYS/ARGV against the --key/--arg
 given), then runs it on a private redis-server with the --key/--arg templates: every key a call touches
 but did not pass in KEYS, keys of one call in different cluster slots, and the server time a call blocks
-every other client for (INFO commandstats, above --budget: an error). With --target it then runs on your
-Redis too, under a fresh lh:<run-id>: prefix it verified empty and cleans after: the blocking time is
-measured there (calls another client's call overlapped are left out), and a library it loads there is
-deleted again (one of the same name with other code is never replaced).
-Exit 0 clean (notes and warnings only), 1 with errors, 2 for an unreadable or invalid script.
+every other client for (INFO commandstats, above --budget: an error). With --target the very calls the
+private server checked then run on your Redis too, under a fresh lh:<run-id>: prefix it verified empty and
+cleans after, and only when they touched nothing but their own keys and found no error: the blocking time
+is measured there (each call in its own MULTI with INFO before and after, so no other client's call
+counts), and a library it loads there is deleted again (one of the same name with other code is never
+replaced).
+Exit 0 clean (notes and warnings only), 1 with errors, 2 for an unreadable or invalid script or bad
+flags, 3 when no redis-server starts or the --target cannot be reached or refuses the calls, 130 when
+interrupted (the target cleaned first).
 
 examples:
   lua-harness lint lua/rate_limit.lua --key 'rl:${rand:1-100}' --arg 1 --arg 100 --arg '${now_ms}' --arg '${uuid}'
@@ -89,8 +94,11 @@ int cmd_lint(int argc, char** argv) {
   };
   o.timeouts.connect = timeout("--connect-timeout", connect_timeout);
   o.timeouts.reply = timeout("--reply-timeout", reply_timeout);
-  if (o.targets.empty() && (o.cluster || o.tls.any_given()))
-    throw UsageError(std::string(o.cluster ? "--cluster" : "--tls-*") + ": only with --target");
+  if (o.targets.empty())
+    for (const char* flag : {"cluster", "connect-timeout", "reply-timeout"})
+      if (vm.count(flag) && !vm[flag].defaulted())
+        throw UsageError(std::string("--") + flag + ": only with --target");
+  if (o.targets.empty() && o.tls.any_given()) throw UsageError("--tls-*: only with --target");
   o.path = files.front();
   app::LintReport r;
   try {
@@ -99,6 +107,7 @@ int cmd_lint(int argc, char** argv) {
     std::cerr << "lua-harness: lint interrupted\n";
     return kExitInterrupted;
   }
+  if (r.interrupted) std::cerr << "lua-harness: lint interrupted: the findings so far\n";
   std::ostream& human = report == "-" ? std::cerr : std::cout;
   human << (format == "github" ? app::lint_github(r) : app::lint_text(r));
   if (!report.empty()) {

@@ -19,6 +19,10 @@ class SyncClient {
 
   // Throws std::runtime_error on a transport failure (setup problems end the run).
   virtual net::Reply command(const std::vector<std::string>& argv, std::string_view route_key = {}) = 0;
+  // One attempt on the node serving route_key's slot: no redirect followed, nothing sent again after a lost
+  // connection or a timeout (that comes back as a failure Reply). For what must reach one node exactly once,
+  // as the commands of one MULTI ... EXEC.
+  virtual net::Reply command_once(const std::vector<std::string>& argv, std::string_view route_key) = 0;
 };
 
 }  // namespace lh::transport

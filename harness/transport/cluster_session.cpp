@@ -32,6 +32,9 @@ class OnNode final : public SyncClient {
   Reply command(const std::vector<std::string>& argv, std::string_view) override {
     return c_.command_on(a_, argv);
   }
+  Reply command_once(const std::vector<std::string>& argv, std::string_view) override {
+    return c_.try_on(a_, argv);
+  }
 
  private:
   ClusterSync& c_;
@@ -100,6 +103,23 @@ bool ClusterSync::refresh() {
     }
   }
   return false;
+}
+
+Reply ClusterSync::command_once(const std::vector<std::string>& argv, std::string_view route_key) {
+  const int i = map_.node_for_slot(route_key.empty() ? 0 : key_slot(route_key));
+  if (i < 0) return Reply::failure(net::ErrorClass::connection, "no node serves the slot");
+  return try_on(map_.nodes()[static_cast<std::size_t>(i)], argv);
+}
+
+Reply ClusterSync::try_on(const NodeAddr& node, const std::vector<std::string>& argv) {
+  try {
+    Reply r = context(node).try_command(argv);
+    if (r.is_transport_failure()) drop(node);
+    return r;
+  } catch (const TargetError&) {
+    drop(node);
+    throw;
+  }
 }
 
 Reply ClusterSync::command(const std::vector<std::string>& argv, std::string_view route_key) {

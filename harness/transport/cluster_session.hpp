@@ -25,6 +25,10 @@ class ClusterSync final : public SyncClient {
   ClusterSync& operator=(const ClusterSync&) = delete;
 
   net::Reply command(const std::vector<std::string>& argv, std::string_view route_key = {}) override;
+  // On the node the map says serves route_key's slot (refresh() after a MOVED to learn the new owner).
+  net::Reply command_once(const std::vector<std::string>& argv, std::string_view route_key) override;
+  // One attempt on one given node (a lost connection: a failure Reply, and the connection dropped).
+  net::Reply try_on(const NodeAddr& node, const std::vector<std::string>& argv);
   // argv on one given node, no routing; reconnects for up to `patience`, then throws TargetError (TargetLost).
   net::Reply command_on(const NodeAddr& node, const std::vector<std::string>& argv,
                         std::chrono::milliseconds patience = std::chrono::milliseconds(1000));

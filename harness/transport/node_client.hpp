@@ -82,6 +82,9 @@ class StandaloneSync final : public SyncClient {
   net::Reply command(const std::vector<std::string>& argv, std::string_view = {}) override {
     return node_.command(argv);
   }
+  net::Reply command_once(const std::vector<std::string>& argv, std::string_view) override {
+    return node_.try_command(argv);
+  }
   const net::RedisUrl& url() const { return node_.url(); }
 
  private:
