@@ -15,6 +15,7 @@
 #include "harness/app/target_open.hpp"
 #include "harness/engine/rng.hpp"
 #include "harness/scenarios/templates.hpp"
+#include "harness/transport/node_client.hpp"
 #include "harness/transport/script.hpp"
 #include "harness/transport/slot.hpp"
 #include "harness/util/exit_errors.hpp"
@@ -103,6 +104,11 @@ std::vector<Token> tokenize(std::string_view s) {
     }
   }
   return out;
+}
+
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
 }
 
 std::string upper(std::string s) {
@@ -486,7 +492,7 @@ std::pair<std::string, std::vector<std::string>> parse_monitor(std::string_view 
           arg += static_cast<char>(std::stoi(std::string(line.substr(i + 1, 2)), nullptr, 16));
           i += 2;
         } else {
-          arg += e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e;
+          arg += e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e == 'a' ? '\a' : e == 'b' ? '\b' : e;
         }
         ++i;
       } else {
@@ -578,6 +584,12 @@ CallStat call_stat(std::string_view text, const std::string& command) {
   return out;
 }
 
+// An ACL refusal: NOPERM at the top, or inside a script "The user executing the script can't run this command
+// or subcommand" / "... can't access at least one of the keys".
+bool is_noperm_message(std::string_view m) {
+  return m.find("NOPERM") != std::string_view::npos ||
+         m.find("The user executing the script can't") != std::string_view::npos;
+}
 bool is_redirect(std::string_view m) { return m.rfind("MOVED ", 0) == 0 || m.rfind("ASK ", 0) == 0; }
 
 // What timing a list of calls found.
@@ -719,119 +731,161 @@ LintFinding target_finding(const char* severity, const char* rule, std::string m
   return {severity, 0, rule, redact(std::move(message)), std::move(fix)};
 }
 
-// The checked calls on the user's Redis: under the fresh prefix (verified empty here, cleaned after), a
-// library loaded without REPLACE and deleted again, each call timed in its transaction. Findings go to `r`.
-void run_on_target(const LintOptions& o, const std::vector<net::RedisUrl>& seeds,
-                   const scripts::Script& script, bool library, const std::vector<ScriptCall>& calls,
-                   const std::string& prefix, LintReport& r) {
+// The checked calls on the user's Redis, fenced: they run as a temporary ACL user (created on every master,
+// deleted after) that may touch only keys under the fresh prefix (verified empty, cleaned after), no channel,
+// and only the commands the private server saw the script send; a library is loaded without REPLACE and
+// deleted again; each call is timed in its transaction. Findings go to `r`.
+void run_on_target(const LintOptions& o, transport::TargetSession& session, std::vector<net::RedisUrl> seeds,
+                   bool cluster, const scripts::Script& script, bool library,
+                   const std::vector<ScriptCall>& calls, const std::set<std::string>& commands,
+                   const std::string& prefix, bool scan_refused, LintReport& r) {
   LintTarget& t = *r.target;
-  const bool cluster = is_cluster(seeds, o.cluster, o.timeouts);
-  t.mode = cluster ? "cluster" : "standalone";
-  std::unique_ptr<transport::TargetSession> session = open_target(seeds, cluster, o.timeouts, false);
-  t.nodes = session->describe().nodes;
-  t.key_prefix = prefix;
-  const transport::PrefixScan found = session->scan_prefix(prefix);
-  if (!found.refused.empty())
-    r.findings.push_back(
-        target_finding("warning", "target-prefix",
-                       cat("could not verify that no key on the target uses the run prefix '", prefix,
-                           "': SCAN refused: ", found.refused),
-                       "grant the user SCAN; the random prefix was assumed unused"));
-  else if (found.keys > 0)
-    throw UsageError(cat("lint --target: the run prefix '", prefix, "' already has keys (e.g. '",
-                         found.example, "'): lint again for another random prefix"));
+  const std::string fence = "lh-lint-" + prefix.substr(3, prefix.size() - 4);  // lh:<id>: -> lh-lint-<id>
+  const std::string password = random_run_id() + random_run_id() + random_run_id() + random_run_id();
+  add_secret(password);
+  std::vector<std::string> setuser = {"ACL",
+                                      "SETUSER",
+                                      fence,
+                                      "reset",
+                                      "on",
+                                      ">" + password,
+                                      "~" + transport::glob_escape(prefix) + "*",
+                                      "resetchannels",
+                                      "-@all"};
+  for (const char* c : {"multi", "exec", "discard", "info", "ping", "exists", "cluster|slots"})
+    setuser.push_back(std::string("+") + c);
+  setuser.push_back(library ? "+fcall" : "+evalsha");
+  if (seeds.front().db != 0) setuser.push_back("+select");
+  for (const auto& c : commands) setuser.push_back("+" + lower(c));
 
-  std::vector<std::string> loaded_on;  // the masters where this loaded the library (and deletes it again)
+  std::vector<std::string> fenced_on;  // masters where the ACL user was made (and is deleted again)
+  std::vector<std::string> loaded_on;  // masters where this loaded the library (and deletes it again)
+  std::set<std::string> known_keys;  // every key the calls were given (deleted by name when SCAN is refused)
+  for (const auto& c : calls)
+    for (std::size_t k = 0, n = std::stoul(c.argv[2]); k < n; ++k) known_keys.insert(c.argv[3 + k]);
+
   auto clean = [&] {
+    if (r.interrupted || g_interrupted.load()) extend_interrupt_grace(std::chrono::seconds(10));
     try {
-      const transport::CleanupResult cr = session->cleanup(prefix);
-      if (cr.left != 0)
-        r.findings.push_back(target_finding(
-            "error", "target-cleanup",
-            cat(cr.left < 0 ? std::string("an unknown number of") : std::to_string(cr.left),
-                " keys the lint wrote are left on the target under '", prefix, "': ", cr.reason),
-            cat("delete them on each master: redis-cli --scan --pattern '", transport::glob_escape(prefix),
-                "*' | xargs -n 1 redis-cli unlink (with your connection flags)")));
-      if (!loaded_on.empty())
-        session->each_master([&](transport::SyncClient& node, const std::string& where) {
-          if (std::find(loaded_on.begin(), loaded_on.end(), where) == loaded_on.end()) return;
-          // Deleted only while it is still this code: a deploy's FUNCTION LOAD REPLACE meanwhile is theirs.
-          const auto code = library_code(node, script.library, where);
-          if (!code || !same_code(*code, script.body)) return;
-          const net::Reply d = node.command({"FUNCTION", "DELETE", script.library});
-          if (d.is_error() || d.str() != "OK")
+      if (scan_refused) {
+        uint64_t failed = 0;
+        for (const auto& k : known_keys)
+          if (session.admin().command({"UNLINK", k}, k).is_error()) ++failed;
+        if (failed > 0)
+          r.findings.push_back(target_finding(
+              "error", "target-cleanup",
+              cat(failed, " keys the lint wrote could not be deleted on the target, under '", prefix, "'"),
+              "delete them by hand"));
+      } else {
+        const transport::CleanupResult cr = session.cleanup(prefix);
+        if (cr.left != 0)
+          r.findings.push_back(target_finding(
+              "error", "target-cleanup",
+              cat(cr.left < 0 ? std::string("an unknown number of") : std::to_string(cr.left),
+                  " keys the lint wrote are left on the target under '", prefix, "': ", cr.reason),
+              cat("delete them on each master: redis-cli --scan --pattern '", transport::glob_escape(prefix),
+                  "*' | xargs -n 1 redis-cli unlink (with your connection flags)")));
+      }
+      session.each_master([&](transport::SyncClient& node, const std::string& where) {
+        if (std::find(fenced_on.begin(), fenced_on.end(), where) != fenced_on.end()) {
+          const net::Reply d = node.command({"ACL", "DELUSER", fence});
+          if (d.is_error() || d.integer() != 1)
             r.findings.push_back(
                 target_finding("error", "target-cleanup",
-                               cat("the library '", script.library, "' the lint loaded is left at ", where,
-                                   ": ", d.is_error() ? d.error_message() : d.str()),
-                               cat("delete it: FUNCTION DELETE ", script.library)));
-        });
+                               cat("the ACL user '", fence, "' the lint made is left at ", where,
+                                   d.is_error() ? cat(": ", d.error_message()) : std::string()),
+                               cat("delete it: ACL DELUSER ", fence)));
+        }
+        if (std::find(loaded_on.begin(), loaded_on.end(), where) == loaded_on.end()) return;
+        // Deleted only while it is still this code: a deploy's FUNCTION LOAD REPLACE meanwhile is theirs.
+        const auto code = library_code(node, script.library, where);
+        if (!code || !same_code(*code, script.body)) return;
+        const net::Reply d = node.command({"FUNCTION", "DELETE", script.library});
+        if (d.is_error() || d.str() != "OK")
+          r.findings.push_back(
+              target_finding("error", "target-cleanup",
+                             cat("the library '", script.library, "' the lint loaded is left at ", where,
+                                 ": ", d.is_error() ? d.error_message() : d.str()),
+                             cat("delete it: FUNCTION DELETE ", script.library)));
+      });
     } catch (const std::exception& e) {
-      r.findings.push_back(
-          target_finding("error", "target-cleanup",
-                         cat("cleaning the target failed: ", e.what(), " (keys under '", prefix, "'",
-                             library ? cat(" and the library '", script.library, "'") : "", " may be left)"),
-                         "delete what is left by hand"));
+      r.findings.push_back(target_finding(
+          "error", "target-cleanup",
+          cat("cleaning the target failed: ", e.what(), " (keys under '", prefix, "', the ACL user '", fence,
+              "'", library ? cat(" and the library '", script.library, "'") : "", " may be left)"),
+          "delete what is left by hand"));
     }
   };
   std::string failure;  // the target refused or lost the calls: exit 3 once cleaned
   try {
-    if (library) {
-      // A library of the same name is the user's: used when it is this very code, never replaced.
-      session->each_master([&](transport::SyncClient& node, const std::string& where) {
-        if (const auto code = library_code(node, script.library, where)) {
-          if (!same_code(*code, script.body))
-            throw TargetError(cat("lint --target: ", where, " already has a library '", script.library,
-                                  "' with other code: lint does not replace a library it did not load (lint "
-                                  "a copy under another #!lua name=, or where the library is this file)"));
-          return;
-        }
-        const net::Reply l = node.command({"FUNCTION", "LOAD", script.body});
-        if (l.is_error())
-          throw TargetError(cat("lint --target: FUNCTION LOAD at ", where, ": ", l.error_message()));
-        loaded_on.push_back(where);
-      });
-    } else {
-      session->load_script(script);
-    }
-    const Timed tm = time_calls(session->admin(), calls, calls.front().argv.front(), true);
-    t.calls_run = tm.ran;
-    r.interrupted = tm.interrupted;
-    if (!tm.timed_out.empty()) {
-      r.findings.push_back(target_finding(
-          "error", "blocking",
-          cat("a call did not answer on the target within --reply-timeout ", o.timeouts.reply.count(),
-              " ms (", tm.timed_out,
-              "): it blocks the server at least that long, and every other client waits"),
-          "do less per call (bound its loops and reads), or split the work over several calls"));
-    } else if (!tm.refused.empty()) {
-      // Not timed there (no MULTI, INFO or EXEC for this user), but run there all the same, each call once:
-      // what the target refuses of the script itself is still found.
-      t.timing_refused = tm.refused;
-      std::string error;
-      for (const ScriptCall& call : calls) {
-        if (g_interrupted.load()) {
-          r.interrupted = true;
-          break;
-        }
-        const net::Reply reply = session->admin().command_once(call.argv, call.route);
-        if (reply.is_transport_failure()) {
-          failure = cat("lint --target: lost the target: ", reply.error_message());
-          break;
-        }
-        if (reply.is_error()) {
-          failure = cat("lint --target: the target refused the call (it ran on the private server): ",
-                        reply.error_message());
-          break;
-        }
-        ++t.calls_run;
+    // The fence first: without it nothing runs.
+    session.each_master([&](transport::SyncClient& node, const std::string& where) {
+      if (!t.not_run.empty()) return;
+      const net::Reply exists = node.command({"ACL", "GETUSER", fence});
+      if (!exists.is_error() && !exists.is_nil()) {
+        t.not_run = cat("an ACL user '", fence, "' already exists at ", where);
+        return;
       }
-    } else {
-      t.timing = tm.timing;
+      const net::Reply made = node.command(setuser);
+      if (made.is_error()) {
+        t.not_run =
+            cat("the user may not create the temporary ACL user that fences the calls to the run prefix (",
+                where, ": ACL SETUSER: ", made.error_message(),
+                "): lint with a user that may (ACL SETUSER, ACL DELUSER), or without --target");
+        return;
+      }
+      fenced_on.push_back(where);
+    });
+    if (t.not_run.empty()) {
+      if (library) {
+        // A library of the same name is the user's: used when it is this very code, never replaced.
+        session.each_master([&](transport::SyncClient& node, const std::string& where) {
+          if (const auto code = library_code(node, script.library, where)) {
+            if (!same_code(*code, script.body))
+              throw TargetError(
+                  cat("lint --target: ", where, " already has a library '", script.library,
+                      "' with other code: lint does not replace a library it did not load (lint "
+                      "a copy under another #!lua name=, or where the library is this file)"));
+            return;
+          }
+          const net::Reply l = node.command({"FUNCTION", "LOAD", script.body});
+          if (l.is_error())
+            throw TargetError(cat("lint --target: FUNCTION LOAD at ", where, ": ", l.error_message()));
+          loaded_on.push_back(where);
+        });
+      } else {
+        session.load_script(script);
+      }
+      for (auto& s : seeds) {
+        s.user = fence;
+        s.password = password;
+      }
+      const std::unique_ptr<transport::TargetSession> fenced = open_target(seeds, cluster, o.timeouts, false);
+      const Timed tm = time_calls(fenced->admin(), calls, calls.front().argv.front(), true);
+      t.calls_run = tm.ran;
+      if (tm.interrupted) r.interrupted = true;
+      if (!tm.timed_out.empty()) {
+        r.findings.push_back(target_finding(
+            "error", "blocking",
+            cat("a call did not answer on the target within ",
+                std::max<int64_t>(o.timeouts.reply.count(), transport::kMinAdminReplyTimeout.count()),
+                " ms (", tm.timed_out,
+                "): it blocks the server at least that long, and every other client waits"),
+            "do less per call (bound its loops and reads), or split the work over several calls"));
+      } else if (!tm.refused.empty()) {
+        t.timing_refused = tm.refused;
+      } else {
+        t.timing = tm.timing;
+      }
+      if (!tm.error.empty())
+        failure =
+            cat("lint --target: the target refused a call that ran cleanly on the private server: ", tm.error,
+                is_noperm_message(tm.error)
+                    ? " (the fence refused it: the script took a path there that it did not take on the "
+                      "private server)"
+                    : "");
+      else if (!tm.lost.empty()) failure = cat("lint --target: lost the target: ", tm.lost);
     }
-    if (!tm.error.empty())
-      failure = cat("lint --target: the target refused the call (it ran on the private server): ", tm.error);
-    else if (!tm.lost.empty()) failure = cat("lint --target: lost the target: ", tm.lost);
   } catch (const Interrupted&) {
     r.interrupted = true;
   } catch (const ExitError& e) {
@@ -919,6 +973,30 @@ LintReport run_lint(const LintOptions& o) {
   const std::string call_command = library ? "FCALL" : "EVALSHA";
   Caller caller(std::move(templates), call_command, library ? o.fcall : script.sha1);
 
+  // The target is reached now, before the private run: a wrong URL or password is said at once.
+  std::unique_ptr<transport::TargetSession> session;
+  bool cluster = false, scan_refused = false;
+  if (!seeds.empty()) {
+    r.target = LintTarget{};
+    cluster = is_cluster(seeds, o.cluster, o.timeouts);
+    r.target->mode = cluster ? "cluster" : "standalone";
+    session = open_target(seeds, cluster, o.timeouts, false);
+    r.target->nodes = session->describe().nodes;
+    r.target->key_prefix = prefix;
+    const transport::PrefixScan found = session->scan_prefix(prefix);
+    scan_refused = !found.refused.empty();
+    if (scan_refused)
+      r.findings.push_back(
+          target_finding("warning", "target-prefix",
+                         cat("could not verify that no key on the target uses the run prefix '", prefix,
+                             "': SCAN refused: ", found.refused),
+                         "grant the user SCAN; the random prefix was assumed unused, and the lint's keys are "
+                         "deleted by name"));
+    else if (found.keys > 0)
+      throw UsageError(cat("lint --target: the run prefix '", prefix, "' already has keys (e.g. '",
+                           found.example, "'): lint again for another random prefix"));
+  }
+
   std::unique_ptr<RedisServer> server;
   try {
     server = std::make_unique<RedisServer>(ServerOptions{o.redis_server, {}, false});
@@ -939,57 +1017,74 @@ LintReport run_lint(const LintOptions& o) {
 
   // Which keys each call touches: MONITOR shows every command a script sends, and COMMAND GETKEYS which of
   // its arguments are keys. Every one of the --calls calls is checked against its own KEYS (a branch the
-  // 150th call takes is seen), and these very calls are what a --target gets.
+  // 150th call takes is seen), one at a time: the call, then an ECHO marker, then MONITOR read up to it, so
+  // each line is the call's and nothing piles up. These very calls are what a --target gets.
   const ReplyPtr monitoring(monitor->command({"MONITOR"}));
   std::vector<ScriptCall> calls;
-  std::vector<std::vector<std::string>> given;
-  std::string first_error;
-  for (int i = 0; i < o.calls && !g_interrupted.load(); ++i) {
-    calls.push_back(caller.next());
-    given.push_back(caller.keys());
-    ReplyPtr rep(admin.command(calls.back().argv));
-    if (rep && rep->type == REDIS_REPLY_ERROR && first_error.empty()) first_error.assign(rep->str, rep->len);
-  }
-  const ReplyPtr marked(admin.command({"ECHO", "lh-lint-end"}));  // MONITOR's last line of this phase
-  std::set<std::string> undeclared, cross, beyond;
-  // A script that sends very many keyed commands per call is checked for its first calls only (COMMAND
-  // GETKEYS per command), and only those go to a --target.
+  std::string first_error, monitor_problem;
+  std::set<std::string> undeclared, cross, beyond, sent, flushes, scans;
+  // A script that sends very many keyed commands is checked for its first calls only (COMMAND GETKEYS per
+  // command), and only those go to a --target.
   constexpr int kGetkeysBudget = 200000;
   int getkeys = 0;
-  std::size_t checked = calls.size();
-  int call = -1;
-  for (;;) {
-    void* raw = nullptr;
-    if (redisGetReply(monitor->c, &raw) != REDIS_OK || !raw) break;
-    ReplyPtr line(static_cast<redisReply*>(raw));
-    if (line->type != REDIS_REPLY_STATUS && line->type != REDIS_REPLY_STRING) continue;
-    const auto [who, argv] = parse_monitor(std::string_view(line->str, line->len));
-    if (argv.empty()) continue;
-    const std::string cmd = upper(argv[0]);
-    if (who != "lua") {
-      if (cmd == "ECHO" && argv.size() > 1 && argv[1] == "lh-lint-end") break;
-      if (cmd == call_command) ++call;
-      continue;
+  for (int i = 0; i < o.calls && !g_interrupted.load() && getkeys <= kGetkeysBudget; ++i) {
+    ScriptCall c = caller.next();
+    const std::vector<std::string> declared = caller.keys();
+    ReplyPtr rep(admin.command(c.argv));
+    if (rep && rep->type == REDIS_REPLY_ERROR && first_error.empty()) first_error.assign(rep->str, rep->len);
+    const std::string marker = cat("lh-lint-", i);
+    const ReplyPtr echoed(admin.command({"ECHO", marker}));
+    int tops = 0;
+    bool ended = false;
+    for (;;) {
+      void* raw = nullptr;
+      if (redisGetReply(monitor->c, &raw) != REDIS_OK || !raw) break;
+      ReplyPtr line(static_cast<redisReply*>(raw));
+      if (line->type != REDIS_REPLY_STATUS && line->type != REDIS_REPLY_STRING) continue;
+      const auto [who, argv] = parse_monitor(std::string_view(line->str, line->len));
+      if (argv.empty()) continue;
+      const std::string cmd = upper(argv[0]);
+      if (who != "lua") {
+        if (cmd == "ECHO" && argv.size() > 1 && argv[1] == marker) {
+          ended = true;
+          break;
+        }
+        if (cmd == call_command) ++tops;
+        continue;
+      }
+      sent.insert(cmd);
+      if (cmd == "FLUSHDB" || cmd == "FLUSHALL") flushes.insert(cmd);
+      if (cmd == "KEYS" || cmd == "SCAN" || cmd == "RANDOMKEY") scans.insert(cmd);
+      if (harmless_keyless(cmd)) continue;
+      if (reaches_beyond(argv)) beyond.insert(cmd);
+      ++getkeys;
+      std::vector<std::string> getkeys_argv = {"COMMAND", "GETKEYS"};
+      getkeys_argv.insert(getkeys_argv.end(), argv.begin(), argv.end());
+      ReplyPtr k(admin.command(getkeys_argv));
+      if (!k || k->type != REDIS_REPLY_ARRAY || k->elements == 0) {
+        beyond.insert(cmd);  // takes no key (SCAN, FLUSHDB, PUBLISH, ...)
+        continue;
+      }
+      for (std::size_t j = 0; j < k->elements; ++j) {
+        const std::string key(k->element[j]->str, k->element[j]->len);
+        if (std::find(declared.begin(), declared.end(), key) == declared.end()) undeclared.insert(key);
+      }
     }
-    if (call < 0 || static_cast<std::size_t>(call) >= checked) continue;
-    if (harmless_keyless(cmd)) continue;
-    if (reaches_beyond(argv)) beyond.insert(cmd);
-    if (++getkeys > kGetkeysBudget) {
-      checked = static_cast<std::size_t>(call);  // this call is not fully checked: neither it nor later ones
-      continue;
+    // Redis 7.0.0-7.0.5 do not show FCALL in MONITOR; a lost MONITOR shows nothing more: unchecked.
+    if (!ended || tops != 1) {
+      monitor_problem = !ended ? "the private server's MONITOR stopped answering"
+                               : cat("MONITOR showed ", tops, " ", call_command, " lines for one call");
+      break;
     }
-    std::vector<std::string> getkeys_argv = {"COMMAND", "GETKEYS"};
-    getkeys_argv.insert(getkeys_argv.end(), argv.begin(), argv.end());
-    ReplyPtr k(admin.command(getkeys_argv));
-    if (!k || k->type != REDIS_REPLY_ARRAY || k->elements == 0) {
-      beyond.insert(cmd);  // takes no key (SCAN, FLUSHDB, PUBLISH, ...)
-      continue;
+    std::set<uint16_t> slots;
+    for (const auto& g : declared) slots.insert(transport::key_slot(g));
+    if (slots.size() > 1 && cross.empty()) {
+      std::string names;
+      for (const auto& g : declared)
+        names += (names.empty() ? "" : ", ") + g + " (slot " + std::to_string(transport::key_slot(g)) + ")";
+      cross.insert(names);
     }
-    for (std::size_t j = 0; j < k->elements; ++j) {
-      const std::string key(k->element[j]->str, k->element[j]->len);
-      const auto& declared = given[static_cast<std::size_t>(call)];
-      if (std::find(declared.begin(), declared.end(), key) == declared.end()) undeclared.insert(key);
-    }
+    calls.push_back(std::move(c));
   }
   monitor.reset();
   // Belt and braces: a key the private server holds outside the prefix came from the script.
@@ -997,7 +1092,10 @@ LintReport run_lint(const LintOptions& o) {
     std::string cursor = "0";
     do {
       ReplyPtr scan(admin.command({"SCAN", cursor, "COUNT", "1000"}));
-      if (!scan || scan->type != REDIS_REPLY_ARRAY || scan->elements != 2) break;
+      if (!scan || scan->type != REDIS_REPLY_ARRAY || scan->elements != 2) {
+        monitor_problem = "the private server did not answer SCAN";
+        break;
+      }
       cursor.assign(scan->element[0]->str, scan->element[0]->len);
       for (std::size_t j = 0; j < scan->element[1]->elements; ++j) {
         const std::string key(scan->element[1]->element[j]->str, scan->element[1]->element[j]->len);
@@ -1005,20 +1103,17 @@ LintReport run_lint(const LintOptions& o) {
       }
     } while (cursor != "0");
   }
-  // The keys each call passed: one slot, or a cluster refuses the call (an undeclared key is said above).
-  for (const auto& declared : given) {
-    std::set<uint16_t> slots;
-    for (const auto& g : declared) slots.insert(transport::key_slot(g));
-    if (slots.size() > 1) {
-      std::string names;
-      for (const auto& g : declared)
-        names += (names.empty() ? "" : ", ") + g + " (slot " + std::to_string(transport::key_slot(g)) + ")";
-      cross.insert(names);
-    }
-  }
-  for (const auto& key : undeclared) {
+  if (!undeclared.empty()) {
+    // One finding, naming up to three keys: a key built from ${seq} would otherwise give one per call.
+    std::string names;
+    std::size_t n = 0;
+    for (const auto& key : undeclared)
+      if (n++ < 3) names += (names.empty() ? "'" : ", '") + key + "'";
+    if (undeclared.size() > 3) names += cat(" and ", undeclared.size() - 3, " more");
     r.findings.push_back({"error", 0, "undeclared-key",
-                          cat("the script touched the key '", key, "', which the call did not pass in KEYS"),
+                          cat("the script touched the key", undeclared.size() > 1 ? "s " : " ", names,
+                              undeclared.size() > 1 ? ", which the calls did not pass in KEYS"
+                                                    : ", which the call did not pass in KEYS"),
                           "pass every key the script touches in KEYS (Redis Cluster routes by them, and "
                           "ACLs check them)"});
   }
@@ -1032,24 +1127,54 @@ LintReport run_lint(const LintOptions& o) {
     r.findings.push_back({"error", 0, "script-error",
                           cat("the script failed when run with the given keys and args: ", first_error),
                           "fix the script, or give the --key/--arg it expects"});
+  // What the run saw the script send that reading it did not show (a name built at run time).
+  auto said = [&](const std::string& cmd) {
+    return std::any_of(r.findings.begin(), r.findings.end(), [&](const LintFinding& f) {
+      return f.rule == "o-n" && f.message.find(cmd) != std::string::npos;
+    });
+  };
+  for (const auto& cmd : flushes)
+    if (!said(cmd))
+      r.findings.push_back({"error", 0, "o-n", cat("a call sent ", cmd, ": it empties the whole database"),
+                            "delete the script's own keys (given in KEYS) instead"});
+  for (const auto& cmd : scans)
+    if (!said(cmd))
+      r.findings.push_back(
+          {"warning", 0, "o-n",
+           cat("a call sent ", cmd, ": it walks the whole keyspace while every other client waits"),
+           "keep an index (a set or sorted set) of the keys, and pass the ones needed in KEYS"});
+  if (!monitor_problem.empty())
+    r.findings.push_back({"warning", 0, "unchecked",
+                          cat("the keys of ", o.calls - static_cast<int>(calls.size()), " of ", o.calls,
+                              " calls were not checked: ", monitor_problem),
+                          "lint again; with Redis 7.0.0-7.0.5 (FCALL missing from MONITOR) use a newer "
+                          "redis-server"});
+  else if (static_cast<int>(calls.size()) < o.calls && !g_interrupted.load())
+    r.findings.push_back({"info", 0, "unchecked",
+                          cat("only the first ", calls.size(), " of ", o.calls,
+                              " calls were checked and timed: the script sends more than ", kGetkeysBudget,
+                              " keyed commands over them"),
+                          "lower --calls, or the work per call"});
 
-  // The server time of each call, by the server's own accounting, on fresh calls (the private server is the
-  // script's alone; the slowlog would also hold every command the script sends, and overflow).
-  if (!g_interrupted.load()) {
-    std::vector<ScriptCall> fresh;
-    for (int i = 0; i < o.calls; ++i) fresh.push_back(caller.next());
+  // The server time of the very calls checked, by the server's own accounting, replayed on the emptied
+  // private server (its keys start as the target's will; the slowlog would also hold every command the script
+  // sends, and overflow).
+  double slowest_ms = 0;
+  if (!g_interrupted.load() && !calls.empty()) {
+    const ReplyPtr flushed(admin.command({"FLUSHALL", "SYNC"}));
     Private priv(admin);
-    const Timed tm = time_calls(priv, fresh, call_command, false);
+    const Timed tm = time_calls(priv, calls, call_command, false);
     if (tm.timing.calls > 0) r.timing = tm.timing;
+    slowest_ms = tm.timing.max_ms;
   }
 
   // The user's Redis: only the checked calls, and only when nothing above could reach beyond their keys.
-  if (!seeds.empty()) {
-    r.target = LintTarget{};
-    for (const auto& u : seeds) r.target->nodes.push_back(u.redacted());
+  if (r.target) {
     std::string& not_run = r.target->not_run;
     const bool any_error = std::any_of(r.findings.begin(), r.findings.end(),
                                        [](const LintFinding& f) { return f.severity == "error"; });
+    const auto reply_ms =
+        std::max<int64_t>(o.timeouts.reply.count(), transport::kMinAdminReplyTimeout.count());
     if (g_interrupted.load()) not_run = "interrupted";
     else if (!beyond.empty())
       not_run =
@@ -1057,14 +1182,16 @@ LintReport run_lint(const LintOptions& o) {
               ", which reaches beyond the keys it is given: on the target it could touch what is not the "
               "run's");
     else if (any_error) not_run = "fix the errors above first: a script with errors is not run on the target";
-    else if (checked == 0) not_run = "the script sends too many commands per call to check any call whole";
+    else if (calls.empty()) not_run = "no call was checked";
+    else if (slowest_ms > static_cast<double>(reply_ms))
+      not_run = cat("a call blocked the private server for ", static_cast<int64_t>(slowest_ms),
+                    " ms, longer than the reply timeout: lint does not block your server that long");
     if (not_run.empty()) {
-      calls.resize(checked);
-      run_on_target(o, seeds, script, library, calls, prefix, r);
-    } else if (not_run != "interrupted") {
-      r.findings.push_back({"info", 0, "target-not-run", cat("not run on --target: ", not_run),
-                            "fix what is said above, then lint again with --target"});
+      run_on_target(o, *session, seeds, cluster, script, library, calls, sent, prefix, scan_refused, r);
     }
+    if (!not_run.empty() && not_run != "interrupted")
+      r.findings.push_back({"warning", 0, "target-not-run", cat("not run on --target: ", not_run),
+                            "fix what is said above, then lint again with --target"});
   }
   if (g_interrupted.load()) r.interrupted = true;
 

@@ -20,7 +20,7 @@ namespace {
 net::Timeouts admin_timeouts(net::Timeouts t) {
   // --reply-timeout judges the load's ops; a server still busy with a slow script when the load stops must
   // not fail the run's check or cleanup.
-  t.reply = std::max(t.reply, std::chrono::milliseconds(5000));
+  t.reply = std::max(t.reply, kMinAdminReplyTimeout);
   return t;
 }
 }  // namespace

@@ -25,6 +25,8 @@ namespace asio = boost::asio;
 
 // How long setup, checks and cleanup wait for a lost node to come back before the run is aborted.
 inline constexpr std::chrono::milliseconds kAdminPatience{10'000};
+// The reply timeout of these clients: --reply-timeout, but at least this.
+inline constexpr std::chrono::milliseconds kMinAdminReplyTimeout{5'000};
 
 class NodeClient {
  public:

@@ -28,4 +28,9 @@ bool interrupt_grace_over() {
          std::chrono::duration_cast<std::chrono::nanoseconds>(kInterruptGrace).count();
 }
 
+void extend_interrupt_grace(std::chrono::milliseconds window) {
+  const auto shift = std::chrono::duration_cast<std::chrono::nanoseconds>(window - kInterruptGrace).count();
+  g_interrupt_seen_ns.store(now_ns() + shift);
+}
+
 }  // namespace lh
