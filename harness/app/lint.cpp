@@ -738,25 +738,21 @@ LintFinding target_finding(const char* severity, const char* rule, std::string m
 void run_on_target(const LintOptions& o, transport::TargetSession& session, std::vector<net::RedisUrl> seeds,
                    bool cluster, const scripts::Script& script, bool library,
                    const std::vector<ScriptCall>& calls, const std::set<std::string>& commands,
-                   const std::string& prefix, bool scan_refused, LintReport& r) {
+                   const std::string& prefix, bool scan_refused, double private_slowest_ms, LintReport& r) {
   LintTarget& t = *r.target;
   const std::string fence = "lh-lint-" + prefix.substr(3, prefix.size() - 4);  // lh:<id>: -> lh-lint-<id>
   const std::string password = random_run_id() + random_run_id() + random_run_id() + random_run_id();
   add_secret(password);
-  std::vector<std::string> setuser = {"ACL",
-                                      "SETUSER",
-                                      fence,
-                                      "reset",
-                                      "on",
-                                      ">" + password,
-                                      "~" + transport::glob_escape(prefix) + "*",
-                                      "resetchannels",
-                                      "-@all"};
+  // The password goes last: a server that echoes a refused command's first arguments never shows it.
+  std::vector<std::string> setuser = {"ACL",           "SETUSER", fence,
+                                      "reset",         "on",      "~" + transport::glob_escape(prefix) + "*",
+                                      "resetchannels", "-@all"};
   for (const char* c : {"multi", "exec", "discard", "info", "ping", "exists", "cluster|slots"})
     setuser.push_back(std::string("+") + c);
   setuser.push_back(library ? "+fcall" : "+evalsha");
   if (seeds.front().db != 0) setuser.push_back("+select");
   for (const auto& c : commands) setuser.push_back("+" + lower(c));
+  setuser.push_back(">" + password);
 
   std::vector<std::string> fenced_on;  // masters where the ACL user was made (and is deleted again)
   std::vector<std::string> loaded_on;  // masters where this loaded the library (and deletes it again)
@@ -786,16 +782,31 @@ void run_on_target(const LintOptions& o, transport::TargetSession& session, std:
               cat("delete them on each master: redis-cli --scan --pattern '", transport::glob_escape(prefix),
                   "*' | xargs -n 1 redis-cli unlink (with your connection flags)")));
       }
+      // The fence on every node it was made on, whatever its role now (a failover meanwhile).
+      std::vector<std::string> unfenced;
+      auto fence_left = [&](const std::string& where, const std::string& why) {
+        r.findings.push_back(target_finding("error", "target-cleanup",
+                                            cat("the ACL user '", fence, "' the lint made is left at ", where,
+                                                why.empty() ? std::string() : cat(": ", why)),
+                                            cat("delete it: ACL DELUSER ", fence)));
+      };
+      session.each_node(
+          [&](transport::SyncClient& node, const std::string& where) {
+            if (std::find(fenced_on.begin(), fenced_on.end(), where) == fenced_on.end()) return;
+            unfenced.push_back(where);
+            const net::Reply d = node.command({"ACL", "DELUSER", fence});
+            if (d.is_error() || d.integer() != 1)
+              fence_left(where, d.is_error() ? std::string(d.error_message()) : std::string());
+          },
+          [&](const std::string& where, const std::string& why) {
+            if (std::find(fenced_on.begin(), fenced_on.end(), where) == fenced_on.end()) return;
+            unfenced.push_back(where);
+            fence_left(where, why);
+          });
+      for (const auto& where : fenced_on)
+        if (std::find(unfenced.begin(), unfenced.end(), where) == unfenced.end())
+          fence_left(where, "the node is no longer in the cluster");
       session.each_master([&](transport::SyncClient& node, const std::string& where) {
-        if (std::find(fenced_on.begin(), fenced_on.end(), where) != fenced_on.end()) {
-          const net::Reply d = node.command({"ACL", "DELUSER", fence});
-          if (d.is_error() || d.integer() != 1)
-            r.findings.push_back(
-                target_finding("error", "target-cleanup",
-                               cat("the ACL user '", fence, "' the lint made is left at ", where,
-                                   d.is_error() ? cat(": ", d.error_message()) : std::string()),
-                               cat("delete it: ACL DELUSER ", fence)));
-        }
         if (std::find(loaded_on.begin(), loaded_on.end(), where) == loaded_on.end()) return;
         // Deleted only while it is still this code: a deploy's FUNCTION LOAD REPLACE meanwhile is theirs.
         const auto code = library_code(node, script.library, where);
@@ -818,24 +829,35 @@ void run_on_target(const LintOptions& o, transport::TargetSession& session, std:
   };
   std::string failure;  // the target refused or lost the calls: exit 3 once cleaned
   try {
-    // The fence first: without it nothing runs.
-    session.each_master([&](transport::SyncClient& node, const std::string& where) {
-      if (!t.not_run.empty()) return;
-      const net::Reply exists = node.command({"ACL", "GETUSER", fence});
-      if (!exists.is_error() && !exists.is_nil()) {
-        t.not_run = cat("an ACL user '", fence, "' already exists at ", where);
-        return;
-      }
-      const net::Reply made = node.command(setuser);
-      if (made.is_error()) {
-        t.not_run =
-            cat("the user may not create the temporary ACL user that fences the calls to the run prefix (",
-                where, ": ACL SETUSER: ", made.error_message(),
-                "): lint with a user that may (ACL SETUSER, ACL DELUSER), or without --target");
-        return;
-      }
-      fenced_on.push_back(where);
-    });
+    // The fence first, on every node (a replica may be promoted, or be the seed): without it nothing runs.
+    session.each_node(
+        [&](transport::SyncClient& node, const std::string& where) {
+          if (!t.not_run.empty()) return;
+          const net::Reply exists = node.command({"ACL", "GETUSER", fence});
+          if (exists.is_error()) {
+            t.not_run =
+                redact(cat("could not verify that no ACL user '", fence, "' exists at ", where,
+                           " (ACL GETUSER: ", exists.error_message(),
+                           "): lint with a user that may ACL GETUSER, SETUSER and DELUSER, or without "
+                           "--target"));
+            return;
+          }
+          if (!exists.is_nil()) {
+            t.not_run = cat("an ACL user '", fence, "' already exists at ", where);
+            return;
+          }
+          const net::Reply made = node.command(setuser);
+          if (made.is_error()) {
+            t.not_run = redact(cat(
+                "could not create the temporary ACL user that fences the calls to the run prefix (", where,
+                ": ACL SETUSER: ", made.error_message(),
+                "): lint with a user that may ACL SETUSER and DELUSER, where every command the script sends has "
+                "its own name, or without --target"));
+            return;
+          }
+          fenced_on.push_back(where);
+        },
+        [](const std::string&, const std::string&) {});  // a node down cannot serve the calls either
     if (t.not_run.empty()) {
       if (library) {
         // A library of the same name is the user's: used when it is this very code, never replaced.
@@ -861,6 +883,12 @@ void run_on_target(const LintOptions& o, transport::TargetSession& session, std:
         s.password = password;
       }
       const std::unique_ptr<transport::TargetSession> fenced = open_target(seeds, cluster, o.timeouts, false);
+      if (seeds.front().db != 0)  // the connection has selected the URL's database: no other one from here
+        session.each_node(
+            [&](transport::SyncClient& node, const std::string&) {
+              (void)node.command({"ACL", "SETUSER", fence, "-select"});
+            },
+            [](const std::string&, const std::string&) {});
       const Timed tm = time_calls(fenced->admin(), calls, calls.front().argv.front(), true);
       t.calls_run = tm.ran;
       if (tm.interrupted) r.interrupted = true;
@@ -870,10 +898,14 @@ void run_on_target(const LintOptions& o, transport::TargetSession& session, std:
             cat("a call did not answer on the target within ",
                 std::max<int64_t>(o.timeouts.reply.count(), transport::kMinAdminReplyTimeout.count()),
                 " ms (", tm.timed_out,
-                "): it blocks the server at least that long, and every other client waits"),
+                "): it blocks the server at least that long, and every other client waits",
+                private_slowest_ms * 10 < static_cast<double>(transport::kMinAdminReplyTimeout.count())
+                    ? cat(" (the slowest call took ", static_cast<int64_t>(private_slowest_ms),
+                          " ms on the private server: the target may have stalled instead)")
+                    : std::string()),
             "do less per call (bound its loops and reads), or split the work over several calls"));
       } else if (!tm.refused.empty()) {
-        t.timing_refused = tm.refused;
+        t.timing_refused = redact(tm.refused);
       } else {
         t.timing = tm.timing;
       }
@@ -881,8 +913,8 @@ void run_on_target(const LintOptions& o, transport::TargetSession& session, std:
         failure =
             cat("lint --target: the target refused a call that ran cleanly on the private server: ", tm.error,
                 is_noperm_message(tm.error)
-                    ? " (the fence refused it: the script took a path there that it did not take on the "
-                      "private server)"
+                    ? " (the fence refused it: a command or key the private server did not see the "
+                      "script use: a path not taken there, or an admin command MONITOR does not show)"
                     : "");
       else if (!tm.lost.empty()) failure = cat("lint --target: lost the target: ", tm.lost);
     }
@@ -924,10 +956,8 @@ bool harmless_keyless(const std::string& cmd) { return cmd == "TIME" || cmd == "
 bool reaches_beyond(const std::vector<std::string>& argv) {
   const std::string cmd = upper(argv[0]);
   if (cmd == "MOVE" || cmd == "MIGRATE" || cmd == "SELECT" || cmd == "SWAPDB") return true;
-  if (cmd == "COPY")
-    for (std::size_t i = 3; i < argv.size(); ++i)
-      if (upper(argv[i]) == "DB") return true;
-  return false;
+  // COPY's DB option: the fence cannot tell COPY a b from COPY a b DB 3.
+  return cmd == "COPY";
 }
 
 }  // namespace
@@ -1019,6 +1049,21 @@ LintReport run_lint(const LintOptions& o) {
   // its arguments are keys. Every one of the --calls calls is checked against its own KEYS (a branch the
   // 150th call takes is seen), one at a time: the call, then an ECHO marker, then MONITOR read up to it, so
   // each line is the call's and nothing piles up. These very calls are what a --target gets.
+  // Calls per command, by the server's accounting: what the script ran that MONITOR never shows (admin
+  // commands such as SLOWLOG or CLUSTER ... subcommands) is found by comparing these before and after.
+  auto command_counts = [&admin] {
+    std::map<std::string, int64_t> out;
+    ReplyPtr info(admin.command({"INFO", "commandstats"}));
+    if (!info || info->type != REDIS_REPLY_STRING) return out;
+    std::istringstream lines(std::string(info->str, info->len));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("cmdstat_", 0) != 0) continue;
+      const auto colon = line.find(':');
+      out[upper(line.substr(8, colon - 8))] = call_stat(line, line.substr(8, colon - 8)).calls;
+    }
+    return out;
+  };
+  const std::map<std::string, int64_t> counted_before = command_counts();
   const ReplyPtr monitoring(monitor->command({"MONITOR"}));
   std::vector<ScriptCall> calls;
   std::string first_error, monitor_problem;
@@ -1087,6 +1132,13 @@ LintReport run_lint(const LintOptions& o) {
     calls.push_back(std::move(c));
   }
   monitor.reset();
+  for (const auto& [name, n] : command_counts()) {
+    const std::string top = name.substr(0, name.find('|'));
+    const auto was = counted_before.find(name);
+    if (n > (was == counted_before.end() ? 0 : was->second) && !sent.count(top) &&
+        !std::set<std::string>{"EVALSHA", "FCALL", "ECHO", "COMMAND", "MONITOR", "INFO"}.count(top))
+      beyond.insert(name);  // run, but never shown by MONITOR
+  }
   // Belt and braces: a key the private server holds outside the prefix came from the script.
   {
     std::string cursor = "0";
@@ -1187,7 +1239,8 @@ LintReport run_lint(const LintOptions& o) {
       not_run = cat("a call blocked the private server for ", static_cast<int64_t>(slowest_ms),
                     " ms, longer than the reply timeout: lint does not block your server that long");
     if (not_run.empty()) {
-      run_on_target(o, *session, seeds, cluster, script, library, calls, sent, prefix, scan_refused, r);
+      run_on_target(o, *session, seeds, cluster, script, library, calls, sent, prefix, scan_refused,
+                    slowest_ms, r);
     }
     if (!not_run.empty() && not_run != "interrupted")
       r.findings.push_back({"warning", 0, "target-not-run", cat("not run on --target: ", not_run),

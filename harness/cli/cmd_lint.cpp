@@ -11,6 +11,7 @@
 #include "harness/cli/commands.hpp"
 #include "harness/cli/options.hpp"
 #include "harness/util/exit_errors.hpp"
+#include "harness/util/secrets.hpp"
 
 namespace lh::cli {
 
@@ -109,9 +110,10 @@ int cmd_lint(int argc, char** argv) {
   }
   if (r.interrupted) std::cerr << "lua-harness: lint interrupted: the findings so far\n";
   std::ostream& human = report == "-" ? std::cerr : std::cout;
-  human << (format == "github" ? app::lint_github(r) : app::lint_text(r));
+  // No password reaches an output, a server's echo of a refused command included (util/secrets.hpp).
+  human << redact(format == "github" ? app::lint_github(r) : app::lint_text(r));
   if (!report.empty()) {
-    const std::string text = app::lint_json(r).dump(2) + "\n";
+    const std::string text = redact(app::lint_json(r).dump(2)) + "\n";
     if (report == "-") {
       std::cout << text;
     } else {

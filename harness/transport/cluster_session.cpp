@@ -228,6 +228,42 @@ void ClusterSession::each_master(const std::function<void(SyncClient&, const std
   }
 }
 
+void ClusterSession::each_node(
+    const std::function<void(SyncClient&, const std::string&)>& f,
+    const std::function<void(const std::string&, const std::string&)>& unreachable) {
+  admin_.refresh();
+  std::vector<NodeAddr> nodes = admin_.known_nodes();
+  for (const NodeAddr& n : admin_.known_nodes()) {
+    Reply r;
+    try {
+      r = admin_.command_on(n, {"CLUSTER", "NODES"});
+    } catch (const std::runtime_error&) {
+      continue;
+    }
+    if (!r.is_string()) continue;
+    std::istringstream lines{std::string(r.str())};
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream fields(line);
+      std::string id, addr, flags;
+      if (!(fields >> id >> addr >> flags)) continue;
+      addr = addr.substr(0, addr.find_first_of("@,"));
+      const auto colon = addr.rfind(':');
+      if (colon == std::string::npos || flags.find("noaddr") != std::string::npos) continue;
+      NodeAddr a{addr.substr(0, colon), std::atoi(addr.c_str() + colon + 1)};
+      if (a.port > 0 && std::find(nodes.begin(), nodes.end(), a) == nodes.end()) nodes.push_back(a);
+    }
+    break;
+  }
+  for (const NodeAddr& n : nodes) {
+    try {
+      OnNode node(admin_, n);
+      f(node, n.to_string());
+    } catch (const TargetError& e) {
+      unreachable(n.to_string(), e.what());
+    }
+  }
+}
+
 PrefixScan ClusterSession::scan_prefix(const std::string& prefix) {
   admin_.refresh();
   PrefixScan total;

@@ -59,6 +59,8 @@ class ClusterSession final : public TargetSession {
   PrefixScan scan_prefix(const std::string& prefix) override;  // on every master
   CleanupResult cleanup(const std::string& prefix) override;   // SCAN + UNLINK on every master
   void each_master(const std::function<void(SyncClient&, const std::string&)>& f) override;
+  void each_node(const std::function<void(SyncClient&, const std::string&)>& f,
+                 const std::function<void(const std::string&, const std::string&)>& unreachable) override;
   // mode "cluster", nodes = the current masters, failover_detected = failover_detected().
   reports::Target describe() override;
 

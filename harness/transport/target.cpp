@@ -169,6 +169,14 @@ class StandaloneSession final : public TargetSession {
   void each_master(const std::function<void(SyncClient&, const std::string&)>& f) override {
     f(admin_, url_.display());
   }
+  void each_node(const std::function<void(SyncClient&, const std::string&)>& f,
+                 const std::function<void(const std::string&, const std::string&)>& unreachable) override {
+    try {
+      f(admin_, url_.display());
+    } catch (const TargetError& e) {
+      unreachable(url_.display(), e.what());
+    }
+  }
 
   reports::Target describe() override {
     reports::Target t;

@@ -48,6 +48,12 @@ class TargetSession {
   virtual reports::Target describe() = 0;
   // Calls `f` with a client of every master and its address (refreshed first on a cluster).
   virtual void each_master(const std::function<void(SyncClient&, const std::string& where)>& f) = 0;
+  // The same for every node, replicas and masters failed meanwhile too (CLUSTER NODES of the first node that
+  // answers, with every node this session has heard of). `f` is called for each; a node that cannot be reached
+  // is handed to `unreachable` with the reason, and the walk goes on.
+  virtual void each_node(
+      const std::function<void(SyncClient&, const std::string& where)>& f,
+      const std::function<void(const std::string& where, const std::string& why)>& unreachable) = 0;
 
   // What only a cluster has; a standalone Redis answers the defaults (no failover, no per-node split).
   // The masters changed since the session opened (a replica was promoted), or one is flagged failing now.

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -197,6 +198,8 @@ TEST_F(LintTarget, CommandsThatReachBeyondTheGivenKeysNeverRunOnTheTarget) {
       {"publish.lua", "redis.call('SET', KEYS[1], ARGV[1])\nreturn redis.call('PUBLISH', 'news', ARGV[1])\n"},
       // Another database.
       {"move.lua", "redis.call('SET', KEYS[1], ARGV[1])\nreturn redis.call('MOVE', KEYS[1], 1)\n"},
+      // An admin command MONITOR never shows: found by the server's own counts.
+      {"slowlog.lua", "redis.call('SET', KEYS[1], ARGV[1])\nreturn redis.call('SLOWLOG', 'LEN')\n"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -297,6 +300,24 @@ return redis.call('INCR', KEYS[1])
   EXPECT_EQ(redis_cmd(port, {"ACL", "USERS"}), "default");  // the fence is gone again
 }
 
+TEST_F(LintTarget, TheFencesPasswordIsNeverShownEvenWhenTheServerEchoesTheRefusedCommand) {
+  // ACL renamed away: Redis answers "unknown command 'ACL', with args beginning with: ..." quoting them (the
+  // password goes last in ACL SETUSER, after ACL GETUSER has failed already).
+  auto server = start_server({"--rename-command", "ACL", ""});
+  auto args = lint(kRateLimit, {"--calls", "5", "--target", url(server)});
+  args.insert(args.end(), kRateLimitArgs.begin(), kRateLimitArgs.end());
+  for (const std::string format : {"text", "github"}) {
+    auto with_format = args;
+    with_format.insert(with_format.end(), {"--format", format});
+    auto r = run_harness(with_format, 60s);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    const std::string all = r.out + r.err + read_text(dir_ + "/l.json");
+    EXPECT_NE(all.find("ACL GETUSER: ERR unknown command"), std::string::npos) << all;
+    EXPECT_FALSE(std::regex_search(all, std::regex(">[0-9a-f]{32}"))) << all;
+    EXPECT_EQ(command_calls(server.port(), "evalsha"), 0);
+  }
+}
+
 TEST_F(LintTarget, ARestrictedUserIsToldWhatItMayNotDo) {
   auto server = start_server();
   const int port = server.port();
@@ -309,7 +330,7 @@ TEST_F(LintTarget, ARestrictedUserIsToldWhatItMayNotDo) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   json j = report();
   EXPECT_TRUE(has_rule(j, "target-not-run")) << j.dump();
-  EXPECT_NE(j["target"]["not_run"].get<std::string>().find("ACL SETUSER: NOPERM"), std::string::npos)
+  EXPECT_NE(j["target"]["not_run"].get<std::string>().find("ACL GETUSER: NOPERM"), std::string::npos)
       << j.dump();
   EXPECT_EQ(j["target"]["nodes"][0], "redis://linter:***@127.0.0.1:" + std::to_string(port));
   EXPECT_EQ(r.out.find("s3cret-pw"), std::string::npos);
@@ -344,8 +365,13 @@ TEST_F(LintTarget, ARestrictedUserIsToldWhatItMayNotDo) {
 }
 
 TEST_F(LintTarget, OnAClusterEachCallIsTimedOnItsKeysNodeAndCrossSlotKeysAreNotRun) {
-  auto c = lh::test::start_cluster(3, 0);
-  const std::string seed = "redis://" + c->seed_addresses().front();
+  auto c = lh::test::start_cluster(3, 1);
+  // A replica as the seed: the fence is on every node.
+  const auto masters = c->master_addresses();
+  std::string seed;
+  for (const auto& a : c->seed_addresses())
+    if (std::find(masters.begin(), masters.end(), a) == masters.end()) seed = "redis://" + a;
+  ASSERT_FALSE(seed.empty());
   auto args = lint(kRateLimit, {"--calls", "60", "--target", seed});
   args.insert(args.end(), kRateLimitArgs.begin(), kRateLimitArgs.end());
   auto r = run_harness(args, 90s);
@@ -365,6 +391,7 @@ TEST_F(LintTarget, OnAClusterEachCallIsTimedOnItsKeysNodeAndCrossSlotKeysAreNotR
     EXPECT_EQ(lh::test::scan_keys(port, "*"), std::vector<std::string>{}) << m;
   }
   EXPECT_GE(calls, 60);
+  for (auto* n : c->nodes()) EXPECT_EQ(redis_cmd(n->port(), {"ACL", "USERS"}), "default") << n->port();
   // Keys of one call in two slots: a cluster would refuse every call, so it is not run there.
   const std::string two =
       write("two.lua", "redis.call('SET', KEYS[1], 1)\nreturn redis.call('SET', KEYS[2], 1)\n");
