@@ -48,6 +48,11 @@ bool has_failing_flag(const std::string& flags) {
   return false;
 }
 
+// One CLUSTER NODES line's address ("host:port", without @cport or ,hostname) and flags.
+struct NodeLine {
+  std::string addr, flags;
+};
+
 }  // namespace
 
 // ---- ClusterSync ---------------------------------------------------------------------------------------------
@@ -228,15 +233,13 @@ void ClusterSession::each_master(const std::function<void(SyncClient&, const std
   }
 }
 
-void ClusterSession::each_node(
-    const std::function<void(SyncClient&, const std::string&)>& f,
-    const std::function<void(const std::string&, const std::string&)>& unreachable) {
-  admin_.refresh();
-  std::vector<NodeAddr> nodes = admin_.known_nodes();
-  for (const NodeAddr& n : admin_.known_nodes()) {
+// CLUSTER NODES of the first known node that answers, line by line; empty when none does.
+static std::vector<NodeLine> cluster_nodes(ClusterSync& admin) {
+  std::vector<NodeLine> out;
+  for (const NodeAddr& n : admin.known_nodes()) {
     Reply r;
     try {
-      r = admin_.command_on(n, {"CLUSTER", "NODES"});
+      r = admin.command_on(n, {"CLUSTER", "NODES"});
     } catch (const std::runtime_error&) {
       continue;
     }
@@ -245,14 +248,23 @@ void ClusterSession::each_node(
     for (std::string line; std::getline(lines, line);) {
       std::istringstream fields(line);
       std::string id, addr, flags;
-      if (!(fields >> id >> addr >> flags)) continue;
-      addr = addr.substr(0, addr.find_first_of("@,"));
-      const auto colon = addr.rfind(':');
-      if (colon == std::string::npos || flags.find("noaddr") != std::string::npos) continue;
-      NodeAddr a{addr.substr(0, colon), std::atoi(addr.c_str() + colon + 1)};
-      if (a.port > 0 && std::find(nodes.begin(), nodes.end(), a) == nodes.end()) nodes.push_back(a);
+      if (fields >> id >> addr >> flags) out.push_back({addr.substr(0, addr.find_first_of("@,")), flags});
     }
     break;
+  }
+  return out;
+}
+
+void ClusterSession::each_node(
+    const std::function<void(SyncClient&, const std::string&)>& f,
+    const std::function<void(const std::string&, const std::string&)>& unreachable) {
+  admin_.refresh();
+  std::vector<NodeAddr> nodes = admin_.known_nodes();
+  for (const NodeLine& l : cluster_nodes(admin_)) {
+    const auto colon = l.addr.rfind(':');
+    if (colon == std::string::npos || l.flags.find("noaddr") != std::string::npos) continue;
+    NodeAddr a{l.addr.substr(0, colon), std::atoi(l.addr.c_str() + colon + 1)};
+    if (a.port > 0 && std::find(nodes.begin(), nodes.end(), a) == nodes.end()) nodes.push_back(a);
   }
   for (const NodeAddr& n : nodes) {
     try {
@@ -299,24 +311,9 @@ bool ClusterSession::failover_detected() {
     return true;
   // Not promoted yet, but the cluster already flags a master of the start as failing.
   const auto& start = shared_->masters_at_start;
-  for (const NodeAddr& n : admin_.known_nodes()) {
-    Reply r;
-    try {
-      r = admin_.command_on(n, {"CLUSTER", "NODES"});
-    } catch (const std::runtime_error&) {
-      continue;
-    }
-    if (!r.is_string()) continue;
-    std::istringstream lines{std::string(r.str())};
-    for (std::string line; std::getline(lines, line);) {
-      std::istringstream fields(line);
-      std::string id, addr, flags;
-      if (!(fields >> id >> addr >> flags)) continue;
-      addr = addr.substr(0, addr.find_first_of("@,"));
-      if (has_failing_flag(flags) && std::find(start.begin(), start.end(), addr) != start.end()) return true;
-    }
-    return false;
-  }
+  for (const NodeLine& l : cluster_nodes(admin_))
+    if (has_failing_flag(l.flags) && std::find(start.begin(), start.end(), l.addr) != start.end())
+      return true;
   return false;
 }
 
