@@ -25,10 +25,12 @@ given), then runs it on a private redis-server with the --key/--arg templates: e
 but did not pass in KEYS, keys of one call in different cluster slots, and the server time a call blocks
 every other client for (INFO commandstats, above --budget: an error). With --target the very calls the
 private server checked then run on your Redis too, under a fresh lh:<run-id>: prefix it verified empty and
-cleans after, and only when they touched nothing but their own keys and found no error: the blocking time
-is measured there (each call in its own MULTI with INFO before and after, so no other client's call
-counts), and a library it loads there is deleted again (one of the same name with other code is never
-replaced).
+cleans after, and only when they touched nothing but their own keys and found no error. There they run as
+a temporary ACL user (made on every node, deleted after) that may touch only that prefix and the commands
+the check saw, so a path the check never took is refused by Redis itself. The blocking time is measured
+there (each call in its own MULTI with INFO before and after, so no other client's call counts), and a
+library it loads there is deleted again (one of the same name with other code is never replaced). The
+--target user must be allowed ACL GETUSER, SETUSER and DELUSER, or nothing runs there.
 Exit 0 clean (notes and warnings only), 1 with errors, 2 for an unreadable or invalid script or bad
 flags, 3 when no redis-server starts or the --target cannot be reached or refuses the calls, 130 when
 interrupted (the target cleaned first).
@@ -61,7 +63,8 @@ int cmd_lint(int argc, char** argv) {
     ("redis-server", po::value(&o.redis_server), "redis-server binary (default: PATH)")
     ("target", po::value(&o.targets)->composing(),
      "also run it on this Redis (redis:// or rediss:// URL; repeat for cluster seeds), under a fresh "
-     "lh:<run-id>: prefix, after the private server saw it touch only the keys given")
+     "lh:<run-id>: prefix, as a temporary ACL user fenced to it, after the private server saw it touch only "
+     "the keys given")
     ("cluster", po::bool_switch(&o.cluster), "force cluster mode for --target (normally detected)")
     ("tls-ca", po::value(&o.tls.ca_file)->value_name("FILE"), "rediss://: the CA certificates (PEM)")
     ("tls-cert", po::value(&o.tls.cert_file)->value_name("FILE"), "rediss://: client certificate (PEM)")
