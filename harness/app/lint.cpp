@@ -731,6 +731,11 @@ LintFinding target_finding(const char* severity, const char* rule, std::string m
   return {severity, 0, rule, redact(std::move(message)), std::move(fix)};
 }
 
+// How long the admin clients wait for a reply: --reply-timeout, but at least kMinAdminReplyTimeout.
+int64_t reply_timeout_ms(const LintOptions& o) {
+  return std::max<int64_t>(o.timeouts.reply.count(), transport::kMinAdminReplyTimeout.count());
+}
+
 // The checked calls on the user's Redis, fenced: they run as a temporary ACL user (created on every master,
 // deleted after) that may touch only keys under the fresh prefix (verified empty, cleaned after), no channel,
 // and only the commands the private server saw the script send; a library is loaded without REPLACE and
@@ -895,9 +900,7 @@ void run_on_target(const LintOptions& o, transport::TargetSession& session, std:
       if (!tm.timed_out.empty()) {
         r.findings.push_back(target_finding(
             "error", "blocking",
-            cat("a call did not answer on the target within ",
-                std::max<int64_t>(o.timeouts.reply.count(), transport::kMinAdminReplyTimeout.count()),
-                " ms (", tm.timed_out,
+            cat("a call did not answer on the target within ", reply_timeout_ms(o), " ms (", tm.timed_out,
                 "): it blocks the server at least that long, and every other client waits",
                 private_slowest_ms * 10 < static_cast<double>(transport::kMinAdminReplyTimeout.count())
                     ? cat(" (the slowest call took ", static_cast<int64_t>(private_slowest_ms),
@@ -1225,8 +1228,7 @@ LintReport run_lint(const LintOptions& o) {
     std::string& not_run = r.target->not_run;
     const bool any_error = std::any_of(r.findings.begin(), r.findings.end(),
                                        [](const LintFinding& f) { return f.severity == "error"; });
-    const auto reply_ms =
-        std::max<int64_t>(o.timeouts.reply.count(), transport::kMinAdminReplyTimeout.count());
+    const int64_t reply_ms = reply_timeout_ms(o);
     if (g_interrupted.load()) not_run = "interrupted";
     else if (!beyond.empty())
       not_run =

@@ -218,11 +218,7 @@ RedisFactory ClusterSession::factory(bool eval) {
 }
 
 void ClusterSession::load_script(const scripts::Script& s) {
-  admin_.refresh();
-  for (const NodeAddr& m : admin_.map().masters()) {
-    OnNode node(admin_, m);
-    load_script_on(node, s, m.to_string());
-  }
+  each_master([&](SyncClient& node, const std::string& where) { load_script_on(node, s, where); });
 }
 
 void ClusterSession::each_master(const std::function<void(SyncClient&, const std::string&)>& f) {
